@@ -9,8 +9,9 @@ import (
 // runner fills it from the incoming HTTP request; every field is optional.
 type Request struct {
 	// Header holds the request headers; an http.Header converts directly.
-	// Lookups ignore case. Keys are tried in net/http's canonical form first;
-	// keys spelt in another case are found too (see headerValues).
+	// Lookups ignore case as long as each header has one key in canonical
+	// form (as net/http produces) or lower case; pass other maps through
+	// CanonicalHeader.
 	Header map[string][]string
 	// Query holds the query string parameters by exact name; url.Values
 	// converts directly.
@@ -94,7 +95,7 @@ func (v *Value) AppendEvaluate(dst []byte, r *Request) (_ []byte, ok bool) {
 func (e *Expr) evalString(r *Request) (string, bool) {
 	switch e.Source {
 	case SourceHeader:
-		return joined(headerValues(r.Header, e.canonHeader))
+		return joined(headerValues(r.Header, e.headerKeys))
 	case SourceQuery:
 		return joined(r.Query[e.Name])
 	case SourcePathParam:
@@ -128,7 +129,7 @@ func (e *Expr) evalString(r *Request) (string, bool) {
 func (e *Expr) appendEval(dst []byte, r *Request) ([]byte, bool) {
 	switch e.Source {
 	case SourceHeader:
-		return appendJoined(dst, headerValues(r.Header, e.canonHeader))
+		return appendJoined(dst, headerValues(r.Header, e.headerKeys))
 	case SourceQuery:
 		return appendJoined(dst, r.Query[e.Name])
 	case SourceBody:
@@ -177,31 +178,57 @@ func (r *Request) context(name string) (string, bool) {
 //
 // "Header names are case-insensitive. API Gateway combines multiple header
 // values with commas" (AWS, "Create AWS service integrations for HTTP APIs").
-// A map filled from net/http has one canonical key per header, so the direct
-// lookup is usually all it takes; keys spelt in another case (a hand-built
-// map) are collected too, in sorted key order after the canonical one, as
-// LocalStack does for "testMultiHeader" and "testMULTIHeader"
-// (test_multiheaders_case_insensitive_mapping).
-func headerValues(h map[string][]string, canon string) []string {
-	vals, found := h[canon]
-	var extra []string // other spellings of the same name; rare
+// A header map from net/http has one key per header, in canonical form, so
+// one lookup finds it. Scanning every key for other spellings would cost more
+// than everything else together (map iteration is ~50 ns a key), so only the
+// canonical form, the spelling in the expression and the lower-case form are
+// tried; a hand-built map with other spellings goes through CanonicalHeader
+// first.
+func headerValues(h map[string][]string, keys []string) []string {
+	var vals []string
+	found := 0
+	for _, k := range keys {
+		v, ok := h[k]
+		if !ok {
+			continue
+		}
+		if found++; found == 1 {
+			vals = v
+		} else {
+			vals = append(slices.Clip(vals), v...)
+		}
+	}
+	return vals
+}
+
+// headerKeys lists the distinct spellings headerValues tries for a name.
+func headerKeys(name string) []string {
+	keys := []string{canonicalHeader(name)}
+	for _, k := range []string{name, strings.ToLower(name)} {
+		if !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	return keys
+}
+
+// CanonicalHeader returns h with every key in net/http's canonical form.
+// Values of keys that differ only in case are joined in sorted key order, as
+// LocalStack joins "testMultiHeader" and "testMULTIHeader"
+// (test_multiheaders_case_insensitive_mapping). The runner's http.Header is
+// canonical already; this is for maps built by hand.
+func CanonicalHeader(h map[string][]string) map[string][]string {
+	keys := make([]string, 0, len(h))
 	for k := range h {
-		if len(k) == len(canon) && k != canon && strings.EqualFold(k, canon) {
-			extra = append(extra, k)
-		}
+		keys = append(keys, k)
 	}
-	if len(extra) == 0 {
-		if !found {
-			return nil
-		}
-		return vals
+	slices.Sort(keys)
+	out := make(map[string][]string, len(h))
+	for _, k := range keys {
+		c := canonicalHeader(k)
+		out[c] = append(out[c], h[k]...)
 	}
-	slices.Sort(extra)
-	all := slices.Clone(vals)
-	for _, k := range extra {
-		all = append(all, h[k]...)
-	}
-	return all
+	return out
 }
 
 // joined joins multiple values with "," as AWS documents for headers

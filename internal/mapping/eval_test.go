@@ -143,17 +143,25 @@ func TestEvaluateEmptyBodyPassesThroughAsEmptyString(t *testing.T) {
 	}
 }
 
-func TestEvaluateJoinsHeaderSpellingsThatDifferOnlyInCase(t *testing.T) {
+func TestEvaluateFindsHeaderSpelledInLowerCase(t *testing.T) {
+	r := &Request{Header: map[string][]string{"x-trace-id": {"abc"}}}
+	if got, ok := MustParse("$request.header.X-Trace-ID").Evaluate(r); !ok || got != "abc" {
+		t.Errorf("Evaluate = %q, %v; want \"abc\", true", got, ok)
+	}
+}
+
+func TestCanonicalHeaderJoinsSpellingsThatDifferOnlyInCase(t *testing.T) {
 	// LocalStack test_multiheaders_case_insensitive_mapping: "testMultiHeader"
 	// and "testMULTIHeader" are one header, "test1,test2".
-	r := &Request{Header: map[string][]string{"testMultiHeader": {"test1"}, "testMULTIHeader": {"test2"}}}
-	got, ok := MustParse("$request.header.testMultiHeader").Evaluate(r)
-	if !ok || got != "test2,test1" && got != "test1,test2" {
-		t.Errorf("Evaluate = %q, %v; want both values joined", got, ok)
+	h := CanonicalHeader(map[string][]string{"testMultiHeader": {"test1"}, "testMULTIHeader": {"test2"}})
+	got, ok := MustParse("$request.header.testMultiHeader").Evaluate(&Request{Header: h})
+	if !ok || got != "test2,test1" {
+		t.Errorf("Evaluate = %q, %v; want \"test2,test1\" (sorted key order)", got, ok)
 	}
-	// The order is deterministic: canonical spelling first, then sorted.
-	r = &Request{Header: map[string][]string{"x-id": {"b"}, "X-Id": {"a"}, "X-ID": {"c"}}}
-	got, _ = MustParse("$request.header.x-id").Evaluate(r)
+	// Without CanonicalHeader the canonical, as-written and lower-case
+	// spellings are all found and joined in that order.
+	r := &Request{Header: map[string][]string{"x-id": {"b"}, "X-Id": {"a"}, "X-ID": {"c"}}}
+	got, _ = MustParse("$request.header.X-ID").Evaluate(r)
 	if got != "a,c,b" {
 		t.Errorf("Evaluate = %q, want %q", got, "a,c,b")
 	}

@@ -77,7 +77,7 @@ type Expr struct {
 	// End is the byte offset just past the expression in the value.
 	End int
 
-	canonHeader string // textproto canonical form of Name, for header lookups
+	headerKeys []string // spellings of Name to look up, canonical first
 }
 
 // String renders the expression in the form it was written.

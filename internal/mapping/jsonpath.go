@@ -1,6 +1,7 @@
 package mapping
 
 import (
+	"encoding/binary"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -218,35 +219,51 @@ func (s *jscan) array(path []Step, descend bool) (fs, fe int, found bool) {
 // str scans a string. It reports whether the raw bytes between the quotes are
 // already the decoded text (no escapes, valid UTF-8).
 func (s *jscan) str() (plain bool) {
-	s.i++ // opening quote
-	start := s.i
+	d := s.d
+	i := s.i + 1 // past the opening quote
+	start := i
 	plain = true
 	high := false
-	for s.i < len(s.d) {
-		c := s.d[s.i]
-		switch {
+	for {
+		// Skip ordinary bytes eight at a time, then one at a time: this
+		// loop is where a body's time goes.
+		for i+16 <= len(d) && specialBytes(binary.LittleEndian.Uint64(d[i:]))|
+			specialBytes(binary.LittleEndian.Uint64(d[i+8:])) == 0 {
+			i += 16
+		}
+		for i+8 <= len(d) && specialBytes(binary.LittleEndian.Uint64(d[i:])) == 0 {
+			i += 8
+		}
+		for i < len(d) && strPlain[d[i]] {
+			i++
+		}
+		if i >= len(d) {
+			s.err = true
+			return false
+		}
+		switch c := d[i]; {
 		case c == '"':
-			if high && plain && !utf8.Valid(s.d[start:s.i]) {
+			if high && plain && !utf8.Valid(d[start:i]) {
 				plain = false
 			}
-			s.i++
+			s.i = i + 1
 			return plain
 		case c == '\\':
 			plain = false
-			s.i++
-			if s.i >= len(s.d) {
+			i++
+			if i >= len(d) {
 				s.err = true
 				return false
 			}
-			switch s.d[s.i] {
+			switch d[i] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				s.i++
+				i++
 			case 'u':
-				if s.i+4 >= len(s.d) || hex4(s.d[s.i+1:s.i+5]) < 0 {
+				if i+4 >= len(d) || hex4(d[i+1:i+5]) < 0 {
 					s.err = true
 					return false
 				}
-				s.i += 5
+				i += 5
 			default:
 				s.err = true
 				return false
@@ -254,15 +271,34 @@ func (s *jscan) str() (plain bool) {
 		case c < 0x20:
 			s.err = true
 			return false
-		default:
-			if c >= utf8.RuneSelf {
-				high = true
-			}
-			s.i++
+		default: // c >= 0x80
+			high = true
+			i++
 		}
 	}
-	s.err = true
-	return false
+}
+
+// strPlain marks bytes a string scan can step over: printable ASCII other
+// than the quote and the backslash.
+var strPlain = func() (t [256]bool) {
+	for c := 0x20; c < 0x80; c++ {
+		t[c] = true
+	}
+	t['"'], t['\\'] = false, false
+	return t
+}()
+
+// specialBytes is non-zero when any of the eight bytes in x is a quote, a
+// backslash, a control character or a non-ASCII byte (SWAR, see "Bit
+// Twiddling Hacks": hasless and haszero).
+func specialBytes(x uint64) uint64 {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	less := (x - lo*0x20) & ^x & hi
+	q := x ^ (lo * '"')
+	quote := (q - lo) & ^q & hi
+	b := x ^ (lo * '\\')
+	bslash := (b - lo) & ^b & hi
+	return less | quote | bslash | x&hi
 }
 
 func (s *jscan) number() {

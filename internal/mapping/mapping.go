@@ -95,10 +95,11 @@ func (e *MissingParametersError) Error() string {
 	var b strings.Builder
 	b.WriteString(e.Subtype)
 	for i, m := range e.Missing {
-		if i > 0 {
-			b.WriteString(";")
+		sep := "; "
+		if i == 0 {
+			sep = ": "
 		}
-		fmt.Fprintf(&b, ": required parameter %q dropped: %s", m.Name, m.Reason)
+		fmt.Fprintf(&b, "%srequired parameter %q dropped: %s", sep, m.Name, m.Reason)
 	}
 	return b.String()
 }

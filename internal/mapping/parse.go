@@ -171,7 +171,7 @@ func (p *parser) dollar(off int) (*Expr, int, error) {
 	}
 	e.End = i
 	if e.Source == SourceHeader {
-		e.canonHeader = canonicalHeader(e.Name)
+		e.headerKeys = headerKeys(e.Name)
 	}
 	return e, i, nil
 }
@@ -217,8 +217,10 @@ func (p *parser) request(e *Expr, i int) (int, error) {
 		if src == "" {
 			return 0, p.errf(i, "expected header, querystring, path or body after $request.")
 		}
-		return 0, p.errf(i, "unknown request source %q%s; expected header, querystring, path or body",
-			src, didYouMean(src, requestSources))
+		if hint := didYouMean(src, requestSources); hint != "" {
+			return 0, p.errf(i, "unknown request source %q%s", src, hint)
+		}
+		return 0, p.errf(i, "unknown request source %q; expected header, querystring, path or body", src)
 	}
 }
 

@@ -107,8 +107,11 @@ func (v *validator) run() {
 	if ok {
 		v.st = st
 	} else {
-		v.add("", -1, "integration subtype %q is unknown%s; known subtypes are %s",
-			in.Subtype, didYouMean(in.Subtype, SubtypeNames()), strings.Join(SubtypeNames(), ", "))
+		if hint := didYouMean(in.Subtype, SubtypeNames()); hint != "" {
+			v.add("", -1, "integration subtype %q is unknown%s", in.Subtype, hint)
+		} else {
+			v.add("", -1, "integration subtype %q is unknown; known subtypes are %s", in.Subtype, strings.Join(SubtypeNames(), ", "))
+		}
 	}
 
 	names := sortedKeys(in.Parameters)
@@ -227,8 +230,8 @@ func (v *validator) stageVar(param string, e *Expr) {
 	case len(stages) == 0:
 		v.add(param, e.Offset, "%s: no stage defines stage variable %q; define it on every stage or map another value", e.String(), e.Name)
 	case len(lacking) == len(stages):
-		v.add(param, e.Offset, "%s: no stage defines stage variable %q%s; define it on every stage (%s) or map another value",
-			e.String(), e.Name, didYouMean(e.Name, known), strings.Join(stages, ", "))
+		v.add(param, e.Offset, "%s: no stage defines stage variable %q; define it on every stage (%s) or map another value%s",
+			e.String(), e.Name, strings.Join(stages, ", "), didYouMean(e.Name, known))
 	case len(lacking) > 0:
 		v.add(param, e.Offset, "%s: stage variable %q is not defined on stage %s, where the parameter is dropped; define it on every stage",
 			e.String(), e.Name, strings.Join(lacking, ", "))
