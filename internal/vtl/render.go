@@ -135,6 +135,13 @@ func (r *renderer) step(off int) error {
 	return nil
 }
 
+// charge counts building a string against the step budget, so loops
+// that copy large strings stop instead of allocating without bound.
+func (r *renderer) charge(off int, s string) error {
+	r.steps += len(s) / 16
+	return r.step(off)
+}
+
 func (r *renderer) write(b *strings.Builder, s string, off int) error {
 	if b.Len()+len(s) > maxOutput {
 		return r.errAt(off, "output exceeds %d bytes", maxOutput)
@@ -278,6 +285,9 @@ func (r *renderer) evalRef(ref *refExpr) (value, error) {
 				}
 			}
 			v, err = r.call(v, p, args)
+			if str, ok := v.(string); ok && err == nil {
+				err = r.charge(p.off, str)
+			}
 		}
 		if err != nil {
 			return nil, r.wrap(p.off, err)
@@ -477,7 +487,7 @@ func (r *renderer) eval(e expr) (value, error) {
 			_, n := utf8.DecodeLastRuneInString(s)
 			s = s[:len(s)-n]
 		}
-		return s, nil
+		return s, r.charge(e.off, s)
 	case *listExpr:
 		l := &vList{items: make([]value, 0, len(e.elems))}
 		for _, x := range e.elems {
@@ -643,7 +653,8 @@ func (r *renderer) evalBinary(e *binExpr) (value, error) {
 			if len(parts[0])+len(parts[1]) > maxOutput {
 				return nil, r.errAt(e.off, "string exceeds %d bytes", maxOutput)
 			}
-			return parts[0] + parts[1], nil
+			s := parts[0] + parts[1]
+			return s, r.charge(e.off, s)
 		}
 	}
 	if !isNumber(l) || !isNumber(rv) {
@@ -653,17 +664,24 @@ func (r *renderer) evalBinary(e *binExpr) (value, error) {
 	return arith(e.op, l, rv), nil
 }
 
+// contextOrder and identityOrder are the orders $context and
+// $context.identity iterate in on AWS (recorded by LocalStack's
+// test_sqs_amz_json_protocol snapshot). They are java.util.HashMap orders,
+// which depend on insertion order only between keys that share a bucket,
+// so inserting in this order reproduces them.
+var contextOrder = []string{"resourceId", "resourcePath", "httpMethod", "extendedRequestId", "requestTime",
+	"path", "accountId", "protocol", "requestOverride", "stage", "domainPrefix", "requestTimeEpoch",
+	"requestId", "identity", "domainName", "deploymentId", "responseOverride", "apiId"}
+
+var identityOrder = []string{"cognitoIdentityPoolId", "accountId", "cognitoIdentityId", "caller", "sourceIp",
+	"principalOrgId", "accessKey", "cognitoAuthenticationType", "cognitoAuthenticationProvider", "userArn",
+	"userAgent", "user"}
+
 // context builds $context from Input.Context. Nested objects print as
 // empty text, as they do in API Gateway.
 func (r *renderer) context() *vMap {
 	if r.ctx != nil {
 		return r.ctx
-	}
-	m := anyMap(r.in.Context, 0)
-	for _, k := range []string{"identity", "authorizer"} {
-		if _, ok := m.get(k); !ok {
-			m.put(k, &vMap{hash: true, blank: true, idx: map[string]int{}})
-		}
 	}
 	reqO := &vMap{hash: true, blank: true, idx: map[string]int{}}
 	resO := &vMap{hash: true, blank: true, idx: map[string]int{}}
@@ -678,8 +696,45 @@ func (r *renderer) context() *vMap {
 	if o.ResponseStatus != 0 {
 		resO.put("status", int64(o.ResponseStatus))
 	}
-	m.put("requestOverride", reqO)
-	m.put("responseOverride", resO)
+	m := &vMap{hash: true, idx: map[string]int{}}
+	in := r.in.Context
+	for _, k := range contextOrder {
+		switch k {
+		case "requestOverride":
+			m.put(k, reqO)
+		case "responseOverride":
+			m.put(k, resO)
+		case "identity":
+			id, _ := in[k].(map[string]any)
+			if ss, ok := in[k].(map[string]string); ok {
+				id = map[string]any{}
+				for ik, iv := range ss {
+					id[ik] = iv
+				}
+			}
+			im := &vMap{hash: true, blank: true, idx: map[string]int{}}
+			for _, ik := range identityOrder {
+				if v, ok := id[ik]; ok {
+					im.put(ik, anyValue(v, 1))
+				}
+			}
+			for _, ik := range sortedKeys(id) {
+				if _, ok := im.get(ik); !ok {
+					im.put(ik, anyValue(id[ik], 1))
+				}
+			}
+			m.put(k, im)
+		default:
+			if v, ok := in[k]; ok {
+				m.put(k, anyValue(v, 0))
+			}
+		}
+	}
+	for _, k := range sortedKeys(in) {
+		if _, ok := m.get(k); !ok {
+			m.put(k, anyValue(in[k], 0))
+		}
+	}
 	r.ctx = m
 	return m
 }
