@@ -160,6 +160,9 @@ func (c *checker) ref(r *refExpr) {
 			if c.extra[name] {
 				return
 			}
+			if c.extraPrefix(name) {
+				continue
+			}
 			if contextVars[name] {
 				if contextVars[name+".*"] {
 					return
@@ -170,6 +173,15 @@ func (c *checker) ref(r *refExpr) {
 			return
 		}
 	}
+}
+
+func (c *checker) extraPrefix(name string) bool {
+	for e := range c.extra {
+		if strings.HasPrefix(e, name+".") {
+			return true
+		}
+	}
+	return false
 }
 
 func describe(p refPart) string {
