@@ -1,0 +1,37 @@
+// Package awslocal is an in-memory Amazon SQS, EventBridge and Step
+// Functions that speaks the real AWS wire protocols, so the AWS SDK for Go
+// v2, the AWS CLI and API Gateway-shaped requests work against it unchanged
+// through an endpoint override.
+//
+// It exists for `firstclass local`: the local runner (internal/localapi)
+// builds a Server, creates the queues, buses, rules, archives and state
+// machines of the synthesized CloudFormation template through the Go API
+// (CreateQueue, PutRule, CreateStateMachine, ...), and calls the Server in
+// process as an http.Handler for every first-class integration, exactly as
+// API Gateway would call AWS. `firstclass bench` reads the same endpoint
+// with the SDK for its delivery check, and tests use it as a fake AWS.
+//
+// One handler serves every protocol:
+//
+//   - SQS JSON 1.0 (X-Amz-Target: AmazonSQS.*), what current SDKs and the CLI
+//     send, with x-amzn-query-error on errors;
+//   - the SQS query protocol (a form with Action=..., posted to the queue URL
+//     or /), answered in XML, or in the query shape rendered as JSON when the
+//     request says Accept: application/json, as API Gateway REST
+//     AwsIntegrations do;
+//   - EventBridge JSON 1.1 (AWSEvents.*) and Step Functions JSON 1.0
+//     (AWSStepFunctions.*).
+//
+// Semantics follow AWS where a client can tell: message MD5 digests, receipt
+// handles and visibility timeouts, long polling woken by sends, FIFO
+// ordering and the five-minute deduplication window, redrive to a
+// dead-letter queue after maxReceiveCount, event pattern matching, input
+// transformation and archives, and an Amazon States Language interpreter
+// for Pass, Choice, Wait, Succeed, Fail, Parallel and Map states. Task
+// states fail the execution with a cause naming the state.
+//
+// State lives in memory; with Options.StateDir every accepted mutation is
+// fsynced to an append-only log before the call answers, and a new Server on
+// the same directory restores it. The production code uses the standard
+// library only.
+package awslocal
