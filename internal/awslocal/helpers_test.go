@@ -13,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // testEnv is a Server behind an httptest.Server with SDK clients pointed
@@ -32,7 +34,18 @@ func sdkConfig(endpoint string) aws.Config {
 		BaseEndpoint: aws.String(endpoint),
 		// No retries: a test wants the first answer.
 		RetryMaxAttempts: 1,
+		// StartSyncExecution's endpoint has a host prefix ("sync-"), which
+		// would turn 127.0.0.1 into an unresolvable name; an endpoint
+		// override must switch prefixing off.
+		APIOptions: []func(*middleware.Stack) error{disableHostPrefix},
 	}
+}
+
+func disableHostPrefix(stack *middleware.Stack) error {
+	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("awslocalDisableHostPrefix",
+		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			return next.HandleInitialize(smithyhttp.DisableEndpointHostPrefix(ctx, true), in)
+		}), middleware.Before)
 }
 
 func newEnv(t testing.TB, opts Options) *testEnv {
