@@ -1,0 +1,41 @@
+package api
+
+import (
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+)
+
+// suppressNagFindings records, on the resources they concern, the cdk-nag AwsSolutions
+// findings firstclass accepts, each with its reason. Everything else is fixed in the
+// constructs: encrypted queues with dead-letter queues and enforceSSL, one-action roles,
+// access logs with retention, request validation, throttling on every stage.
+func suppressNagFindings(s *Stack, c Config) {
+	suppress := func(scope any, id, reason string) {
+		cdknag.NagSuppressions_AddResourceSuppressions(scope,
+			&[]*cdknag.NagPackSuppression{{Id: jsii.String(id), Reason: jsii.String(reason)}}, jsii.Bool(true))
+	}
+	if c.AuthMode == "none" {
+		const open = "firstclass is a public comparison and load-test target: routes are open so the bench and curl reach them unsigned, " +
+			"and every stage is throttled to cap abuse. Deploy with -c firstclass:authMode=iam to require SigV4 on every route."
+		suppress(s.HTTP.Construct, "AwsSolutions-APIG4", open)
+		suppress(s.REST.Construct, "AwsSolutions-APIG4", open)
+	}
+	suppress(s.REST.Construct, "AwsSolutions-COG4", "Callers are services and load generators, not user-pool users; "+
+		"authorization is IAM with firstclass:authMode=iam. A Cognito authorizer would add a token check to every REST request "+
+		"and skew the REST/HTTP comparison.")
+	for _, stage := range s.REST.Stages {
+		suppress(stage, "AwsSolutions-APIG6", "Execution logging needs the account-wide API Gateway CloudWatch role "+
+			"(AWS::ApiGateway::Account), a regional singleton this stack must not take over. Every stage writes JSON access logs "+
+			"with integration status, error and latency instead (APIG1).")
+		suppress(stage, "AwsSolutions-APIG3", "WAF is billed per request and adds latency to the REST API only (an HTTP API "+
+			"cannot attach a web ACL), which would skew the comparison this stack exists for. Put a web ACL in front of a production copy.")
+	}
+	suppress(s.Targets.Workflow, "AwsSolutions-SF1", "Standard executions keep their full history in Step Functions for 90 days "+
+		"(DescribeExecution, GetExecutionHistory); logging ALL events would add CloudWatch ingestion to every run the bench prices.")
+	suppress(s.Targets.ExpressWorkflow, "AwsSolutions-SF1", "The express machine only runs synchronously: StartSyncExecution returns "+
+		"status, output, error and cause to the caller; logging ALL events would add per-event ingestion to every request the bench prices.")
+	for _, m := range []any{s.Targets.Workflow, s.Targets.ExpressWorkflow} {
+		suppress(m, "AwsSolutions-SF2", "X-Ray is billed per trace and adds work to the targets of the latency comparison; "+
+			"enable tracing on a production copy.")
+	}
+}

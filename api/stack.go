@@ -1,0 +1,61 @@
+package api
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"firstclass/routes"
+)
+
+// StackProps configures the firstclass stack.
+type StackProps struct {
+	Config    Config
+	Routes    routes.Table
+	ModuleDir string
+}
+
+// Stack is everything firstclass deploys: the targets and both APIs in front of them.
+type Stack struct {
+	awscdk.Stack
+	Targets *Targets
+	HTTP    *HTTPAPI
+	REST    *RESTAPI
+}
+
+// NewStack builds the stack. It is environment-agnostic (no account or region), so it
+// synthesizes offline; `cdk deploy` picks the environment.
+func NewStack(scope constructs.Construct, props *StackProps) *Stack {
+	s := &Stack{Stack: awscdk.NewStack(scope, jsii.String(props.Config.StackName), &awscdk.StackProps{
+		Description: jsii.String("firstclass: the same SQS, EventBridge and Step Functions targets behind an HTTP API (first-class integrations) and a REST API (VTL)"),
+	})}
+	s.Targets = NewTargets(s.Stack, "Targets", &TargetsProps{Config: props.Config, ModuleDir: props.ModuleDir})
+	s.HTTP = NewHTTPAPI(s.Stack, "HttpApi", &HTTPAPIProps{Routes: props.Routes, Targets: s.Targets, Config: props.Config})
+	s.REST = NewRESTAPI(s.Stack, "RestApi", &RESTAPIProps{Routes: props.Routes, Targets: s.Targets, Config: props.Config})
+	s.outputs(props.Config)
+	suppressNagFindings(s, props.Config)
+	return s
+}
+
+// outputs are the stack outputs the bench reads from `cdk deploy --outputs-file`. Their keys
+// come from routes and are a public contract.
+func (s *Stack) outputs(c Config) {
+	out := func(key, value, description string) {
+		awscdk.NewCfnOutput(s.Stack, jsii.String(key), &awscdk.CfnOutputProps{Value: jsii.String(value), Description: jsii.String(description)})
+	}
+	for _, st := range c.Stages {
+		out(routes.APIURLOutput(routes.HTTP, st.Name), *s.HTTP.Stages[st.Name].Url(), "HTTP API base URL, stage "+st.Name)
+		out(routes.APIURLOutput(routes.REST, st.Name), *s.REST.Stages[st.Name].UrlForPath(jsii.String("/")), "REST API base URL, stage "+st.Name)
+		out(routes.AccessLogGroupOutput(routes.HTTP, st.Name), *s.HTTP.AccessLogs[st.Name].LogGroupName(), "HTTP API access log group, stage "+st.Name)
+		out(routes.AccessLogGroupOutput(routes.REST, st.Name), *s.REST.AccessLogs[st.Name].LogGroupName(), "REST API access log group, stage "+st.Name)
+	}
+	t := s.Targets
+	out(routes.QueueURLOutput, *t.Queue.QueueUrl(), "queue both POST /queue routes send to")
+	out(routes.DeadLetterQueueURLOutput, *t.DeadLetterQueue.QueueUrl(), "the queue's dead-letter queue")
+	out(routes.EventBusNameOutput, *t.Bus.EventBusName(), "bus both POST /events routes put to")
+	out(routes.AuditQueueURLOutput, *t.AuditQueue.QueueUrl(), "queue receiving a copy of every event on the bus")
+	out(routes.WorkflowStateMachineArnOutput, *t.Workflow.StateMachineArn(), "STANDARD state machine both POST /workflow routes start")
+	out(routes.ExpressStateMachineArnOutput, *t.ExpressWorkflow.StateMachineArn(), "EXPRESS state machine both POST /workflow/sync routes run")
+	out(routes.GreetingFunctionNameOutput, *t.Greeting.FunctionName(), "function behind both GET /greeting routes")
+	out(routes.RegionOutput, *awscdk.Aws_REGION(), "region the stack is deployed in")
+}

@@ -1,0 +1,56 @@
+package api
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strings"
+
+	"firstclass/routes"
+)
+
+// The REST API's VTL mapping templates. Placeholders %QueueUrl%, %EventBusName% and
+// %StateMachineArn% stand for the route target's attributes and are filled at synth.
+//
+//go:embed templates/*.vtl
+var templateFS embed.FS
+
+// TemplateNames lists the embedded templates.
+func TemplateNames() []string {
+	names, _ := fs.Glob(templateFS, "templates/*.vtl")
+	for i, n := range names {
+		names[i] = strings.TrimPrefix(n, "templates/")
+	}
+	sort.Strings(names)
+	return names
+}
+
+// TemplateText returns an embedded template's text with its placeholders still in.
+func TemplateText(name string) (string, error) {
+	b, err := templateFS.ReadFile("templates/" + name)
+	if err != nil {
+		return "", fmt.Errorf("template %q: not in api/templates (have %s)", name, strings.Join(TemplateNames(), ", "))
+	}
+	return string(b), nil
+}
+
+// placeholders are the target attributes a template may name.
+var placeholders = []routes.Attr{routes.QueueURL, routes.EventBusName, routes.StateMachineArn}
+
+// FillTemplate replaces each %Attr% in a template with attrs[Attr]. It fails on a placeholder
+// the target does not provide, so a template cannot reach a deploy with one left in.
+func FillTemplate(name, text string, attrs map[routes.Attr]string) (string, error) {
+	for _, a := range placeholders {
+		ph := "%" + string(a) + "%"
+		if !strings.Contains(text, ph) {
+			continue
+		}
+		v, ok := attrs[a]
+		if !ok {
+			return "", fmt.Errorf("template %q uses %s, which this route's target does not have", name, ph)
+		}
+		text = strings.ReplaceAll(text, ph, v)
+	}
+	return text, nil
+}

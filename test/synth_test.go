@@ -1,0 +1,94 @@
+package test
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"firstclass/api"
+	"firstclass/routes"
+)
+
+// synthesized is the app, synthesized once per test binary: a jsii synth costs seconds.
+type synthesized struct {
+	nag      *nagLog
+	stack    *api.Stack
+	template assertions.Template
+	json     map[string]any // the template as plain data
+	config   api.Config
+	err      error
+}
+
+var (
+	once   sync.Once
+	shared synthesized
+)
+
+// cdkContext reads cdk.json's context, as the CDK CLI hands it to the app.
+func cdkContext(t testing.TB) map[string]any {
+	b, err := os.ReadFile(filepath.Join("..", "cdk.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f struct{ Context map[string]any }
+	if err := json.Unmarshal(b, &f); err != nil {
+		t.Fatal(err)
+	}
+	return f.Context
+}
+
+// app synthesizes the project's app with cdk-nag's AwsSolutions pack applied.
+func app(t testing.TB) *synthesized {
+	t.Helper()
+	once.Do(func() {
+		ctx := cdkContext(t)
+		a := awscdk.NewApp(&awscdk.AppProps{Context: &ctx, Outdir: jsii.String(t.TempDir())})
+		shared.config, shared.err = api.ParseConfig(func(k string) any { return ctx[k] })
+		if shared.err != nil {
+			return
+		}
+		dir, err := api.ModuleDir(".")
+		if err != nil {
+			shared.err = err
+			return
+		}
+		func() {
+			defer api.Recover(&shared.err)
+			shared.stack = api.NewStack(a, &api.StackProps{Config: shared.config, Routes: routes.Routes, ModuleDir: dir})
+		}()
+		if shared.err != nil {
+			return
+		}
+		shared.nag = &nagLog{}
+		awscdk.Aspects_Of(a).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{
+			AdditionalLoggers: &[]cdknag.INagLogger{shared.nag},
+		}), nil)
+		func() {
+			// An unsuppressed nag error fails the synth; the nag log says which.
+			defer func() {
+				if r := recover(); r != nil {
+					shared.err = fmt.Errorf("%v\n%s", r, shared.nag.report())
+				}
+			}()
+			shared.template = assertions.Template_FromStack(shared.stack.Stack, nil)
+		}()
+		if shared.err != nil {
+			return
+		}
+		raw, _ := json.Marshal(shared.template.ToJSON())
+		shared.err = json.Unmarshal(raw, &shared.json)
+	})
+	if shared.err != nil {
+		t.Fatalf("synth: %v", shared.err)
+	}
+	return &shared
+}
+
