@@ -16,10 +16,12 @@
 //
 // # Engine semantics
 //
-// API Gateway runs Apache Velocity 1.7 (hyphens are legal in identifiers,
-// as `$context.requestOverride.header.X-Amz-Target` needs, and
-// $velocityCount exists), so the lexer follows the 1.7 grammar
-// (src/parser/Parser.jjt at tag 1.7) rather than Velocity 2:
+// AWS does not publish which Velocity it runs; it behaves as Apache
+// Velocity 1.7 (hyphens are legal in identifiers, as
+// `$context.requestOverride.header.X-Amz-Target` needs, which Velocity 2
+// refuses by default; $foreach.hasNext exists, which 1.6 lacks), so the
+// lexer follows the 1.7 grammar (src/parser/Parser.jjt at tag 1.7) and
+// $velocityCount/$velocityHasNext exist beside $foreach:
 //
 //   - A directive's closing parenthesis, #else and #end swallow trailing
 //     spaces/tabs when they are followed by a newline, and that newline.
@@ -66,7 +68,11 @@
 //
 // Anything outside the supported subset fails with an [*Error] that names
 // the template, line and column: unsupported directives (#macro, #define,
-// #parse, #include, #evaluate) at parse time; Java methods that exist but
-// are not implemented, Java regular expressions RE2 cannot run, and
-// non-JSON bodies given to $input.json/$input.path at render time.
+// #parse, #include, #evaluate, #literal) at parse time; Java methods that
+// exist but are not implemented, Java regular expressions RE2 cannot run
+// the same way (lookaround, backreferences, possessive quantifiers, $ on
+// text with line terminators, replaceAll/split with a pattern matching the
+// empty string), JSONPath filters, and non-JSON bodies given to
+// $input.json/$input.path at render time. A method Java does not have at
+// all yields null and prints empty text, as in API Gateway.
 package vtl
