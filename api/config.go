@@ -214,4 +214,3 @@ func asInt(v any) (int, bool) {
 	}
 	return 0, false
 }
-

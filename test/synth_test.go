@@ -91,4 +91,3 @@ func app(t testing.TB) *synthesized {
 	}
 	return &shared
 }
-

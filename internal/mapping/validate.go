@@ -144,7 +144,7 @@ func (v *validator) parameter(name string) {
 			} else {
 				v.add(name, -1, "unknown for %s; its parameters are %s", v.st.Name, strings.Join(v.st.ParameterNames(), ", "))
 			}
-			return
+			// Check the value anyway: renaming the parameter will not fix it.
 		}
 	}
 	if v.tokens[name] {
