@@ -68,6 +68,10 @@ type store struct {
 	// compaction holds it exclusively. Never taken twice by one goroutine.
 	gateMu sync.RWMutex
 
+	// flushMu serializes flushes and log rotation: one writer at a time,
+	// so records reach the file in order and buffers are not shared.
+	flushMu sync.Mutex
+
 	mu      sync.Mutex
 	cond    *sync.Cond
 	buf     []byte
@@ -183,6 +187,12 @@ func (st *store) fail(err error) {
 
 // flush writes and fsyncs everything appended so far.
 func (st *store) flush() {
+	st.flushMu.Lock()
+	defer st.flushMu.Unlock()
+	st.flushLocked()
+}
+
+func (st *store) flushLocked() {
 	st.mu.Lock()
 	if len(st.buf) == 0 || st.err != nil {
 		st.mu.Unlock()
@@ -295,19 +305,24 @@ func (st *store) removeLogsBefore(n int) {
 // compact cuts a snapshot at a consistent point and starts a new log.
 func (st *store) compact() error {
 	st.gateMu.Lock()
-	st.flush()
+	st.flushMu.Lock()
+	unlock := func() {
+		st.flushMu.Unlock()
+		st.gateMu.Unlock()
+	}
+	st.flushLocked()
 	st.mu.Lock()
 	if st.err != nil {
 		err := st.err
 		st.mu.Unlock()
-		st.gateMu.Unlock()
+		unlock()
 		return err
 	}
 	st.mu.Unlock()
 	snap := st.srv.collectSnapshot(st.logNum + 1)
 	f, err := os.OpenFile(logPath(st.dir, st.logNum+1), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
-		st.gateMu.Unlock()
+		unlock()
 		return err
 	}
 	st.mu.Lock()
@@ -316,7 +331,7 @@ func (st *store) compact() error {
 	st.logNum++
 	st.logSize = 0
 	st.mu.Unlock()
-	st.gateMu.Unlock()
+	unlock()
 	old.Close()
 	if err := st.writeSnapshot(snap); err != nil {
 		return err
