@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -69,23 +70,34 @@ type store struct {
 	gateMu sync.RWMutex
 
 	// flushMu serializes flushes and log rotation: one writer at a time,
-	// so records reach the file in order and buffers are not shared.
+	// so records reach the file in order.
 	flushMu sync.Mutex
+	buf     []byte // encoding buffer, used under flushMu
 
 	mu      sync.Mutex
-	cond    *sync.Cond
-	buf     []byte
-	spare   []byte
+	pending []pendingRecord
+	spare   []pendingRecord
 	seq     uint64 // last appended record
-	synced  uint64 // last record on disk
-	err     error
 	file    *os.File
 	logNum  int
 	logSize int64
 
+	// synced is the last record on disk; syncCh is closed (and replaced)
+	// each time it advances, waking waiters without a lock.
+	synced atomic.Uint64
+	syncCh atomic.Pointer[chan struct{}]
+	err    atomic.Pointer[Error]
+
 	kick chan struct{}
 	quit chan struct{}
 	done chan struct{}
+}
+
+// pendingRecord is a record waiting to be encoded by the flusher. Its data
+// must not change after append: records hold copies or immutable values.
+type pendingRecord struct {
+	op   string
+	data any
 }
 
 type logLine struct {
@@ -94,6 +106,10 @@ type logLine struct {
 }
 
 func noop() {}
+
+// on reports whether records are kept; hot paths check it before building
+// a record.
+func (st *store) on() bool { return st != nil }
 
 // gate enters a mutation; the returned func leaves it.
 func (st *store) gate() func() {
@@ -104,7 +120,8 @@ func (st *store) gate() func() {
 	return st.gateMu.RUnlock
 }
 
-// append adds a record and returns its sequence number for wait.
+// append adds a record and returns its sequence number for wait. The
+// flusher encodes it, so callers under a lock pay only for the append.
 func (st *store) append(op string, data any) uint64 {
 	return st.add(op, data, true)
 }
@@ -119,14 +136,8 @@ func (st *store) add(op string, data any, urgent bool) uint64 {
 	if st == nil {
 		return 0
 	}
-	d, err := json.Marshal(data)
-	if err != nil {
-		panic(fmt.Sprintf("awslocal: encoding %s record: %v", op, err))
-	}
-	line, _ := json.Marshal(logLine{Op: op, Data: d})
 	st.mu.Lock()
-	st.buf = append(st.buf, line...)
-	st.buf = append(st.buf, '\n')
+	st.pending = append(st.pending, pendingRecord{op, data})
 	st.seq++
 	seq := st.seq
 	st.mu.Unlock()
@@ -144,12 +155,30 @@ func (st *store) wait(seq uint64) error {
 	if st == nil || seq == 0 {
 		return nil
 	}
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	for st.synced < seq && st.err == nil {
-		st.cond.Wait()
+	for {
+		if st.synced.Load() >= seq {
+			return nil
+		}
+		if e := st.err.Load(); e != nil {
+			return e
+		}
+		ch := *st.syncCh.Load()
+		// Re-check after taking the channel: the flusher advances synced
+		// before it swaps and closes the channel.
+		if st.synced.Load() >= seq {
+			return nil
+		}
+		if e := st.err.Load(); e != nil {
+			return e
+		}
+		<-ch
 	}
-	return st.err
+}
+
+func (st *store) signal() {
+	ch := make(chan struct{})
+	old := st.syncCh.Swap(&ch)
+	close(*old)
 }
 
 func (st *store) flusher() {
@@ -177,15 +206,11 @@ func (st *store) flusher() {
 }
 
 func (st *store) fail(err error) {
-	st.mu.Lock()
-	if st.err == nil {
-		st.err = &Error{Code: "InternalFailure", Status: 500, Receiver: true, Message: "awslocal: state log: " + err.Error()}
-	}
-	st.cond.Broadcast()
-	st.mu.Unlock()
+	st.err.CompareAndSwap(nil, &Error{Code: "InternalFailure", Status: 500, Receiver: true, Message: "awslocal: state log: " + err.Error()})
+	st.signal()
 }
 
-// flush writes and fsyncs everything appended so far.
+// flush encodes, writes and fsyncs everything appended so far.
 func (st *store) flush() {
 	st.flushMu.Lock()
 	defer st.flushMu.Unlock()
@@ -194,32 +219,55 @@ func (st *store) flush() {
 
 func (st *store) flushLocked() {
 	st.mu.Lock()
-	if len(st.buf) == 0 || st.err != nil {
+	if len(st.pending) == 0 || st.err.Load() != nil {
 		st.mu.Unlock()
 		return
 	}
-	data := st.buf
-	st.buf = st.spare[:0]
+	recs := st.pending
+	st.pending = st.spare[:0]
 	target := st.seq
 	f := st.file
 	st.mu.Unlock()
 
-	_, err := f.Write(data)
+	buf := st.buf[:0]
+	var err error
+	for i := range recs {
+		var d []byte
+		if d, err = json.Marshal(recs[i].data); err != nil {
+			err = fmt.Errorf("encoding %s record: %w", recs[i].op, err)
+			break
+		}
+		buf = append(buf, `{"op":`...)
+		buf = strconv.AppendQuote(buf, recs[i].op)
+		buf = append(buf, `,"d":`...)
+		buf = append(buf, d...)
+		buf = append(buf, "}\n"...)
+		recs[i] = pendingRecord{}
+	}
+	if err == nil {
+		_, err = f.Write(buf)
+	}
 	if err == nil {
 		err = f.Sync()
 	}
+	if cap(buf) <= 4<<20 {
+		st.buf = buf[:0]
+	} else {
+		st.buf = nil
+	}
 
 	st.mu.Lock()
-	st.spare = data[:0]
+	st.spare = recs[:0]
+	if err == nil {
+		st.logSize += int64(len(buf))
+	}
+	st.mu.Unlock()
 	if err != nil {
-		st.mu.Unlock()
 		st.fail(err)
 		return
 	}
-	st.synced = target
-	st.logSize += int64(len(data))
-	st.cond.Broadcast()
-	st.mu.Unlock()
+	st.synced.Store(target)
+	st.signal()
 }
 
 func logPath(dir string, n int) string { return filepath.Join(dir, fmt.Sprintf("log-%08d.jsonl", n)) }
@@ -230,7 +278,8 @@ func openStore(dir string, srv *Server) (*store, error) {
 		return nil, fmt.Errorf("awslocal: state dir: %w", err)
 	}
 	st := &store{srv: srv, dir: dir, kick: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{})}
-	st.cond = sync.NewCond(&st.mu)
+	ch := make(chan struct{})
+	st.syncCh.Store(&ch)
 	next := 0
 	if b, err := os.ReadFile(filepath.Join(dir, snapshotName)); err == nil {
 		var snap stateSnapshot
@@ -311,14 +360,10 @@ func (st *store) compact() error {
 		st.gateMu.Unlock()
 	}
 	st.flushLocked()
-	st.mu.Lock()
-	if st.err != nil {
-		err := st.err
-		st.mu.Unlock()
+	if e := st.err.Load(); e != nil {
 		unlock()
-		return err
+		return e
 	}
-	st.mu.Unlock()
 	snap := st.srv.collectSnapshot(st.logNum + 1)
 	f, err := os.OpenFile(logPath(st.dir, st.logNum+1), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
@@ -378,10 +423,10 @@ func (st *store) close(snapshot bool) error {
 	if snapshot {
 		err = st.compact()
 	}
-	st.mu.Lock()
-	if st.err != nil && err == nil {
-		err = st.err
+	if e := st.err.Load(); e != nil && err == nil {
+		err = e
 	}
+	st.mu.Lock()
 	f := st.file
 	st.mu.Unlock()
 	if cerr := f.Close(); err == nil {

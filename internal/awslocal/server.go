@@ -187,11 +187,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	target := r.Header.Get("X-Amz-Target")
 	if target != "" {
 		service, action, _ := strings.Cut(target, ".")
-		body, err := readBody(r)
+		buf := getBuf()
+		defer putBuf(buf)
+		body, err := readBody(r, buf)
 		if err != nil {
 			writeJSONError(w, "1.0", newRequestID(), errRequestTooLarge)
 			return
 		}
+		// Handlers decode body into fresh values and do not keep it, so
+		// the buffer goes back to the pool after the call.
 		switch service {
 		case "AmazonSQS":
 			s.sqs.serveJSON(w, r, action, body)
@@ -213,7 +217,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.sqs.serveQuery(w, r)
 }
 
-func readBody(r *http.Request) ([]byte, error) {
+func readBody(r *http.Request, buf *bytes.Buffer) ([]byte, error) {
 	if r.Body == nil {
 		return nil, nil
 	}
@@ -221,7 +225,6 @@ func readBody(r *http.Request) ([]byte, error) {
 	if r.ContentLength > maxRequestBody {
 		return nil, errRequestTooLarge
 	}
-	var buf bytes.Buffer
 	if r.ContentLength > 0 {
 		buf.Grow(int(r.ContentLength))
 	}
@@ -315,6 +318,20 @@ func writeJSONError(w http.ResponseWriter, version, requestID string, e *Error) 
 	w.Write(body)
 }
 
+var (
+	contentTypeJSON10 = []string{"application/x-amz-json-1.0"}
+	contentTypeJSON11 = []string{"application/x-amz-json-1.1"}
+)
+
+// jsonContentType returns a shared header value; net/http never modifies
+// header slices it is given.
+func jsonContentType(version string) []string {
+	if version == "1.1" {
+		return contentTypeJSON11
+	}
+	return contentTypeJSON10
+}
+
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 func getBuf() *bytes.Buffer {
@@ -342,9 +359,9 @@ func writeJSON(w http.ResponseWriter, version, requestID string, v any) {
 	b := buf.Bytes()
 	b = b[:len(b)-1] // Encode's newline
 	h := w.Header()
-	h.Set("Content-Type", "application/x-amz-json-"+version)
-	h.Set("X-Amzn-Requestid", requestID)
-	h.Set("Content-Length", itoa(len(b)))
+	h["Content-Type"] = jsonContentType(version)
+	h["X-Amzn-Requestid"] = []string{requestID}
+	h["Content-Length"] = []string{itoa(len(b))}
 	w.WriteHeader(http.StatusOK)
 	w.Write(b)
 }
