@@ -43,9 +43,10 @@ type Request struct {
 // with expressions too: one missing expression drops the parameter. An empty
 // body still passes through $request.body as "".
 //
-// Source: AWS documents none of this. LocalStack's HTTP API parameter-mapping
-// tests (localstack-ext tests/unit/services/apigatewayv2/
-// test_parameters_mapping.py: test_request_mapping_missing_request_values,
+// Source: AWS documents none of this. LocalStack Pro's unit tests of its HTTP
+// API parameter mapper (localstack.pro.core.services.apigatewayv2.next_gen.
+// execute_api.parameters_mapping, class TestApigatewayHttpRequestParametersMapping:
+// test_request_mapping_missing_request_values,
 // test_json_body_mapping_not_found, test_json_invalid_body,
 // test_request_space_separated_values_missing_first/_last,
 // test_integration_parameter, test_body_mapping_empty) assert exactly these

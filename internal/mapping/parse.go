@@ -13,12 +13,14 @@ import (
 // request parameter mapping values table), and says: "To use multiple
 // variables in a selection expression, enclose the variable in brackets. For
 // example, ${request.path.name} ${request.path.id}". Static text may surround
-// expressions; an AWS blog-verified example is a MessageAttributes value of
-// JSON text with "${request.header.user-agent}" inside it.
+// expressions: a 2021 blog post ("API Gateway HTTP APIs and SQS
+// MessageAttributes") shows a working MessageAttributes value of JSON text
+// with "${request.header.user-agent}" inside it.
 //
 // AWS does not document where a bare $request... expression ends inside text.
-// LocalStack's HTTP API parameter-mapping tests (localstack-ext,
-// tests/unit/services/apigatewayv2/test_parameters_mapping.py) split bare
+// LocalStack Pro's HTTP API parameter-mapping unit tests (class
+// TestParseParameterMappingChain, test_parse_multiple_params,
+// test_chain_with_dynamic_sources, test_length_less_than_2_is_static) split bare
 // expressions at a space or at the next "$" ("$request.body$request.path" is
 // two expressions, "$request.querystring.qs_value and some other stuff" is an
 // expression and text). We follow that, and reject a bare expression that runs
@@ -133,6 +135,9 @@ func (p *parser) dollar(off int) (*Expr, int, error) {
 		return nil, 0, p.errf(off, "incomplete expression %q: expected %s.NAME", s[off:w], s[off:w])
 	case !isRoot && word != "" && w < len(s) && s[w] == '.':
 		return nil, 0, p.errf(i, "unknown source $%s%s", word, didYouMean(word, roots))
+	case !isRoot && braced && strings.HasPrefix(s[i:], "Token["):
+		// The CDK renders unresolved deployment values as ${Token[...]}.
+		return nil, 0, p.errf(off, "unresolved CDK token in the value; mark the parameter as supplied by a deployment token")
 	case !isRoot && braced:
 		return nil, 0, p.errf(i, "unknown source in ${...}: expected request., context. or stageVariables.")
 	case !isRoot:

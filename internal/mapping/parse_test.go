@@ -58,7 +58,7 @@ func TestParseAcceptsDocumentedForms(t *testing.T) {
 		{"empty static value", "", nil},
 		{"nested context variable", "$context.identity.sourceIp", []seg{{src: SourceContext, name: "identity.sourceIp"}}},
 		{"jwt claim", "${context.authorizer.claims.sub}", []seg{{src: SourceContext, name: "authorizer.claims.sub", braced: true}}},
-		// Blog-verified MessageAttributes value: JSON text with an expression inside.
+		// A MessageAttributes value shown working in a 2021 blog post: JSON text with an expression inside.
 		{"json text with braced header", `{"UserAgent":{"DataType":"String","StringValue":"${request.header.user-agent}"}}`, []seg{
 			{text: `{"UserAgent":{"DataType":"String","StringValue":"`},
 			{src: SourceHeader, name: "user-agent", braced: true},
@@ -152,6 +152,7 @@ func TestParseRejectsWithOffsetAndReason(t *testing.T) {
 		{"extra brace inside", "${request.querystring.qs_value{}", 30, "expected '}'"},
 		{"unknown root in braces", "${foo}", 2, "unknown source in ${...}"},
 		{"empty braces", "${}", 2, "unknown source in ${...}"},
+		{"cdk token", "arn:${Token[AWS.Partition.8]}:sqs", 4, "unresolved CDK token"},
 		{"context with dash", "$context.request-id", 16, "invalid character '-'"},
 		{"context empty segment", "$context.identity..sourceIp", 17, "empty segment"},
 		{"context trailing dot", "${context.identity.}", 18, "ends with '.'"},
