@@ -71,6 +71,9 @@ func NewRESTAPI(scope constructs.Construct, id string, props *RESTAPIProps) *RES
 
 	fingerprint := sha256.New()
 	for _, route := range props.Routes {
+		if err := CheckRESTTemplates(route); err != nil {
+			fail(r.Construct, fmt.Errorf("route %q (%s): %w", route.Name, route.Key(), err))
+		}
 		templates, err := restTemplates(route, props.Targets.Attrs(route.Target))
 		if err != nil {
 			fail(r.Construct, fmt.Errorf("route %q (%s): %w", route.Name, route.Key(), err))

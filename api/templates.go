@@ -14,7 +14,10 @@ import (
 // %StateMachineArn% stand for the route target's attributes and are filled at synth.
 //
 //go:embed templates/*.vtl
-var templateFS embed.FS
+var embedded embed.FS
+
+// templateFS is where templates are read from; tests lay a broken one over it.
+var templateFS fs.ReadFileFS = embedded
 
 // TemplateNames lists the embedded templates.
 func TemplateNames() []string {
@@ -32,7 +35,9 @@ func TemplateText(name string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("template %q: not in api/templates (have %s)", name, strings.Join(TemplateNames(), ", "))
 	}
-	return string(b), nil
+	// A file's final newline is the editor's, not the template's: API Gateway would render
+	// it into the body (an SQS message would gain a trailing "\n").
+	return strings.TrimSuffix(string(b), "\n"), nil
 }
 
 // placeholders are the target attributes a template may name.
