@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -27,8 +26,6 @@ const (
 	errStatesTimeout          = "States.Timeout"
 	errStatesResultPath       = "States.ResultPathMatchFailure"
 	errStatesParameterPath    = "States.ParameterPathFailure"
-	errStatesItemReader       = "States.ItemReaderFailed"
-	errStatesBranchFailed     = "States.BranchFailed"
 	errStatesAll              = "States.ALL"
 )
 
@@ -960,5 +957,3 @@ func deepCopy(v any) any {
 	}
 	return v
 }
-
-var _ = sort.Strings

@@ -22,13 +22,18 @@ type choiceRule struct {
 	matchRE  *regexp.Regexp
 }
 
-var choiceOps = map[string]bool{
-	"StringEquals": true, "StringLessThan": true, "StringGreaterThan": true, "StringLessThanEquals": true, "StringGreaterThanEquals": true,
-	"NumericEquals": true, "NumericLessThan": true, "NumericGreaterThan": true, "NumericLessThanEquals": true, "NumericGreaterThanEquals": true,
-	"BooleanEquals":   true,
-	"TimestampEquals": true, "TimestampLessThan": true, "TimestampGreaterThan": true, "TimestampLessThanEquals": true, "TimestampGreaterThanEquals": true,
-	"StringMatches": true,
-	"IsNull":        true, "IsPresent": true, "IsNumeric": true, "IsString": true, "IsBoolean": true, "IsTimestamp": true,
+var choiceOps = map[string]bool{}
+
+func init() {
+	for _, op := range []string{
+		"StringEquals", "StringLessThan", "StringGreaterThan", "StringLessThanEquals", "StringGreaterThanEquals",
+		"NumericEquals", "NumericLessThan", "NumericGreaterThan", "NumericLessThanEquals", "NumericGreaterThanEquals",
+		"BooleanEquals", "TimestampEquals", "TimestampLessThan", "TimestampGreaterThan", "TimestampLessThanEquals",
+		"TimestampGreaterThanEquals", "StringMatches", "IsNull", "IsPresent", "IsNumeric",
+		"IsString", "IsBoolean", "IsTimestamp",
+	} {
+		choiceOps[op] = true
+	}
 }
 
 func buildChoice(co map[string]any, at string, top bool) (*choiceRule, *Error) {

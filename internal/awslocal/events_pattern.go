@@ -375,14 +375,14 @@ func (p *eventPattern) matchNodes(nodes []any) bool {
 		}
 	}
 	for _, group := range p.ors {
-		any := false
+		matched := false
 		for _, alt := range group {
 			if alt.matchNodes(nodes) {
-				any = true
+				matched = true
 				break
 			}
 		}
-		if !any {
+		if !matched {
 			return false
 		}
 	}

@@ -1,7 +1,6 @@
 package awslocal
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -355,5 +354,3 @@ func evalPathString(path string, root any) (any, bool, error) {
 	v, ok := p.eval(root)
 	return v, ok, nil
 }
-
-var _ = json.Number("")

@@ -28,7 +28,6 @@ const (
 	sqsMaxDelaySeconds    = 900
 	sqsDefaultRetention   = 345600
 	sqsDefaultVisibility  = 30
-	sqsDefaultMaxReceive  = 0
 	sqsMaxMessagesPerCall = 10
 )
 
@@ -237,15 +236,6 @@ var queueIntAttributes = map[string][2]int{
 	"KmsDataKeyReusePeriodSeconds":  {60, 86400},
 }
 
-var queueReadOnlyAttributes = map[string]bool{
-	"ApproximateNumberOfMessages":           true,
-	"ApproximateNumberOfMessagesNotVisible": true,
-	"ApproximateNumberOfMessagesDelayed":    true,
-	"CreatedTimestamp":                      true,
-	"LastModifiedTimestamp":                 true,
-	"QueueArn":                              true,
-}
-
 // checkQueueAttributes validates attributes for CreateQueue (creating) or
 // SetQueueAttributes and returns them normalized.
 func checkQueueAttributes(attrs map[string]string, fifo, creating bool) (map[string]string, *Error) {
@@ -310,9 +300,7 @@ func checkQueueAttributes(attrs map[string]string, fifo, creating bool) (map[str
 		case "Policy", "RedriveAllowPolicy", "KmsMasterKeyId", "SqsManagedSseEnabled":
 			out[name] = v
 		default:
-			if queueReadOnlyAttributes[name] {
-				return nil, errInvalidAttributeName("Unknown Attribute %s.", name)
-			}
+			// Read-only attributes (QueueArn, ...) cannot be set either.
 			return nil, errInvalidAttributeName("Unknown Attribute %s.", name)
 		}
 	}
@@ -1087,15 +1075,26 @@ func (svc *sqsService) receiveOnce(q *sqsQueue, in *ReceiveMessageInput, max int
 	}
 	retention := time.Duration(q.retention) * time.Second
 	// take returns false when m is not delivered (expired or redriven).
+	// drop removes a message that is not delivered: a standard queue's
+	// message was already popped from the ready deque.
+	drop := func(m *sqsMessage) {
+		if q.fifo {
+			q.remove(m)
+		} else {
+			m.deleted = true
+			delete(q.byID, m.id)
+		}
+		if svc.srv.store.on() {
+			svc.srv.store.append(recDeleteMessage, msgRecord{Queue: q.name, ID: m.id})
+		}
+	}
 	take := func(m *sqsMessage) bool {
 		if now.Sub(m.sentAt) >= retention {
-			q.remove(m)
-			svc.srv.store.append(recDeleteMessage, msgRecord{Queue: q.name, ID: m.id})
+			drop(m)
 			return false
 		}
 		if dlq != nil && dlq != q && m.receiveCount >= q.redrive.maxReceiveCount {
-			q.remove(m)
-			svc.srv.store.append(recDeleteMessage, msgRecord{Queue: q.name, ID: m.id})
+			drop(m)
 			moves = append(moves, dlqMove{target: dlq, msg: m})
 			return false
 		}

@@ -247,6 +247,9 @@ func TestSQSRedriveToDeadLetterQueue(t *testing.T) {
 	if aws.ToString(d.Messages[0].MessageId) != aws.ToString(sent.MessageId) || aws.ToString(d.Messages[0].Body) != "poison" {
 		t.Errorf("moved message = %+v", d.Messages[0])
 	}
+	if src, _ := e.srv.GetQueueAttributes(url, "All"); src["ApproximateNumberOfMessages"] != "0" || src["ApproximateNumberOfMessagesNotVisible"] != "0" {
+		t.Errorf("source queue counts after the move = %v", src)
+	}
 	if got := d.Messages[0].Attributes["DeadLetterQueueSourceArn"]; got != e.srv.QueueARN("jobs") {
 		t.Errorf("DeadLetterQueueSourceArn = %q", got)
 	}
