@@ -122,6 +122,7 @@ func (v *validator) run() {
 		}
 	}
 	slices.Sort(names)
+	names = slices.Compact(names) // a token may be listed twice
 	for _, name := range names {
 		v.parameter(name)
 	}

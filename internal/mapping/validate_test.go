@@ -212,6 +212,20 @@ func TestValidateReportsEachMistake(t *testing.T) {
 			},
 		},
 		{
+			name: "unknown subtype far from any",
+			in: Integration{RouteKey: "POST /x", Subtype: "Lambda-Invoke",
+				Parameters: map[string]string{"Payload": "$request.body"}},
+			want: []string{`route "POST /x": integration subtype "Lambda-Invoke" is unknown; known subtypes are EventBridge-PutEvents, SQS-SendMessage, SQS-ReceiveMessage, SQS-DeleteMessage, SQS-PurgeQueue, AppConfig-GetConfiguration, Kinesis-PutRecord, StepFunctions-StartExecution, StepFunctions-StartSyncExecution, StepFunctions-StopExecution`},
+		},
+		{
+			name: "token listed twice",
+			in:   Integration{RouteKey: "POST /queue", Subtype: "SQS-SendMessage", TokenParameters: []string{"QueueUrl", "QueueUrl", "MesageBody"}},
+			want: []string{
+				`route "POST /queue": parameter "MesageBody": unknown for SQS-SendMessage; did you mean "MessageBody"?`,
+				`route "POST /queue": parameter "MessageBody": required by SQS-SendMessage but not mapped; map it to a request value or a static value, or mark it as supplied by a deployment token`,
+			},
+		},
+		{
 			name: "unknown token parameter",
 			in: Integration{RouteKey: "POST /queue", Subtype: "SQS-SendMessage", TokenParameters: []string{"QueueURL"},
 				Parameters: map[string]string{"MessageBody": "$request.body"}},
