@@ -46,6 +46,7 @@ const (
 	recDeleteMessage  = "sqs.delete"
 	recReceive        = "sqs.receive"
 	recPurge          = "sqs.purge"
+	recTags           = "sqs.tags"
 	recCreateBus      = "events.createBus"
 	recDeleteBus      = "events.deleteBus"
 	recPutRule        = "events.putRule"
@@ -553,6 +554,11 @@ type setAttrsRecord struct {
 	Modified int64             `json:"modified"`
 }
 
+type tagsRecord struct {
+	Name string            `json:"name"`
+	Tags map[string]string `json:"tags"`
+}
+
 type sendRecord struct {
 	Queue      string   `json:"q"`
 	Msg        msgState `json:"m"`
@@ -593,12 +599,11 @@ type queueSnap struct {
 }
 
 func (svc *sqsService) snapshot() []queueSnap {
-	svc.mu.RLock()
-	qs := make([]*sqsQueue, 0, len(svc.queues))
-	for _, q := range svc.queues {
+	all := svc.loaded()
+	qs := make([]*sqsQueue, 0, len(all))
+	for _, q := range all {
 		qs = append(qs, q)
 	}
-	svc.mu.RUnlock()
 	out := make([]queueSnap, 0, len(qs))
 	for _, q := range qs {
 		q.mu.Lock()
@@ -659,6 +664,7 @@ func (svc *sqsService) restore(qs []queueSnap) {
 		}
 		svc.queues[s.Name] = q
 	}
+	svc.publish()
 }
 
 // restoreMessage places a recovered message where its state puts it.
@@ -691,12 +697,14 @@ func (svc *sqsService) apply(op string, data json.RawMessage) error {
 		q.applyAttrs(r.Attrs)
 		q.tags = copyStrings(r.Tags)
 		svc.queues[r.Name] = q
+		svc.publish()
 	case recDeleteQueue:
 		var r nameRecord
 		if err := json.Unmarshal(data, &r); err != nil {
 			return err
 		}
 		delete(svc.queues, r.Name)
+		svc.publish()
 	case recSetQueueAttrs:
 		var r setAttrsRecord
 		if err := json.Unmarshal(data, &r); err != nil {
@@ -770,6 +778,16 @@ func (svc *sqsService) apply(op string, data json.RawMessage) error {
 		q.byID[m.id] = m
 		m.receiveCount, m.firstReceive, m.visibleAt, m.receipt = r.Count, time.UnixMilli(r.First), time.UnixMilli(r.VisibleAt), r.Receipt
 		q.pushWaiting(m)
+	case recTags:
+		var r tagsRecord
+		if err := json.Unmarshal(data, &r); err != nil {
+			return err
+		}
+		q, err := queue(r.Name)
+		if err != nil {
+			return err
+		}
+		q.tags = copyStrings(r.Tags)
 	case recPurge:
 		var r nameRecord
 		if err := json.Unmarshal(data, &r); err != nil {

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -33,15 +34,33 @@ const (
 
 type sqsService struct {
 	srv *Server
-	mu  sync.RWMutex
-	// queues by name; the account in a URL or ARN is not checked, so
-	// clients that build URLs with another host or account still work.
+	// mu serializes creating and deleting queues. queues maps names to
+	// queues; the account in a URL or ARN is not checked, so clients that
+	// build URLs with another host or account still work. The map is the
+	// writers' copy; readers load an immutable copy from byName without a
+	// lock, so the message path takes only its queue's lock.
+	mu     sync.Mutex
 	queues map[string]*sqsQueue
+	byName atomic.Pointer[map[string]*sqsQueue]
 }
 
 func newSQSService(srv *Server) *sqsService {
-	return &sqsService{srv: srv, queues: make(map[string]*sqsQueue)}
+	svc := &sqsService{srv: srv, queues: make(map[string]*sqsQueue)}
+	svc.publish()
+	return svc
 }
+
+// publish makes the current queue map visible to readers. Called with
+// svc.mu held (or before the service is shared).
+func (svc *sqsService) publish() {
+	m := make(map[string]*sqsQueue, len(svc.queues))
+	for k, v := range svc.queues {
+		m[k] = v
+	}
+	svc.byName.Store(&m)
+}
+
+func (svc *sqsService) loaded() map[string]*sqsQueue { return *svc.byName.Load() }
 
 func (svc *sqsService) queueURL(name string) string {
 	return svc.srv.BaseURL() + "/" + svc.srv.account + "/" + name
@@ -65,9 +84,7 @@ func (svc *sqsService) lookupURL(url string) (*sqsQueue, *Error) {
 }
 
 func (svc *sqsService) lookup(name string) (*sqsQueue, *Error) {
-	svc.mu.RLock()
-	q := svc.queues[name]
-	svc.mu.RUnlock()
+	q := svc.loaded()[name]
 	if q == nil {
 		return nil, errNonExistentQueue()
 	}
@@ -80,15 +97,11 @@ func (svc *sqsService) lookupARN(arn string) *sqsQueue {
 	if !strings.HasPrefix(arn, "arn:") || i < 0 {
 		return nil
 	}
-	svc.mu.RLock()
-	defer svc.mu.RUnlock()
-	return svc.queues[arn[i+1:]]
+	return svc.loaded()[arn[i+1:]]
 }
 
 func (svc *sqsService) wakeAll() {
-	svc.mu.RLock()
-	defer svc.mu.RUnlock()
-	for _, q := range svc.queues {
+	for _, q := range svc.loaded() {
 		q.mu.Lock()
 		q.broadcast()
 		q.mu.Unlock()
@@ -407,6 +420,7 @@ func (svc *sqsService) createQueue(name string, attrs, tags map[string]string) (
 		q.tags[k] = v
 	}
 	svc.queues[name] = q
+	svc.publish()
 	seq := svc.srv.store.append(recCreateQueue, createQueueRecord{Name: name, Attrs: copyStrings(q.attrs), Tags: copyStrings(q.tags), Created: now.UnixMilli()})
 	svc.mu.Unlock()
 	unlock()
@@ -465,6 +479,7 @@ func (svc *sqsService) deleteQueue(q *sqsQueue) error {
 		return errNonExistentQueue()
 	}
 	delete(svc.queues, q.name)
+	svc.publish()
 	seq := svc.srv.store.append(recDeleteQueue, nameRecord{Name: q.name})
 	svc.mu.Unlock()
 	q.mu.Lock()
@@ -475,15 +490,35 @@ func (svc *sqsService) deleteQueue(q *sqsQueue) error {
 	return svc.srv.store.wait(seq)
 }
 
+// tagQueue adds (set) or removes (keys) queue tags.
+func (svc *sqsService) tagQueue(q *sqsQueue, set map[string]string, remove []string) error {
+	unlock := svc.srv.store.gate()
+	q.mu.Lock()
+	if q.gone {
+		q.mu.Unlock()
+		unlock()
+		return errNonExistentQueue()
+	}
+	for k, v := range set {
+		q.tags[k] = v
+	}
+	for _, k := range remove {
+		delete(q.tags, k)
+	}
+	seq := svc.srv.store.append(recTags, tagsRecord{Name: q.name, Tags: copyStrings(q.tags)})
+	q.mu.Unlock()
+	unlock()
+	return svc.srv.store.wait(seq)
+}
+
 func (svc *sqsService) listQueues(prefix string) []string {
-	svc.mu.RLock()
-	names := make([]string, 0, len(svc.queues))
-	for n := range svc.queues {
+	all := svc.loaded()
+	names := make([]string, 0, len(all))
+	for n := range all {
 		if strings.HasPrefix(n, prefix) {
 			names = append(names, n)
 		}
 	}
-	svc.mu.RUnlock()
 	sort.Strings(names)
 	return names
 }

@@ -433,6 +433,24 @@ func (svc *sqsService) dispatchJSON(r *http.Request, action string, body []byte)
 			Tags map[string]string `json:"Tags,omitempty"`
 		}{tags}, nil
 
+	case "TagQueue", "UntagQueue":
+		var j struct {
+			QueueUrl string
+			Tags     map[string]string
+			TagKeys  []string
+		}
+		if err := decodeJSON(body, &j); err != nil {
+			return nil, err
+		}
+		q, err := svc.lookupURL(j.QueueUrl)
+		if err != nil {
+			return nil, err
+		}
+		if terr := svc.tagQueue(q, j.Tags, j.TagKeys); terr != nil {
+			return nil, terr
+		}
+		return emptyOutput{}, nil
+
 	case "ListDeadLetterSourceQueues":
 		var j struct{ QueueUrl string }
 		if err := decodeJSON(body, &j); err != nil {

@@ -561,6 +561,13 @@ func (svc *sqsService) dispatchQuery(r *http.Request, action string, f queryForm
 		return queryResult{xml: func(x *xmlWriter) { writeAttrsXML(x, "Tag", "Key", "Value", tags) },
 			json: map[string]any{"Tags": tags}}, nil
 
+	case "TagQueue", "UntagQueue":
+		q, err := queue()
+		if err != nil {
+			return queryResult{}, err
+		}
+		return queryResult{}, svc.tagQueue(q, f.pairs("Tag", "Key", "Value"), f.list("TagKey"))
+
 	case "ListDeadLetterSourceQueues":
 		q, err := queue()
 		if err != nil {

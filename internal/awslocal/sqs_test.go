@@ -486,6 +486,13 @@ func TestSQSListAndPurgeAndDelete(t *testing.T) {
 	if _, err := e.sqs.PurgeQueue(ctx, &sqs.PurgeQueueInput{QueueUrl: aws.String(url)}); apiCode(err) != "AWS.SimpleQueueService.PurgeQueueInProgress" {
 		t.Errorf("second purge within 60s: %v", err)
 	}
+	if _, err := e.sqs.TagQueue(ctx, &sqs.TagQueueInput{QueueUrl: aws.String(url), Tags: map[string]string{"team": "a", "env": "dev"}}); err != nil {
+		t.Fatal(err)
+	}
+	e.sqs.UntagQueue(ctx, &sqs.UntagQueueInput{QueueUrl: aws.String(url), TagKeys: []string{"env"}})
+	if tags, err := e.sqs.ListQueueTags(ctx, &sqs.ListQueueTagsInput{QueueUrl: aws.String(url)}); err != nil || len(tags.Tags) != 1 || tags.Tags["team"] != "a" {
+		t.Errorf("tags = %v, %v", tags, err)
+	}
 	if _, err := e.sqs.DeleteQueue(ctx, &sqs.DeleteQueueInput{QueueUrl: aws.String(url)}); err != nil {
 		t.Fatal(err)
 	}
