@@ -612,3 +612,27 @@ func TestSQSGoAPI(t *testing.T) {
 		t.Errorf("send to missing queue: %v", err)
 	}
 }
+
+func TestRegionAndAccountInIdentifiers(t *testing.T) {
+	srv, err := New(Options{Region: "eu-west-1", Account: "123456789012", BaseURL: "http://127.0.0.1:9000"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	url, _ := srv.CreateQueue("q", nil)
+	bus, _ := srv.CreateEventBus("b")
+	sm, _ := srv.CreateStateMachine(CreateStateMachineInput{Name: "m", Definition: `{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}`})
+	ex, _ := srv.StartExecution(StartExecutionInput{StateMachineArn: sm, Name: "e"})
+	for got, want := range map[string]string{
+		url:                 "http://127.0.0.1:9000/123456789012/q",
+		srv.QueueARN("q"):   "arn:aws:sqs:eu-west-1:123456789012:q",
+		bus:                 "arn:aws:events:eu-west-1:123456789012:event-bus/b",
+		sm:                  "arn:aws:states:eu-west-1:123456789012:stateMachine:m",
+		ex:                  "arn:aws:states:eu-west-1:123456789012:execution:m:e",
+		srv.EventBusARN(""): "arn:aws:events:eu-west-1:123456789012:event-bus/default",
+	} {
+		if got != want {
+			t.Errorf("got %s, want %s", got, want)
+		}
+	}
+}
