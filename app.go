@@ -15,7 +15,7 @@ import (
 )
 
 func main() {
-	err := synth()
+	err := synth(awscdk.NewApp(nil), routes.Routes)
 	jsii.Close()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "firstclass:", err)
@@ -23,8 +23,9 @@ func main() {
 	}
 }
 
-func synth() (err error) {
-	app := awscdk.NewApp(nil)
+// synth builds the stack for table into app and synthesizes it. A route table or context
+// mistake comes back as an error naming the construct path.
+func synth(app awscdk.App, table routes.Table) (err error) {
 	cfg, err := api.ParseConfig(func(key string) any { return app.Node().TryGetContext(jsii.String(key)) })
 	if err != nil {
 		return err
@@ -34,7 +35,7 @@ func synth() (err error) {
 		return err
 	}
 	defer api.Recover(&err)
-	api.NewStack(app, &api.StackProps{Config: cfg, Routes: routes.Routes, ModuleDir: dir})
+	api.NewStack(app, &api.StackProps{Config: cfg, Routes: table, ModuleDir: dir})
 	app.Synth(nil)
 	return nil
 }

@@ -54,7 +54,7 @@ func NewHTTPAPI(scope constructs.Construct, id string, props *HTTPAPIProps) *HTT
 		Description:        jsii.String("firstclass: first-class integrations with parameter mapping"),
 		CreateDefaultStage: jsii.Bool(false),
 	})
-	if err := ValidateHTTPRoutes(props.Routes, props.Config.StageVariableNames()); err != nil {
+	if err := ValidateHTTPRoutes(props.Routes, props.Config); err != nil {
 		fail(h.Construct, err)
 	}
 	var authorizer awsapigatewayv2.IHttpRouteAuthorizer

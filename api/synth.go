@@ -2,10 +2,15 @@ package api
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"slices"
+	"sort"
 
 	"github.com/aws/constructs-go/constructs/v10"
+
+	"firstclass/internal/mapping"
+	"firstclass/routes"
 )
 
 // SynthError stops a synth: the construct at Path cannot be built as the route table or the
@@ -45,10 +50,38 @@ func sortedKeys[K cmp.Ordered, V any](m map[K]V) []K {
 	return keys
 }
 
-// ValidateHTTPRoutes checks the route table's HTTP API side before any construct is made.
-func ValidateHTTPRoutes(table interface{ Check() error }, stageVariables []string) error {
+// ValidateHTTPRoutes checks the route table's HTTP API side with the parameter-mapping
+// language (internal/mapping) before any construct is made: unknown or missing subtype
+// parameters, malformed expressions, path parameters the route lacks, stage variables a stage
+// does not define. It returns every problem, each naming the route, the parameter and the fix.
+func ValidateHTTPRoutes(table routes.Table, c Config) error {
 	if err := table.Check(); err != nil {
-		return fmt.Errorf("%w", err)
+		return err
 	}
-	return nil
+	stageVars := map[string][]string{}
+	for _, s := range c.Stages {
+		stageVars[s.Name] = sortedKeys(s.Variables)
+	}
+	var errs []error
+	for _, r := range table {
+		if r.HTTP.Subtype == "" {
+			if len(r.HTTP.Parameters) > 0 {
+				errs = append(errs, fmt.Errorf("route %q: a Lambda proxy integration (no subtype) takes no request parameters here; remove them or set a Subtype", r.Key()))
+			}
+			continue
+		}
+		in := mapping.Integration{RouteKey: r.Key(), Subtype: r.HTTP.Subtype, Parameters: map[string]string{}, StageVariables: stageVars}
+		for name, v := range r.HTTP.Parameters {
+			if v.Attr != "" {
+				in.TokenParameters = append(in.TokenParameters, name)
+				continue
+			}
+			in.Parameters[name] = v.Expr
+		}
+		sort.Strings(in.TokenParameters)
+		if err := mapping.Validate(in); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }

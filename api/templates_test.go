@@ -92,6 +92,13 @@ func TestSQSTemplateRendersTheFormSQSDecodes(t *testing.T) {
 	}
 }
 
+func TestSQSTemplateTakesTheDelayFromAHeader(t *testing.T) {
+	out := render(t, "sqs-send-message.vtl", &vtl.Input{Body: []byte(`{}`), Headers: map[string][]string{"x-delay-seconds": {"5"}}})
+	if want := "Action=SendMessage&MessageBody=%7B%7D&DelaySeconds=5"; out.Body != want {
+		t.Errorf("body = %q, want %q", out.Body, want)
+	}
+}
+
 func TestPutEventsTemplateRendersOneEntry(t *testing.T) {
 	out := render(t, "events-put-events.vtl", &vtl.Input{
 		Body:       []byte(`{"orderId":"o-1","note":"it's"}`),

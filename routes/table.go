@@ -28,6 +28,8 @@ var SendToQueueRoute = Route{
 		Parameters: map[string]Value{
 			"QueueUrl":    Of(QueueURL),
 			"MessageBody": Expr("$request.body"),
+			// A missing header drops the parameter: the queue's own delay applies.
+			"DelaySeconds": Expr("$request.header.X-Delay-Seconds"),
 		},
 	},
 	REST: RESTIntegration{
@@ -84,6 +86,9 @@ var StartWorkflowRoute = Route{
 		Parameters: map[string]Value{
 			"StateMachineArn": Of(StateMachineArn),
 			"Input":           Expr("$request.body"),
+			// A missing header drops the parameter and Step Functions names the
+			// execution with a UUID; a client that names it can find it again.
+			"Name": Expr("$request.header.X-Execution-Name"),
 		},
 	},
 	REST: RESTIntegration{
