@@ -30,6 +30,11 @@
 // for Pass, Choice, Wait, Succeed, Fail, Parallel and Map states. Task
 // states fail the execution with a cause naming the state.
 //
+// One client-side caveat: the SDK sends StartSyncExecution to a "sync-"
+// prefixed host, which does not resolve for 127.0.0.1; a client using an
+// endpoint override must turn host prefixing off (in Go, an Initialize
+// middleware calling smithyhttp.DisableEndpointHostPrefix; see the tests).
+//
 // State lives in memory; with Options.StateDir every accepted mutation is
 // fsynced to an append-only log before the call answers, and a new Server on
 // the same directory restores it. The production code uses the standard
