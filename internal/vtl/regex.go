@@ -415,3 +415,27 @@ func translateJavaRegex(p string) (string, bool, error) {
 	}
 	return b.String(), dollar, nil
 }
+
+// JavaPattern is a Java regular expression run on Go's engine, as API Gateway runs the
+// selection patterns of integration responses (matched against a Lambda errorMessage or a
+// backend status code). The local runner compiles them once with CompileJavaPattern.
+type JavaPattern struct{ j *javaRegex }
+
+// CompileJavaPattern translates a Java regular expression; constructs Go cannot run the same
+// way are an error, never a silently different match.
+func CompileJavaPattern(pattern string) (*JavaPattern, error) {
+	j, err := compileJavaRegex(pattern)
+	if err != nil {
+		return nil, err
+	}
+	return &JavaPattern{j}, nil
+}
+
+// Matches reports whether the whole of s matches, as Java's String.matches does.
+func (p *JavaPattern) Matches(s string) (bool, error) {
+	v, err := p.j.matches(s)
+	if err != nil {
+		return false, err
+	}
+	return v.(bool), nil
+}
