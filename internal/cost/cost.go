@@ -1,0 +1,300 @@
+package cost
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"strings"
+
+	"firstclass/routes"
+)
+
+// HoursPerMonth is the month AWS prices by (365 × 24 / 12).
+const HoursPerMonth = 730
+
+// MonthlyRequests is the number of requests a month at a constant rate per second.
+func MonthlyRequests(ratePerSecond float64) float64 {
+	return ratePerSecond * HoursPerMonth * 3600
+}
+
+// GB is the gigabyte AWS bills data by.
+const GB = 1 << 30
+
+// Chunks is how many billing units a payload of n bytes makes when every started chunk of
+// size bytes is one unit; an empty payload is still one unit.
+func Chunks(n, size int64) int64 {
+	if n <= 0 {
+		return 1
+	}
+	return (n + size - 1) / size
+}
+
+// HTTPAPIRequests is how many requests the HTTP API meters for one request of n bytes.
+func (p Prices) HTTPAPIRequests(n int64) int64 { return Chunks(n, p.HTTPAPI.MeterIncrementBytes) }
+
+// SQSRequests is how many SQS requests one message of n bytes is billed as.
+func (p Prices) SQSRequests(n int64) int64 { return Chunks(n, p.SQS.ChunkBytes) }
+
+// EventBridgeEvents is how many events one PutEvents entry of n bytes is billed as.
+func (p Prices) EventBridgeEvents(n int64) int64 { return Chunks(n, p.EventBridge.ChunkBytes) }
+
+// ExpressGBSeconds is one Express execution's billed GB-seconds: its duration rounded up to
+// the billing increment (at least one) times its memory rounded up to 64 MB chunks (at least
+// one).
+func (p Prices) ExpressGBSeconds(durationMs, memoryMB float64) float64 {
+	inc := float64(p.StepFunctions.ExpressDurationIncrementMs)
+	ms := math.Max(1, math.Ceil(durationMs/inc)) * inc
+	chunk := float64(p.StepFunctions.ExpressMemoryIncrementMB)
+	mb := math.Max(1, math.Ceil(memoryMB/chunk)) * chunk
+	return ms / 1000 * mb / 1024
+}
+
+// LambdaGBSeconds is one invocation's billed GB-seconds: configured memory times the
+// duration rounded up to the billing increment.
+func (p Prices) LambdaGBSeconds(durationMs, memoryMB float64) float64 {
+	inc := float64(p.Lambda.DurationIncrementMs)
+	ms := math.Max(1, math.Ceil(durationMs/inc)) * inc
+	return ms / 1000 * memoryMB / 1024
+}
+
+// Workload is what a route is priced for: a monthly volume and the request size, plus what
+// the targets' bills depend on that the request does not say.
+type Workload struct {
+	MonthlyRequests float64
+	PayloadBytes    int64 // request body; GET routes send none whatever this says
+
+	// StandardTransitions is the state transitions of one STANDARD execution. The Workflow
+	// machine in api/targets.go enters Check, Accept and Done: 3.
+	StandardTransitions float64
+	// ExpressDurationMs and ExpressMemoryMB are one EXPRESS execution's duration and memory;
+	// the bench measures them from the executions' billingDetails.
+	ExpressDurationMs float64
+	ExpressMemoryMB   float64
+	// LambdaDurationMs and LambdaMemoryMB are the greeting function's duration and configured
+	// memory (128 MB in api/targets.go).
+	LambdaDurationMs float64
+	LambdaMemoryMB   float64
+	// LambdaLogBytes is what the Lambda platform writes to CloudWatch Logs per invocation
+	// (START, END and REPORT lines).
+	LambdaLogBytes float64
+	// AccessLogBytes is one access log line per API kind; 0 estimates it from the stage's
+	// log format (routes.AccessLogFormat) with typical values.
+	AccessLogBytes map[routes.Kind]float64
+}
+
+// DefaultWorkload has this stack's facts and typical durations; set the volume and size.
+func DefaultWorkload() Workload {
+	return Workload{
+		StandardTransitions: 3,
+		ExpressDurationMs:   100,
+		ExpressMemoryMB:     64,
+		LambdaDurationMs:    5,
+		LambdaMemoryMB:      128,
+		LambdaLogBytes:      250,
+	}
+}
+
+// Line is one item of an estimate.
+type Line struct {
+	Item     string  `json:"item"`
+	Quantity float64 `json:"quantity"` // billed units a month
+	Unit     string  `json:"unit"`
+	Monthly  float64 `json:"monthly"`
+	Rule     string  `json:"rule"` // how Quantity was counted
+}
+
+// Estimate is the monthly cost of one route on one API kind.
+type Estimate struct {
+	Route           string      `json:"route"`
+	Kind            routes.Kind `json:"kind"`
+	MonthlyRequests float64     `json:"monthlyRequests"`
+	PayloadBytes    int64       `json:"payloadBytes"`
+	Lines           []Line      `json:"lines"`
+	API             float64     `json:"api"`    // API Gateway requests
+	Target          float64     `json:"target"` // the target service(s)
+	Logs            float64     `json:"logs"`   // CloudWatch Logs ingestion
+	Monthly         float64     `json:"monthly"`
+	PerMillion      float64     `json:"perMillion"` // Monthly per million requests at this volume
+	// Infeasible names the limit the payload is over; the costs are then what the request
+	// would cost if the service took it.
+	Infeasible string `json:"infeasible,omitempty"`
+}
+
+// Estimate prices one route on one API kind for a workload. Volume tiers apply to this
+// route's volume alone, as if nothing else in the account used the service.
+func (p Prices) Estimate(r routes.Route, kind routes.Kind, w Workload) Estimate {
+	n := w.MonthlyRequests
+	size := w.PayloadBytes
+	if r.Method == "GET" || r.Method == "HEAD" {
+		size = 0
+	}
+	e := Estimate{Route: r.Name, Kind: kind, MonthlyRequests: n, PayloadBytes: size}
+	var infeasible []string
+	over := func(limit int64, what string) {
+		if size > limit {
+			infeasible = append(infeasible, fmt.Sprintf("%s is over the %s limit of %s", FormatBytes(size), what, FormatBytes(limit)))
+		}
+	}
+
+	// The API.
+	switch kind {
+	case routes.HTTP:
+		per := p.HTTPAPIRequests(size)
+		q := n * float64(per)
+		e.add(&e.API, Line{"HTTP API requests", q, "metered request", p.HTTPAPI.Requests.Cost(q),
+			fmt.Sprintf("%d per request: ceil(%s / %s)", per, FormatBytes(max(size, 1)), FormatBytes(p.HTTPAPI.MeterIncrementBytes))})
+		over(p.HTTPAPI.MaxPayloadBytes, "HTTP API payload")
+	case routes.REST:
+		e.add(&e.API, Line{"REST API requests", n, "request", p.RESTAPI.Requests.Cost(n), "1 per request, any size"})
+		over(p.RESTAPI.MaxPayloadBytes, "REST API payload")
+	}
+	logBytes := w.AccessLogBytes[kind]
+	if logBytes <= 0 {
+		logBytes = float64(AccessLogLineBytes(r, kind))
+	}
+	gb := n * logBytes / GB
+	e.add(&e.Logs, Line{"access log ingestion", gb, "GB", p.CloudWatchLogs.Ingestion.Cost(gb),
+		fmt.Sprintf("%.0f bytes a line", logBytes)})
+
+	// The target, the same on both API kinds.
+	switch r.Target {
+	case routes.Queue:
+		per := p.SQSRequests(size)
+		q := n * float64(per)
+		e.add(&e.Target, Line{"SQS SendMessage", q, "request", p.SQS.Requests.Cost(q),
+			fmt.Sprintf("%d per message: ceil(%s / %s)", per, FormatBytes(max(size, 1)), FormatBytes(p.SQS.ChunkBytes))})
+		over(p.SQS.MaxMessageBytes, "SQS message")
+	case routes.Bus:
+		entry := int64(len(r.Sample.PathParams["source"])+len(r.Sample.PathParams["detailType"])) + size
+		per := p.EventBridgeEvents(entry)
+		q := n * float64(per)
+		e.add(&e.Target, Line{"EventBridge custom events", q, "event", p.EventBridge.Events.Cost(q),
+			fmt.Sprintf("%d per entry: ceil(%s / %s)", per, FormatBytes(entry), FormatBytes(p.EventBridge.ChunkBytes))})
+		env := EventEnvelopeBytes(r, size)
+		agb := n * float64(env) / GB
+		e.add(&e.Target, Line{"EventBridge archive", agb, "GB", p.EventBridge.Archive.Cost(agb),
+			fmt.Sprintf("every event archived, %s envelope", FormatBytes(env))})
+		aper := p.SQSRequests(env)
+		aq := n * float64(aper)
+		e.add(&e.Target, Line{"audit queue (SQS) delivery", aq, "request", p.SQS.Requests.Cost(aq),
+			fmt.Sprintf("%d per envelope: ceil(%s / %s)", aper, FormatBytes(env), FormatBytes(p.SQS.ChunkBytes))})
+		over(p.EventBridge.MaxEventBytes, "EventBridge event")
+	case routes.Workflow:
+		q := n * w.StandardTransitions
+		e.add(&e.Target, Line{"Step Functions Standard transitions", q, "state transition", p.StepFunctions.StandardTransitions.Cost(q),
+			fmt.Sprintf("%g per execution", w.StandardTransitions)})
+		over(p.StepFunctions.MaxInputBytes, "Step Functions input")
+	case routes.ExpressWorkflow:
+		e.add(&e.Target, Line{"Step Functions Express requests", n, "request", p.StepFunctions.ExpressRequests.Cost(n), "1 per execution"})
+		gbs := p.ExpressGBSeconds(w.ExpressDurationMs, w.ExpressMemoryMB)
+		q := n * gbs
+		e.add(&e.Target, Line{"Step Functions Express duration", q, "GB-second", p.StepFunctions.ExpressDuration.Cost(q),
+			fmt.Sprintf("%.0f ms at %.0f MB billed as %.5f GB-s", w.ExpressDurationMs, w.ExpressMemoryMB, gbs)})
+		over(p.StepFunctions.MaxInputBytes, "Step Functions input")
+	case routes.Greeter:
+		e.add(&e.Target, Line{"Lambda requests", n, "request", p.Lambda.Requests.Cost(n), "1 per invocation"})
+		gbs := p.LambdaGBSeconds(w.LambdaDurationMs, w.LambdaMemoryMB)
+		q := n * gbs
+		e.add(&e.Target, Line{"Lambda arm64 duration", q, "GB-second", p.Lambda.Arm64Duration.Cost(q),
+			fmt.Sprintf("%.0f ms at %.0f MB billed as %.6f GB-s", w.LambdaDurationMs, w.LambdaMemoryMB, gbs)})
+		lgb := n * w.LambdaLogBytes / GB
+		e.add(&e.Logs, Line{"Lambda log ingestion", lgb, "GB", p.CloudWatchLogs.Ingestion.Cost(lgb),
+			fmt.Sprintf("%.0f bytes of platform lines an invocation", w.LambdaLogBytes)})
+		over(p.Lambda.MaxSyncPayloadBytes, "Lambda synchronous payload")
+	}
+	e.Monthly = e.API + e.Target + e.Logs
+	if n > 0 {
+		e.PerMillion = e.Monthly / n * 1e6
+	}
+	e.Infeasible = strings.Join(infeasible, "; ")
+	return e
+}
+
+func (e *Estimate) add(bucket *float64, l Line) {
+	e.Lines = append(e.Lines, l)
+	*bucket += l.Monthly
+}
+
+// APIMonthly is what the API Gateway requests alone cost a month on kind.
+func (p Prices) APIMonthly(kind routes.Kind, monthlyRequests float64, payloadBytes int64) float64 {
+	if kind == routes.HTTP {
+		return p.HTTPAPI.Requests.Cost(monthlyRequests * float64(p.HTTPAPIRequests(payloadBytes)))
+	}
+	return p.RESTAPI.Requests.Cost(monthlyRequests)
+}
+
+// Crossover is the smallest request size at which the HTTP API's requests cost more than the
+// REST API's at a monthly volume: the HTTP API is cheaper below it, the REST API from it on.
+// ok is false when the HTTP API stays cheaper up to both APIs' payload limit.
+func (p Prices) Crossover(monthlyRequests float64) (bytes int64, ok bool) {
+	if monthlyRequests <= 0 {
+		monthlyRequests = 1e6
+	}
+	inc := p.HTTPAPI.MeterIncrementBytes
+	limit := min(p.HTTPAPI.MaxPayloadBytes, p.RESTAPI.MaxPayloadBytes)
+	rest := p.APIMonthly(routes.REST, monthlyRequests, 0)
+	// The HTTP API's cost only changes at whole increments, so test one size per increment.
+	for k := int64(1); (k-1)*inc < limit; k++ {
+		size := (k-1)*inc + 1
+		if p.APIMonthly(routes.HTTP, monthlyRequests, size) > rest {
+			return size, true
+		}
+	}
+	return 0, false
+}
+
+// AccessLogLineBytes estimates one access log line of a route on kind: the stage's log
+// format filled with typical values.
+func AccessLogLineBytes(r routes.Route, kind routes.Kind) int {
+	typical := map[string]string{
+		"requestId":          "c8f1e2d4-5b6a-4c3d-9e8f-7a6b5c4d3e2f",
+		"ip":                 "203.0.113.10",
+		"requestTime":        "23/Nov/2026:15:22:51 +0000",
+		"requestTimeEpoch":   "1795447371000",
+		"httpMethod":         r.Method,
+		"path":               "/dev" + r.SamplePath(),
+		"protocol":           "HTTP/1.1",
+		"status":             "200",
+		"responseLength":     "180",
+		"responseLatency":    "25",
+		"integrationLatency": "21",
+		"integrationStatus":  "200",
+		"integrationError":   "-",
+		"errorMessage":       "-",
+		"routeKey":           r.Key(),
+		"resourcePath":       r.Path,
+	}
+	line := map[string]string{}
+	for _, f := range routes.AccessLogFields(kind) {
+		v, ok := typical[f.Key]
+		if !ok {
+			v = "-"
+		}
+		line[f.Key] = v
+	}
+	b, _ := json.Marshal(line)
+	return len(b) + 1 // newline
+}
+
+// EventEnvelopeBytes is the size of the EventBridge envelope an event with a detail of
+// detailBytes becomes on the audit queue and in the archive.
+func EventEnvelopeBytes(r routes.Route, detailBytes int64) int64 {
+	env := fmt.Sprintf(`{"version":"0","id":"6a7e8feb-b491-4cf7-a9f1-bf3703467718","detail-type":%q,"source":%q,"account":"123456789012","time":"2026-11-23T15:22:51Z","region":"us-east-1","resources":[],"detail":}`,
+		r.Sample.PathParams["detailType"], r.Sample.PathParams["source"])
+	return int64(len(env)) + max(detailBytes, 2) // an empty detail is {}
+}
+
+// FormatBytes prints a size in B, KB or MB (binary units, as AWS's limits are).
+func FormatBytes(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MB", n>>20)
+	case n >= 1<<20:
+		return fmt.Sprintf("%.2f MB", float64(n)/(1<<20))
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KB", n>>10)
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
