@@ -1,0 +1,48 @@
+# firstclass: the few commands a user and CI run. Everything is offline.
+#
+#   make local   synthesize the app and serve both APIs on localhost (Ctrl-C stops)
+#   make test    the whole test suite, as CI runs it (.ci/run calls exactly this)
+#   make synth   cdk synth with the pinned CDK CLI
+#   make fuzz    every fuzz target for FUZZTIME each
+#   make bench   the Go benchmarks
+
+# The pinned Node.js and CDK CLI (package.json) come first on PATH; jsii runs on that Node.
+export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+export CDK_DISABLE_CLI_TELEMETRY := true
+
+GO      ?= go
+FUZZTIME ?= 60s
+
+.PHONY: local test check synth fuzz bench clean
+
+# npm ci runs again only when the pins change.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+local: node_modules/.installed
+	$(GO) run ./cmd/firstclass local
+
+test: node_modules/.installed
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*')); \
+	  if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) test ./...
+
+synth: node_modules/.installed
+	cdk synth --quiet
+
+fuzz:
+	@for pkg in ./internal/mapping ./internal/vtl ./internal/awslocal; do \
+	  for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "== $$pkg $$target ($(FUZZTIME))"; \
+	    $(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
+
+bench: node_modules/.installed
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/...
+
+clean:
+	rm -rf cdk.out
