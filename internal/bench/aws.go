@@ -1,0 +1,43 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"firstclass/routes"
+)
+
+// localRegion is the region of the local runner when its outputs do not say.
+const localRegion = "us-east-1"
+
+// AWSConfig is the SDK configuration the bench reads the stack's targets with: the same code
+// for a deployed stack and for the local runner. With outputs from `firstclass local`
+// (AwsEndpoint set) every client goes to that endpoint with placeholder credentials, which the
+// local services do not check, and nothing reaches AWS; otherwise the default chain
+// (environment, shared config, SSO, instance role) applies. The region is the outputs' Region
+// when they have one.
+func AWSConfig(ctx context.Context, out routes.Outputs) (aws.Config, error) {
+	var opts []func(*config.LoadOptions) error
+	region := out[routes.RegionOutput]
+	if ep := out[routes.AWSEndpointOutput]; ep != "" {
+		if region == "" {
+			region = localRegion
+		}
+		opts = append(opts,
+			config.WithBaseEndpoint(ep),
+			config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("firstclass-local", "firstclass-local", "")),
+		)
+	}
+	if region != "" {
+		opts = append(opts, config.WithRegion(region))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return aws.Config{}, fmt.Errorf("AWS SDK configuration: %w", err)
+	}
+	return cfg, nil
+}

@@ -1,0 +1,369 @@
+// Package benchtest is a fake firstclass stack for testing the bench without the local runner
+// or AWS: both API kinds as httptest servers that do, route for route, what each route's
+// integration does (SQS SendMessage, EventBridge PutEvents, Step Functions StartExecution and
+// StartSyncExecution, the greeting), against an in-process awslocal.Server holding the
+// stack's queue, bus with its audit rule and queue, and both state machines. Each stage
+// writes JSON access log lines in routes.AccessLogFormat's shape to a file, and Outputs gives
+// the stack's outputs with the keys `firstclass local --outputs-file` writes.
+//
+// It is a stand-in with the same contract as the local runner, not a model of API Gateway:
+// the response bodies are the AWS services' own, the REST routes only turn the failures
+// their response templates turn into 500s.
+package benchtest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"firstclass/internal/awslocal"
+	"firstclass/routes"
+)
+
+// Stage is the one stage the fake serves.
+const Stage = "dev"
+
+// Options change what the fake does with a request.
+type Options struct {
+	// Drop, when it returns true for a request, answers it as the target would have
+	// without reaching the target: a message accepted and lost.
+	Drop func(route string, kind routes.Kind, body []byte) bool
+	// Duplicate, when it returns true, delivers the request twice.
+	Duplicate func(route string, kind routes.Kind, body []byte) bool
+	// Delay, when set, holds a request this long before handling it.
+	Delay func(route string, kind routes.Kind) time.Duration
+	// GatewayOverhead is added to each access log line's responseLatency over its
+	// integrationLatency, as API Gateway's own time.
+	GatewayOverhead time.Duration
+	// NoAccessLog leaves the access log outputs out.
+	NoAccessLog bool
+}
+
+// Stack is the running fake.
+type Stack struct {
+	AWS    *awslocal.Server
+	AWSURL string
+	APIs   map[routes.Kind]*httptest.Server
+	Logs   map[routes.Kind]string // access log file per kind
+
+	opts    Options
+	outputs routes.Outputs
+	logMu   sync.Mutex
+	logFile map[routes.Kind]*os.File
+}
+
+// New starts the fake; t's cleanup stops it.
+func New(t testing.TB, opts Options) *Stack {
+	t.Helper()
+	srv, err := awslocal.New(awslocal.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	awsHTTP := httptest.NewServer(srv)
+	srv.SetBaseURL(awsHTTP.URL)
+	s := &Stack{AWS: srv, AWSURL: awsHTTP.URL, APIs: map[routes.Kind]*httptest.Server{}, Logs: map[routes.Kind]string{},
+		opts: opts, logFile: map[routes.Kind]*os.File{}}
+	out, err := s.createResources()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for _, k := range routes.Kinds {
+		api := httptest.NewServer(s.handler(k))
+		s.APIs[k] = api
+		out[routes.APIURLOutput(k, Stage)] = api.URL + "/" + Stage + "/"
+		if !opts.NoAccessLog {
+			path := filepath.Join(dir, string(k)+"-access.log")
+			f, err := os.Create(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.logFile[k] = f
+			s.Logs[k] = path
+			out[routes.AccessLogGroupOutput(k, Stage)] = "file://" + path
+		}
+	}
+	out[routes.AWSEndpointOutput] = awsHTTP.URL
+	s.outputs = out
+	t.Cleanup(func() {
+		for _, api := range s.APIs {
+			api.Close()
+		}
+		awsHTTP.Close()
+		srv.Close()
+		for _, f := range s.logFile {
+			f.Close()
+		}
+	})
+	return s
+}
+
+// Outputs are the stack's outputs, keyed as firstclass local writes them.
+func (s *Stack) Outputs() routes.Outputs {
+	out := routes.Outputs{}
+	for k, v := range s.outputs {
+		out[k] = v
+	}
+	return out
+}
+
+// WriteOutputsFile writes the outputs as `firstclass local --outputs-file` does.
+func (s *Stack) WriteOutputsFile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := routes.WriteOutputs(f, routes.DefaultStackName, s.outputs); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// The stack's state machines, as api/targets.go defines them.
+const (
+	workflowDefinition = `{"StartAt":"Check","States":{
+ "Check":{"Type":"Choice","Choices":[{"And":[{"Variable":"$.reject","IsPresent":true},{"Variable":"$.reject","BooleanEquals":true}],"Next":"Rejected"}],"Default":"Accept"},
+ "Rejected":{"Type":"Fail","Error":"Rejected","Cause":"the input asked to be rejected with \"reject\": true"},
+ "Accept":{"Type":"Pass","Parameters":{"input.$":"$","execution.$":"$$.Execution.Name","acceptedAt.$":"$$.State.EnteredTime"},"Next":"Done"},
+ "Done":{"Type":"Succeed"}}}`
+	expressDefinition = `{"StartAt":"Enrich","States":{
+ "Enrich":{"Type":"Parallel","Branches":[
+   {"StartAt":"Echo","States":{"Echo":{"Type":"Pass","End":true}}},
+   {"StartAt":"Stamp","States":{"Stamp":{"Type":"Pass","Parameters":{"execution.$":"$$.Execution.Id","startedAt.$":"$$.Execution.StartTime"},"End":true}}}],
+  "ResultSelector":{"input.$":"$[0]","meta.$":"$[1]"},"Next":"Check"},
+ "Check":{"Type":"Choice","Choices":[{"And":[{"Variable":"$.input.reject","IsPresent":true},{"Variable":"$.input.reject","BooleanEquals":true}],"Next":"Rejected"}],"Default":"Done"},
+ "Rejected":{"Type":"Fail","Error":"Rejected","Cause":"the input asked to be rejected with \"reject\": true"},
+ "Done":{"Type":"Succeed"}}}`
+)
+
+func (s *Stack) createResources() (routes.Outputs, error) {
+	srv := s.AWS
+	dlq, err := srv.CreateQueue("Queue-DLQ", nil)
+	if err != nil {
+		return nil, err
+	}
+	queue, err := srv.CreateQueue("Queue", nil)
+	if err != nil {
+		return nil, err
+	}
+	audit, err := srv.CreateQueue("AuditQueue", nil)
+	if err != nil {
+		return nil, err
+	}
+	const bus = "firstclass-bus"
+	if _, err := srv.CreateEventBus(bus); err != nil {
+		return nil, err
+	}
+	if _, err := srv.PutRule(awslocal.PutRuleInput{Name: "AuditRule", EventBusName: bus, EventPattern: fmt.Sprintf(`{"account":[%q]}`, srv.Account())}); err != nil {
+		return nil, err
+	}
+	if err := srv.PutTargets(bus, "AuditRule", awslocal.EventTarget{ID: "audit", Arn: srv.QueueARN("AuditQueue")}); err != nil {
+		return nil, err
+	}
+	workflow, err := srv.CreateStateMachine(awslocal.CreateStateMachineInput{Name: "Workflow", Type: "STANDARD", Definition: workflowDefinition})
+	if err != nil {
+		return nil, err
+	}
+	express, err := srv.CreateStateMachine(awslocal.CreateStateMachineInput{Name: "ExpressWorkflow", Type: "EXPRESS", Definition: expressDefinition})
+	if err != nil {
+		return nil, err
+	}
+	return routes.Outputs{
+		routes.QueueURLOutput:                queue,
+		routes.DeadLetterQueueURLOutput:      dlq,
+		routes.EventBusNameOutput:            bus,
+		routes.AuditQueueURLOutput:           audit,
+		routes.WorkflowStateMachineArnOutput: workflow,
+		routes.ExpressStateMachineArnOutput:  express,
+		routes.GreetingFunctionNameOutput:    "Greeting",
+		routes.RegionOutput:                  srv.Region(),
+	}, nil
+}
+
+// answer is what an integration gave back.
+type answer struct {
+	status int
+	body   []byte
+	ctype  string
+}
+
+func (s *Stack) handler(kind routes.Kind) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		received := time.Now()
+		body, _ := io.ReadAll(r.Body)
+		route, params, ok := s.match(r)
+		var a answer
+		var integration time.Duration
+		switch {
+		case !ok:
+			a = answer{http.StatusNotFound, []byte(`{"message":"Not Found"}`), "application/json"}
+		default:
+			if s.opts.Delay != nil {
+				time.Sleep(s.opts.Delay(route.Name, kind))
+			}
+			start := time.Now()
+			a = s.integrate(r.Context(), kind, route, params, r, body)
+			integration = time.Since(start)
+		}
+		w.Header().Set("Content-Type", a.ctype)
+		w.WriteHeader(a.status)
+		w.Write(a.body)
+		s.log(kind, route, r, received, a, integration, time.Since(received), ok)
+	})
+}
+
+// match finds the route of a request under /dev.
+func (s *Stack) match(r *http.Request) (routes.Route, map[string]string, bool) {
+	path, ok := strings.CutPrefix(r.URL.Path, "/"+Stage)
+	if !ok {
+		return routes.Route{}, nil, false
+	}
+	for _, rt := range routes.Routes {
+		if rt.Method != r.Method {
+			continue
+		}
+		if params, ok := matchPath(rt.Path, path); ok {
+			return rt, params, true
+		}
+	}
+	return routes.Route{}, nil, false
+}
+
+func matchPath(pattern, path string) (map[string]string, bool) {
+	ps, xs := strings.Split(pattern, "/"), strings.Split(path, "/")
+	if len(ps) != len(xs) {
+		return nil, false
+	}
+	params := map[string]string{}
+	for i, p := range ps {
+		if strings.HasPrefix(p, "{") {
+			params[strings.Trim(p, "{}")] = xs[i]
+		} else if p != xs[i] {
+			return nil, false
+		}
+	}
+	return params, true
+}
+
+func (s *Stack) integrate(ctx context.Context, kind routes.Kind, rt routes.Route, params map[string]string, r *http.Request, body []byte) answer {
+	copies := 1
+	if s.opts.Drop != nil && s.opts.Drop(rt.Name, kind, body) {
+		copies = 0
+	} else if s.opts.Duplicate != nil && s.opts.Duplicate(rt.Name, kind, body) {
+		copies = 2
+	}
+	out := s.outputs
+	var a answer
+	switch rt.Target {
+	case routes.Queue:
+		a = answer{200, []byte(`{"MD5OfMessageBody":"dropped","MessageId":"dropped"}`), "application/json"}
+		for range copies {
+			a = s.call(ctx, "AmazonSQS.SendMessage", "1.0", map[string]any{"QueueUrl": out[routes.QueueURLOutput], "MessageBody": string(body)})
+		}
+	case routes.Bus:
+		a = answer{200, []byte(`{"Entries":[{"EventId":"dropped"}],"FailedEntryCount":0}`), "application/json"}
+		for range copies {
+			a = s.call(ctx, "AWSEvents.PutEvents", "1.1", map[string]any{"Entries": []map[string]string{{
+				"EventBusName": out[routes.EventBusNameOutput], "Source": params["source"], "DetailType": params["detailType"], "Detail": string(body)}}})
+		}
+		if kind == routes.REST && a.status == 200 && bytes.Contains(a.body, []byte(`"FailedEntryCount":`)) && !bytes.Contains(a.body, []byte(`"FailedEntryCount":0`)) {
+			a.status = 500
+		}
+	case routes.Workflow:
+		a = answer{200, []byte(`{"executionArn":"dropped","startDate":1.7E9}`), "application/json"}
+		in := map[string]any{"stateMachineArn": out[routes.WorkflowStateMachineArnOutput], "input": string(body)}
+		if name := r.Header.Get("X-Execution-Name"); name != "" {
+			in["name"] = name
+		}
+		for range copies {
+			a = s.call(ctx, "AWSStepFunctions.StartExecution", "1.0", in)
+		}
+	case routes.ExpressWorkflow:
+		a = answer{200, []byte(`{"status":"SUCCEEDED","output":"{}"}`), "application/json"}
+		for range copies {
+			a = s.call(ctx, "AWSStepFunctions.StartSyncExecution", "1.0", map[string]any{"stateMachineArn": out[routes.ExpressStateMachineArnOutput], "input": string(body)})
+		}
+		if kind == routes.REST && a.status == 200 && !bytes.Contains(a.body, []byte(`"status":"SUCCEEDED"`)) {
+			a.status = 500
+		}
+	case routes.Greeter:
+		q := r.URL.Query()
+		switch {
+		case !q.Has("greeter"):
+			return answer{400, []byte(`{"message":"Missing the required greeter parameter."}`), "application/json"}
+		case copies == 0:
+			return answer{200, []byte("Hello, World"), "text/plain"}
+		case q.Get("greeter") == "":
+			return answer{200, []byte("Hello, World"), "text/plain"}
+		}
+		return answer{200, []byte("Hello, " + q.Get("greeter") + "!"), "text/plain"}
+	}
+	return a
+}
+
+// call sends one AWS JSON protocol request to the in-process server, as an integration does.
+func (s *Stack) call(ctx context.Context, target, version string, in any) answer {
+	b, _ := json.Marshal(in)
+	req := httptest.NewRequestWithContext(ctx, http.MethodPost, s.AWSURL+"/", bytes.NewReader(b))
+	req.Header.Set("X-Amz-Target", target)
+	req.Header.Set("Content-Type", "application/x-amz-json-"+version)
+	rec := httptest.NewRecorder()
+	s.AWS.ServeHTTP(rec, req)
+	return answer{rec.Code, rec.Body.Bytes(), "application/json"}
+}
+
+// log writes the request's access log line in the stage's format.
+func (s *Stack) log(kind routes.Kind, rt routes.Route, r *http.Request, received time.Time, a answer, integration, total time.Duration, matched bool) {
+	f := s.logFile[kind]
+	if f == nil {
+		return
+	}
+	intMs := integration.Milliseconds()
+	respMs := intMs + s.opts.GatewayOverhead.Milliseconds()
+	if total.Milliseconds() > respMs {
+		respMs = total.Milliseconds()
+	}
+	values := map[string]string{
+		"requestId":          strconv.FormatInt(received.UnixNano(), 36),
+		"ip":                 "127.0.0.1",
+		"requestTime":        received.UTC().Format("02/Jan/2006:15:04:05 -0700"),
+		"requestTimeEpoch":   strconv.FormatInt(received.UnixMilli(), 10),
+		"httpMethod":         r.Method,
+		"path":               r.URL.Path,
+		"protocol":           r.Proto,
+		"status":             strconv.Itoa(a.status),
+		"responseLength":     strconv.Itoa(len(a.body)),
+		"responseLatency":    strconv.FormatInt(respMs, 10),
+		"integrationLatency": strconv.FormatInt(intMs, 10),
+		"integrationStatus":  strconv.Itoa(a.status),
+		"routeKey":           rt.Key(),
+		"resourcePath":       rt.Path,
+	}
+	if !matched {
+		values["routeKey"], values["resourcePath"], values["integrationLatency"], values["integrationStatus"] = "-", "-", "-", "-"
+	}
+	line := map[string]string{}
+	for _, field := range routes.AccessLogFields(kind) {
+		v := values[field.Key]
+		if v == "" {
+			v = "-"
+		}
+		line[field.Key] = v
+	}
+	b, _ := json.Marshal(line)
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
+	f.Write(append(b, '\n'))
+}

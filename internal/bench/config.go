@@ -1,0 +1,185 @@
+package bench
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"firstclass/internal/cost"
+	"firstclass/routes"
+)
+
+// Config is one bench run.
+type Config struct {
+	// Outputs are the stack's outputs (routes.ReadOutputs of `cdk deploy --outputs-file` or
+	// `firstclass local --outputs-file`): API base URLs per stage, targets, access log groups,
+	// the region and, for the local runner, AwsEndpoint.
+	Outputs routes.Outputs
+	Stack   string // for the report
+	Stage   string // default "dev"
+	// Routes and Kinds select what to load; default every route on both API kinds.
+	Routes []routes.Route
+	Kinds  []routes.Kind
+
+	// Rate is the open model's arrival rate, in requests per second on each route × kind.
+	Rate float64
+	// Workers selects the closed model instead: this many workers per route × kind, each
+	// sending its next request when the last one is answered.
+	Workers int
+	// MaxWorkers bounds the open model's concurrent requests per route × kind (default
+	// 1000). Past it requests go out late; latency, measured from the schedule, still counts
+	// the wait.
+	MaxWorkers int
+	// Duration is how long results are measured; Warmup runs before it and is not measured.
+	Duration time.Duration
+	Warmup   time.Duration
+
+	// PayloadSize pads every request body to exactly this many bytes (0: no padding).
+	PayloadSize int
+	// Payload replaces the routes' sample bodies; it must be a JSON object. PayloadFile
+	// names it in the report.
+	Payload     []byte
+	PayloadFile string
+
+	// Timeout bounds one request (default 30 s).
+	Timeout time.Duration
+	// NoDeliveryCheck skips the delivery check.
+	NoDeliveryCheck bool
+	// DeliveryTimeout bounds the wait for deliveries after the load (default 60 s).
+	DeliveryTimeout time.Duration
+	// AccessLogTimeout bounds the wait for access log lines (default 5 s for a file, 90 s
+	// for CloudWatch Logs, which delivers late).
+	AccessLogTimeout time.Duration
+
+	// Prices price the measured workload (default cost.Default()).
+	Prices *cost.Prices
+	// AWS is the SDK configuration for the delivery check and CloudWatch Logs; nil builds
+	// it from the outputs (AwsEndpoint and Region) and the default credential chain.
+	AWS *aws.Config
+	// Transport, when set, sends the load instead of a fresh HTTP/1.1 transport per
+	// route × kind (tests).
+	Transport http.RoundTripper
+
+	// Progress, when set, gets a live progress line, rewritten in place with "\r": give it
+	// a terminal. Log gets one line per phase. Either may be nil.
+	Progress io.Writer
+	Log      io.Writer
+
+	// RunID names the run in bench ids (lower-case letters and digits); default random.
+	RunID string
+}
+
+// Defaults.
+const (
+	DefaultStage           = "dev"
+	DefaultMaxWorkers      = 1000
+	DefaultTimeout         = 30 * time.Second
+	DefaultDeliveryTimeout = 60 * time.Second
+)
+
+// Closed reports whether the config asks for the closed model.
+func (c *Config) Closed() bool { return c.Workers > 0 }
+
+// Check says what is wrong with the config and how to put it right.
+func (c *Config) Check() error {
+	var errs []string
+	add := func(format string, a ...any) { errs = append(errs, fmt.Sprintf(format, a...)) }
+	switch {
+	case c.Rate < 0:
+		add("rate %g: give a positive number of requests per second", c.Rate)
+	case c.Workers < 0:
+		add("workers %d: give a positive number of workers", c.Workers)
+	case c.Rate > 0 && c.Workers > 0:
+		add("rate and workers both set: a rate is the open model (requests arrive on schedule), workers the closed model (each sends when answered); give one")
+	case c.Rate == 0 && c.Workers == 0:
+		add("give a rate (open model, requests per second on each route and API kind) or a number of workers (closed model)")
+	}
+	if c.Duration <= 0 {
+		add("duration %s: give how long to measure, e.g. 30s", c.Duration)
+	}
+	if c.Warmup < 0 {
+		add("warm-up %s: give 0 or more", c.Warmup)
+	}
+	if c.Rate > 0 && c.Rate*(c.Duration+c.Warmup).Seconds() >= 1e9 {
+		add("rate × (warm-up + duration) is a billion requests or more on one route; bench ids number up to 999,999,999")
+	}
+	if c.PayloadSize < 0 {
+		add("payload size %d: give 0 (the sample body) or a size in bytes", c.PayloadSize)
+	}
+	if c.Payload != nil && len(bytes.TrimSpace(c.Payload)) == 0 {
+		add("the payload is empty; give a JSON object")
+	}
+	if c.MaxWorkers < 0 || c.Timeout < 0 || c.DeliveryTimeout < 0 || c.AccessLogTimeout < 0 {
+		add("max workers and timeouts must not be negative")
+	}
+	if c.RunID != "" && !runIDRE.MatchString(c.RunID) {
+		add("run id %q: use 1 to 16 lower-case letters and digits", c.RunID)
+	}
+	if c.Outputs == nil {
+		add("no outputs: read them with routes.ReadOutputs from the file cdk deploy --outputs-file or firstclass local --outputs-file wrote")
+	}
+	seen := map[string]bool{}
+	for _, r := range c.Routes {
+		if seen[r.Name] {
+			add("route %s is selected twice", r.Name)
+		}
+		seen[r.Name] = true
+	}
+	for _, k := range c.Kinds {
+		if k != routes.HTTP && k != routes.REST {
+			add("API kind %q: use %q or %q", k, routes.HTTP, routes.REST)
+		}
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return errors.New(strings.Join(errs, "; "))
+}
+
+func (c *Config) setDefaults() {
+	if c.Stage == "" {
+		c.Stage = DefaultStage
+	}
+	if len(c.Routes) == 0 {
+		c.Routes = append([]routes.Route(nil), routes.Routes...)
+	}
+	if len(c.Kinds) == 0 {
+		c.Kinds = append([]routes.Kind(nil), routes.Kinds...)
+	}
+	if c.MaxWorkers == 0 {
+		c.MaxWorkers = DefaultMaxWorkers
+	}
+	if c.Timeout == 0 {
+		c.Timeout = DefaultTimeout
+	}
+	if c.DeliveryTimeout == 0 {
+		c.DeliveryTimeout = DefaultDeliveryTimeout
+	}
+}
+
+// outputFor returns an output the run needs, or an error saying which and why.
+func (c *Config) outputFor(key, why string) (string, error) {
+	v, err := c.Outputs.Get(key)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", why, err)
+	}
+	return v, nil
+}
+
+// baseURL is kind's base URL on the run's stage.
+func (c *Config) baseURL(kind routes.Kind) (string, error) {
+	v, err := c.Outputs.Get(routes.APIURLOutput(kind, c.Stage))
+	if err != nil {
+		if st := c.Outputs.Stages(kind); len(st) > 0 {
+			return "", fmt.Errorf("stage %q: the outputs have no %s for the %s API; its stages are %s", c.Stage, routes.APIURLOutput(kind, c.Stage), kind, strings.Join(st, ", "))
+		}
+		return "", fmt.Errorf("%s API: %w", kind, err)
+	}
+	return v, nil
+}

@@ -1,0 +1,266 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"firstclass/routes"
+)
+
+// The delivery check finds every accepted request downstream, one by one, by its bench id:
+//
+//	SendToQueue         the queue's messages (their body is the request body)
+//	PutEvent            the audit queue's messages (the bus's audit rule copies every event
+//	                    there; the message is the event, whose detail is the request body)
+//	StartWorkflow       ListExecutions of the STANDARD machine (the execution's name is the id)
+//	RunExpressWorkflow  the response (express executions are not listable; the 200 carries the
+//	                    execution's output, which carries the id)
+//	Greeting            the response ("Hello, ID!")
+//
+// The same SDK calls run against AWS and against the local runner's endpoint.
+
+// Delivery methods, as reports name them.
+const (
+	viaQueue      = "SQS messages on QueueUrl"
+	viaAuditQueue = "EventBridge events on AuditQueueUrl"
+	viaExecutions = "ListExecutions on WorkflowStateMachineArn"
+	viaResponse   = "the response body"
+)
+
+func deliveryMethod(t routes.Target) string {
+	switch t {
+	case routes.Queue:
+		return viaQueue
+	case routes.Bus:
+		return viaAuditQueue
+	case routes.Workflow:
+		return viaExecutions
+	}
+	return viaResponse
+}
+
+// matchDeliveries compares the accepted requests of one route × kind with the copies of each
+// seen downstream (seq → copies).
+func matchDeliveries(method string, run string, route string, kind routes.Kind, accepted bitset, seen map[uint64]int) *Delivery {
+	d := &Delivery{Method: method, Checked: true, Accepted: accepted.count()}
+	accepted.each(func(seq uint64) {
+		n := seen[seq]
+		if n == 0 {
+			d.Missing++
+			if len(d.MissingIDs) < maxListedIDs {
+				d.MissingIDs = append(d.MissingIDs, formatID(run, route, kind, seq))
+			}
+			return
+		}
+		d.Delivered++
+		if n > 1 {
+			d.Duplicated++
+			if len(d.DuplicatedIDs) < maxListedIDs {
+				d.DuplicatedIDs = append(d.DuplicatedIDs, formatID(run, route, kind, seq))
+			}
+		}
+	})
+	for seq := range seen {
+		if !accepted.has(seq) {
+			d.Unaccepted++
+		}
+	}
+	return d
+}
+
+// seenSet counts the copies of each bench id seen downstream, per route × kind.
+type seenSet struct {
+	mu  sync.Mutex
+	m   map[string]map[uint64]int // key: route/kind
+	new int                       // accepted ids seen for the first time
+}
+
+func newSeenSet() *seenSet { return &seenSet{m: map[string]map[uint64]int{}} }
+
+func (s *seenSet) add(id ID, accepted func(ID) bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := id.Route + "/" + string(id.Kind)
+	m := s.m[k]
+	if m == nil {
+		m = map[uint64]int{}
+		s.m[k] = m
+	}
+	m[id.Seq]++
+	if m[id.Seq] == 1 && accepted(id) {
+		s.new++
+	}
+}
+
+func (s *seenSet) of(route string, kind routes.Kind) map[uint64]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.m[route+"/"+string(kind)]
+}
+
+func (s *seenSet) found() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.new
+}
+
+// sqsAPI is the part of the SQS client the drain uses.
+type sqsAPI interface {
+	ReceiveMessage(ctx context.Context, in *sqs.ReceiveMessageInput, opts ...func(*sqs.Options)) (*sqs.ReceiveMessageOutput, error)
+	DeleteMessageBatch(ctx context.Context, in *sqs.DeleteMessageBatchInput, opts ...func(*sqs.Options)) (*sqs.DeleteMessageBatchOutput, error)
+}
+
+// queueDrain receives a queue's messages until every accepted request of the routes that
+// deliver there is found or the deadline passes, deleting the run's own messages. Messages
+// of other runs and other traffic are left on the queue for their owners: received with a
+// visibility timeout that outlasts the drain, so they are not received again meanwhile.
+type queueDrain struct {
+	api       sqsAPI
+	url       string
+	run       string
+	route     string
+	want      int           // accepted requests to find
+	accepted  func(ID) bool // whether an id was accepted
+	receivers int           // concurrent ReceiveMessage loops
+	seen      *seenSet      // filled in
+	deadline  time.Time     // stop then, found or not
+	settle    time.Duration // after all are found, how long to keep looking for duplicates
+}
+
+func (q *queueDrain) drain(ctx context.Context) error {
+	ctx, cancel := context.WithDeadline(ctx, q.deadline)
+	defer cancel()
+	var wg sync.WaitGroup
+	errs := make([]error, q.receivers)
+	for i := range q.receivers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = q.receive(ctx)
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+func (q *queueDrain) receive(ctx context.Context) error {
+	swept := false
+	for {
+		remaining := time.Until(q.deadline)
+		if remaining <= 0 {
+			return nil
+		}
+		// Once every accepted request is found, one more receive that brings none of the
+		// run's messages (a one-second long poll) ends the drain: later copies would be
+		// duplicates, and duplicates SQS and EventBridge deliver late are not bounded.
+		if q.seen.found() >= q.want {
+			if swept {
+				return nil
+			}
+			swept = true
+		}
+		// Short long polls: a receiver waiting on an empty queue notices within a second
+		// that another found the last message.
+		const wait = 1
+		out, err := q.api.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
+			QueueUrl:            aws.String(q.url),
+			MaxNumberOfMessages: 10,
+			WaitTimeSeconds:     wait,
+			VisibilityTimeout:   int32(min(43200, int(remaining/time.Second)+30)),
+		})
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil // the deadline: what was not found is missing
+			}
+			return fmt.Errorf("ReceiveMessage %s: %w", q.url, err)
+		}
+		var del []sqstypes.DeleteMessageBatchRequestEntry
+		for _, m := range out.Messages {
+			id, ok := findBenchID(aws.ToString(m.Body))
+			if !ok || id.Run != q.run || id.Route != q.route {
+				continue
+			}
+			q.seen.add(id, q.accepted)
+			swept = false
+			del = append(del, sqstypes.DeleteMessageBatchRequestEntry{Id: aws.String(strconv.Itoa(len(del))), ReceiptHandle: m.ReceiptHandle})
+		}
+		if len(del) > 0 {
+			if _, err := q.api.DeleteMessageBatch(ctx, &sqs.DeleteMessageBatchInput{QueueUrl: aws.String(q.url), Entries: del}); err != nil && ctx.Err() == nil {
+				return fmt.Errorf("DeleteMessageBatch %s: %w", q.url, err)
+			}
+		}
+	}
+}
+
+// sfnAPI is the part of the Step Functions client the check uses.
+type sfnAPI interface {
+	ListExecutions(ctx context.Context, in *sfn.ListExecutionsInput, opts ...func(*sfn.Options)) (*sfn.ListExecutionsOutput, error)
+}
+
+// executionList finds the run's executions of a STANDARD machine by name. ListExecutions
+// lists newest first, so paging stops at the first execution older than the run.
+type executionList struct {
+	api      sfnAPI
+	arn      string
+	run      string
+	route    string
+	want     int
+	accepted func(ID) bool
+	since    time.Time // the run's start, less a margin for clock skew
+	deadline time.Time
+}
+
+func (l *executionList) find(ctx context.Context) (*seenSet, error) {
+	ctx, cancel := context.WithDeadline(ctx, l.deadline)
+	defer cancel()
+	for {
+		seen, err := l.pass(ctx)
+		if err != nil {
+			if ctx.Err() != nil && seen != nil {
+				return seen, nil
+			}
+			return seen, err
+		}
+		if seen.found() >= l.want {
+			return seen, nil
+		}
+		select {
+		case <-ctx.Done():
+			return seen, nil
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+func (l *executionList) pass(ctx context.Context) (*seenSet, error) {
+	seen := newSeenSet()
+	in := &sfn.ListExecutionsInput{StateMachineArn: aws.String(l.arn), MaxResults: 1000}
+	for {
+		out, err := l.api.ListExecutions(ctx, in)
+		if err != nil {
+			return seen, fmt.Errorf("ListExecutions %s: %w", l.arn, err)
+		}
+		for _, e := range out.Executions {
+			if e.StartDate != nil && e.StartDate.Before(l.since) {
+				return seen, nil
+			}
+			id, ok := ParseID(aws.ToString(e.Name))
+			if ok && id.Run == l.run && id.Route == l.route {
+				seen.add(id, l.accepted)
+			}
+		}
+		if out.NextToken == nil {
+			return seen, nil
+		}
+		in.NextToken = out.NextToken
+	}
+}

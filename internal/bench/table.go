@@ -1,0 +1,99 @@
+package bench
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"firstclass/internal/cost"
+)
+
+// WriteTable writes the terminal summary: one row per route × kind, the errors behind the
+// error counts, and what failed.
+func (rep *Report) WriteTable(w io.Writer) error {
+	rep.derive()
+	for _, run := range rep.Runs {
+		model := fmt.Sprintf("open model, %g requests/s per route × kind", run.Rate)
+		if run.Model == "closed" {
+			model = fmt.Sprintf("closed model, %d workers per route × kind", run.Workers)
+		}
+		where := "AWS"
+		if run.Local {
+			where = "local runner"
+		}
+		fmt.Fprintf(w, "run %s on %s against %s stage %s: %s, %gs warm-up + %gs measured\n", run.ID, run.Host, where, run.Stage, model, run.WarmupSeconds, run.DurationSeconds)
+	}
+	t := textTable{header: []string{"ROUTE", "KIND", "REQUESTS", "RATE/S", "ERRORS", "P50 MS", "P90", "P99", "P99.9", "MAX", "GW P50", "DELIVERED/MISSING", "$/MILLION", "$/MONTH"}, left: 2}
+	dash := func(s string) string { return strings.ReplaceAll(s, "–", "-") }
+	for _, r := range rep.Results {
+		row := rowFor(r)
+		t.rows = append(t.rows, []string{r.Route, string(r.Kind), row.Count, row.Rate, row.Errors,
+			row.P50, row.P90, row.P99, row.P999, row.Max, dash(row.Overhead), row.Delivery, dash(row.PerMillion), dash(row.Monthly)})
+	}
+	t.write(w)
+	for _, r := range rep.Results {
+		if d := errorDetail(r.Errors); d != "" {
+			fmt.Fprintf(w, "  %s errors: %s\n", r.Key(), d)
+		}
+		if l := r.AccessLog; l != nil && l.Note != "" {
+			fmt.Fprintf(w, "  %s access log: %s\n", r.Key(), l.Note)
+		}
+	}
+	fmt.Fprintln(w, "latency from each request's intended send time (no coordinated omission); GW: API Gateway overhead from the access log; $/MONTH at the measured rate")
+	if x := rep.Crossover; x != nil {
+		if x.Found {
+			fmt.Fprintf(w, "crossover: at %s requests a month per route the REST API's requests are cheaper from %s (%d bytes) on\n", fmtCount(x.MonthlyRequests), cost.FormatBytes(x.Bytes), x.Bytes)
+		} else {
+			fmt.Fprintf(w, "crossover: at %s requests a month per route the HTTP API stays cheaper up to the payload limit\n", fmtCount(x.MonthlyRequests))
+		}
+	}
+	fmt.Fprintf(w, "prices: %s %s, read on %s\n", rep.Prices.Region, rep.Prices.Currency, rep.Prices.ReadOn)
+	if f := rep.Failed(); len(f) > 0 {
+		fmt.Fprintln(w, "FAILED:")
+		for _, p := range f {
+			fmt.Fprintln(w, "  "+p)
+		}
+	}
+	return nil
+}
+
+// textTable writes columns padded to their widest cell: the first left columns aligned
+// left (names), the others right (numbers).
+type textTable struct {
+	header []string
+	rows   [][]string
+	left   int
+}
+
+func (t *textTable) write(w io.Writer) { t.print(w, append([][]string{t.header}, t.rows...)) }
+
+// writeRows writes the rows without the header.
+func (t *textTable) writeRows(w io.Writer) { t.print(w, t.rows) }
+
+func (t *textTable) print(w io.Writer, rows [][]string) {
+	var width []int
+	for _, row := range rows {
+		for i, c := range row {
+			if i >= len(width) {
+				width = append(width, 0)
+			}
+			width[i] = max(width[i], utf8.RuneCountInString(c))
+		}
+	}
+	for _, row := range rows {
+		var b strings.Builder
+		for i, c := range row {
+			pad := strings.Repeat(" ", width[i]-utf8.RuneCountInString(c))
+			if i > 0 {
+				b.WriteString("  ")
+			}
+			if i < t.left {
+				b.WriteString(c + pad)
+			} else {
+				b.WriteString(pad + c)
+			}
+		}
+		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
+	}
+}
