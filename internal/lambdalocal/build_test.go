@@ -1,0 +1,61 @@
+package lambdalocal
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestBuild(t *testing.T) {
+	t.Parallel()
+	mod := moduleDir(t)
+	t.Run("writes a bootstrap binary, quickly and identically when nothing changed", func(t *testing.T) {
+		bin := fixture(t, "greeting") // built once already
+		before, err := os.ReadFile(bin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if filepath.Base(bin) != "bootstrap" {
+			t.Errorf("binary %s, want it named bootstrap", bin)
+		}
+		began := time.Now()
+		again, err := Build(context.Background(), mod, "./lambda/greeting", filepath.Dir(bin))
+		if err != nil {
+			t.Fatal(err)
+		}
+		took := time.Since(began)
+		after, err := os.ReadFile(again)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again != bin || !bytes.Equal(after, before) {
+			t.Errorf("the second build wrote %s, different from the first", again)
+		}
+		if took > 10*time.Second {
+			t.Errorf("an up-to-date build took %v", took)
+		}
+		t.Logf("up-to-date build: %v", took)
+	})
+	t.Run("returns go's own output when the build fails", func(t *testing.T) {
+		_, err := Build(context.Background(), mod, "./internal/lambdalocal/testdata/broken", t.TempDir())
+		if err == nil {
+			t.Fatal("Build of a package that does not compile succeeded")
+		}
+		for _, want := range []string{"build ./internal/lambdalocal/testdata/broken", "main.go:5", "cannot use \"not a number\""} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("error %q lacks %q", err, want)
+			}
+		}
+	})
+	t.Run("stops when its context ends", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		if _, err := Build(ctx, mod, "./lambda/greeting", t.TempDir()); err == nil || !strings.Contains(err.Error(), "context canceled") {
+			t.Errorf("Build with a cancelled context: %v", err)
+		}
+	})
+}
