@@ -495,6 +495,15 @@ func (f *Function) run(ctx context.Context, in *instance, inv *invocation, cold 
 	select {
 	case in.invokeCh <- inv:
 	case <-in.dead:
+		if cold {
+			// A fresh instance that asked for an event and then died: the runtime's own
+			// failure, which Lambda reports as Runtime.ExitError, not a reason to retry.
+			if f.logs != nil {
+				in.emit(func(b []byte) []byte { return appendStart(b, inv.id) })
+			}
+			res, err = f.finish(in, inv, time.Now(), cold, outcomeExit)
+			return res, err, false
+		}
 		in.clearCurrent(inv)
 		if f.isClosed() {
 			return Result{}, f.closedError(), false

@@ -509,7 +509,7 @@ func TestContextEnds(t *testing.T) {
 func TestCloseStopsEverything(t *testing.T) {
 	// Not parallel: it counts goroutines.
 	baseline := runtime.NumGoroutine()
-	f := newFunction(t, "behave", FunctionConfig{Name: "closing", MaxConcurrency: 3})
+	f := newFunction(t, "behave", FunctionConfig{Name: "closing", MaxConcurrency: 3, Logs: &syncBuffer{}})
 	var wg sync.WaitGroup
 	results := make([]Result, 3)
 	for i := range 3 {
