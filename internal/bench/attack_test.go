@@ -116,7 +116,7 @@ func TestBitset(t *testing.T) {
 
 func TestTransportErrorsAreCountedWithoutTheirURL(t *testing.T) {
 	tests := map[string]string{
-		`Post "http://127.0.0.1:1/dev/queue": dial tcp 127.0.0.1:1: connect: connection refused`: "dial tcp 127.0.0.1:1: connect: connection refused",
+		`Post "http://127.0.0.1:1/dev/queue": dial tcp 127.0.0.1:1: connect: connection refused`:                  "dial tcp 127.0.0.1:1: connect: connection refused",
 		`Get "http://x/dev/greeting": context deadline exceeded (Client.Timeout exceeded while awaiting headers)`: "timeout",
 	}
 	for in, want := range tests {

@@ -55,6 +55,9 @@ func (h *Histogram) Quantile(p float64) time.Duration {
 	if h.Count() == 0 {
 		return 0
 	}
+	if p <= 0 {
+		return time.Duration(h.h.Min()) * time.Microsecond
+	}
 	return time.Duration(h.h.ValueAtPercentile(p)) * time.Microsecond
 }
 
