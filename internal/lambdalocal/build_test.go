@@ -1,3 +1,5 @@
+//go:build unix
+
 package lambdalocal
 
 import (
@@ -58,4 +60,26 @@ func TestBuild(t *testing.T) {
 			t.Errorf("Build with a cancelled context: %v", err)
 		}
 	})
+}
+
+func TestBuildIsForThisHost(t *testing.T) {
+	// A shell set up for the cloud build must not leak into the local one.
+	t.Setenv("GOOS", "windows")
+	t.Setenv("GOARCH", "arm64")
+	t.Setenv("CGO_ENABLED", "1")
+	bin, err := Build(context.Background(), moduleDir(t), "./lambda/greeting", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := NewFunction(FunctionConfig{Name: "host", Binary: bin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	res, err := f.Invoke(ctx, []byte(`{"greeter":"Ann"}`))
+	if err != nil || res.FunctionError != "" || !strings.Contains(string(res.Payload), "Hello, Ann!") {
+		t.Errorf("the binary did not run here: %v %q %s", err, res.FunctionError, res.Payload)
+	}
 }
