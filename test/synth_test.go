@@ -14,6 +14,7 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"firstclass/api"
+	"firstclass/internal/cfn"
 	"firstclass/routes"
 )
 
@@ -32,7 +33,8 @@ var (
 	shared synthesized
 )
 
-// cdkContext reads cdk.json's context, as the CDK CLI hands it to the app.
+// cdkContext reads cdk.json's context, as the CDK CLI hands it to the app: over the CLI's
+// defaults, which put construct paths in the metadata.
 func cdkContext(t testing.TB) map[string]any {
 	b, err := os.ReadFile(filepath.Join("..", "cdk.json"))
 	if err != nil {
@@ -42,7 +44,11 @@ func cdkContext(t testing.TB) map[string]any {
 	if err := json.Unmarshal(b, &f); err != nil {
 		t.Fatal(err)
 	}
-	return f.Context
+	ctx := cfn.CLIDefaultContext()
+	for k, v := range f.Context {
+		ctx[k] = v
+	}
+	return ctx
 }
 
 // app synthesizes the project's app with cdk-nag's AwsSolutions pack applied.

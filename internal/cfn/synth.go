@@ -48,13 +48,7 @@ func Synth(ctx context.Context, opts SynthOptions) (*Assembly, error) {
 	if strings.TrimSpace(cdkJSON.App) == "" {
 		return nil, fmt.Errorf("synth: %s has no \"app\" command", filepath.Join(dir, "cdk.json"))
 	}
-	merged := map[string]any{
-		// What the CLI sets by default: construct paths in metadata, which the runner's
-		// messages name resources by.
-		"aws:cdk:enable-path-metadata":  true,
-		"aws:cdk:enable-asset-metadata": true,
-		"aws:cdk:bundling-stacks":       []string{"**"},
-	}
+	merged := CLIDefaultContext()
 	for k, v := range cdkJSON.Context {
 		merged[k] = v
 	}
@@ -110,6 +104,18 @@ func Synth(ctx context.Context, opts SynthOptions) (*Assembly, error) {
 		return nil, fmt.Errorf("synth: %q in %s failed: %w\n%s", cdkJSON.App, dir, err, msg)
 	}
 	return LoadAssembly(out)
+}
+
+// CLIDefaultContext is the context `cdk synth` gives every app unless told otherwise. It is
+// not cosmetic: construct paths land in each resource's metadata, where the local runner's
+// messages find them, and the REST API deployment's logical ID hashes the API's metadata.
+// A synth in a test uses it too, so that tests see the template users deploy.
+func CLIDefaultContext() map[string]any {
+	return map[string]any{
+		"aws:cdk:enable-path-metadata":  true,
+		"aws:cdk:enable-asset-metadata": true,
+		"aws:cdk:bundling-stacks":       []any{"**"},
+	}
 }
 
 func isDir(p string) bool {
