@@ -1,0 +1,255 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"firstclass/internal/cfn"
+	"firstclass/internal/localapi"
+	"firstclass/routes"
+)
+
+func init() {
+	register("local", "serve both APIs of the synthesized app on localhost, with in-memory AWS", runLocal)
+	register("routes", "synthesize the app and print the routes both APIs serve", runRoutes)
+}
+
+// appFlags are the flags every command that loads the app shares.
+type appFlags struct {
+	appDir  string
+	stack   string
+	noSynth bool
+}
+
+func (f *appFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.appDir, "app-dir", ".", "the CDK app's directory (with cdk.json)")
+	fs.StringVar(&f.stack, "stack", "", "the stack to serve, when the app has several")
+	fs.BoolVar(&f.noSynth, "no-synth", false, "reuse APP-DIR/cdk.out instead of synthesizing")
+}
+
+// assembly synthesizes the app (or loads cdk.out with --no-synth) and says how long it took.
+func (f *appFlags) assembly(ctx context.Context, stderr io.Writer) (*cfn.Assembly, error) {
+	began := time.Now()
+	if f.noSynth {
+		a, err := cfn.LoadAssembly(filepath.Join(f.appDir, "cdk.out"))
+		if err == nil {
+			fmt.Fprintf(stderr, "loaded %s\n", a.Dir)
+		}
+		return a, err
+	}
+	fmt.Fprintf(stderr, "synthesizing %s ...\n", f.appDir)
+	a, err := cfn.Synth(ctx, cfn.SynthOptions{AppDir: f.appDir})
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(stderr, "synthesized %s in %.1fs\n", a.Dir, time.Since(began).Seconds())
+	return a, nil
+}
+
+func moduleDir(appDir string) (string, error) {
+	dir, err := filepath.Abs(appDir)
+	if err != nil {
+		return "", err
+	}
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d, nil
+		}
+		if filepath.Dir(d) == d {
+			return "", fmt.Errorf("no go.mod in %s or above: Lambda functions are built from their Go module", dir)
+		}
+	}
+}
+
+func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("local", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var app appFlags
+	app.register(fs)
+	stage := fs.String("stage", "", "serve only this stage (default: every stage)")
+	addr := fs.String("addr", "127.0.0.1:4010", "host:port of the first API; the next APIs and the AWS endpoint take the following ports (port 0: any free ports)")
+	outputsFile := fs.String("outputs-file", "", "write the stack outputs here, with the keys `cdk deploy --outputs-file` writes")
+	stateDir := fs.String("state-dir", "", "keep queues, events and executions here across restarts (default: in memory)")
+	logDir := fs.String("log-dir", "", "directory for access log files and Lambda builds (default: a temporary directory)")
+	accessLogStderr := fs.Bool("access-log-stderr", false, "also print every access log line on stderr")
+	try := fs.Bool("try", false, "send every route's sample request to both APIs, print the answers and exit (non-zero if one fails)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: firstclass local [flags]\n\nServes every stage of the app's HTTP API and REST API on localhost, with SQS, EventBridge and\nStep Functions in memory and Go Lambda functions as local processes. Ctrl-C stops it.\n\nflags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q (flags only; see -h)", fs.Arg(0))
+	}
+	host, port, err := splitAddr(*addr)
+	if err != nil {
+		return err
+	}
+	mod, err := moduleDir(app.appDir)
+	if err != nil {
+		return err
+	}
+	asm, err := app.assembly(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	opts := localapi.Options{
+		Assembly: asm, StackName: app.stack, ModuleDir: mod, Host: host, Port: port, Stage: *stage,
+		StateDir: *stateDir, LogDir: *logDir, Logs: stderr,
+	}
+	if *accessLogStderr {
+		opts.AccessLog = stderr
+	}
+	r, err := localapi.New(ctx, opts)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	if err := r.Start(); err != nil {
+		return err
+	}
+	out, err := r.Outputs()
+	if err != nil {
+		return err
+	}
+	if *outputsFile != "" {
+		if err := writeOutputs(*outputsFile, r.StackName(), out); err != nil {
+			return err
+		}
+	}
+	printAPIs(stdout, r)
+	fmt.Fprintf(stdout, "\nAWS endpoint  %s  (SQS, EventBridge, Step Functions; any credentials, region %s)\n", r.AWSEndpoint(), out[routes.RegionOutput])
+	if *outputsFile != "" {
+		fmt.Fprintf(stdout, "outputs       %s\n", *outputsFile)
+	}
+
+	if *try {
+		st := *stage
+		if st == "" {
+			st = firstStage(r)
+		}
+		fmt.Fprintf(stdout, "\nsample requests, stage %s:\n", st)
+		failed := 0
+		for _, t := range localapi.TryRoutes(ctx, out, routes.Routes, st) {
+			fmt.Fprintln(stdout, "  "+t.String())
+			if !t.OK() {
+				failed++
+			}
+		}
+		if failed > 0 {
+			return fmt.Errorf("%d sample requests did not answer 2xx", failed)
+		}
+		return nil
+	}
+
+	if q, ok := out[routes.QueueURLOutput]; ok {
+		fmt.Fprintf(stdout, "\ntry:  curl -s -X POST %s -H 'Content-Type: application/json' -d '{\"orderId\":\"o-1\"}'\n",
+			localapi.JoinURL(out[routes.APIURLOutput(routes.HTTP, firstStage(r))], "/queue"))
+		fmt.Fprintf(stdout, "      AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x aws --endpoint-url %s --region %s sqs receive-message --queue-url %s\n",
+			r.AWSEndpoint(), out[routes.RegionOutput], q)
+	}
+	fmt.Fprintln(stdout, "\nCtrl-C stops.")
+	<-ctx.Done()
+	fmt.Fprintln(stderr, "\nstopping")
+	return r.Close()
+}
+
+func runRoutes(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("routes", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var app appFlags
+	app.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	mod, err := moduleDir(app.appDir)
+	if err != nil {
+		return err
+	}
+	asm, err := app.assembly(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	r, err := localapi.New(ctx, localapi.Options{Assembly: asm, StackName: app.stack, ModuleDir: mod, Logs: io.Discard})
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	printAPIs(stdout, r)
+	return nil
+}
+
+func firstStage(r *localapi.Runner) string {
+	for _, a := range r.APIs() {
+		if len(a.Stages) > 0 {
+			return a.Stages[0].Name
+		}
+	}
+	return ""
+}
+
+// printAPIs prints each API's stages and routes.
+func printAPIs(w io.Writer, r *localapi.Runner) {
+	for _, a := range r.APIs() {
+		kind := "HTTP API (v2)"
+		if a.Kind == routes.REST {
+			kind = "REST API (v1)"
+		}
+		fmt.Fprintf(w, "\n%s  %s\n", kind, strings.TrimSuffix(a.Path, "/Resource"))
+		tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+		for _, s := range a.Stages {
+			url := s.URL
+			if a.BaseURL == "" {
+				url = "(not listening)"
+			}
+			throttle := "not throttled"
+			if s.RateLimit > 0 || s.Burst > 0 {
+				throttle = fmt.Sprintf("%g rps, burst %g", s.RateLimit, s.Burst)
+			}
+			log := "no access log"
+			if s.AccessLog != "" {
+				log = "log " + s.AccessLog
+			}
+			fmt.Fprintf(tw, "  stage %s\t%s\t%s\t%s\n", s.Name, url, throttle, log)
+		}
+		tw.Flush()
+		tw = tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+		for _, rt := range a.Routes {
+			fmt.Fprintf(tw, "  %s %s\t%s\n", rt.Method, rt.Path, rt.Integration)
+		}
+		tw.Flush()
+	}
+}
+
+func splitAddr(addr string) (string, int, error) {
+	host, p, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", 0, fmt.Errorf("--addr %q: %w (want host:port, like 127.0.0.1:4010)", addr, err)
+	}
+	port, err := strconv.Atoi(p)
+	if err != nil || port < 0 || port > 65535 {
+		return "", 0, fmt.Errorf("--addr %q: port %q is not a number from 0 to 65535", addr, p)
+	}
+	return host, port, nil
+}
+
+func writeOutputs(path, stack string, out routes.Outputs) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("--outputs-file: %w", err)
+	}
+	err = routes.WriteOutputs(f, stack, out)
+	return errors.Join(err, f.Close())
+}

@@ -1,0 +1,118 @@
+package localapi
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"firstclass/internal/cfn"
+	"firstclass/routes"
+)
+
+// loadLoop sends b.N requests from workers goroutines over keep-alive connections and reports
+// requests/s and the p99 latency.
+func loadLoop(b *testing.B, workers int, newReq func() *http.Request) {
+	tr := &http.Transport{MaxIdleConnsPerHost: workers, MaxConnsPerHost: workers}
+	client := &http.Client{Transport: tr}
+	defer tr.CloseIdleConnections()
+	var next atomic.Int64
+	lat := make([][]time.Duration, workers)
+	var failed atomic.Int64
+	b.ResetTimer()
+	began := time.Now()
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for next.Add(1) <= int64(b.N) {
+				t := time.Now()
+				resp, err := client.Do(newReq())
+				if err != nil {
+					failed.Add(1)
+					continue
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					failed.Add(1)
+				}
+				lat[w] = append(lat[w], time.Since(t))
+			}
+		}(w)
+	}
+	wg.Wait()
+	elapsed := time.Since(began)
+	b.StopTimer()
+	if f := failed.Load(); f > 0 {
+		b.Fatalf("%d of %d requests failed", f, b.N)
+	}
+	var all []time.Duration
+	for _, l := range lat {
+		all = append(all, l...)
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "req/s")
+	if len(all) > 0 {
+		b.ReportMetric(float64(all[len(all)*99/100].Microseconds()), "p99-µs")
+	}
+}
+
+func benchRunner(b *testing.B) (*Runner, routes.Outputs) {
+	dir := moduleDir(b)
+	tmpl, err := cfn.LoadTemplate(filepath.Join(dir, "test/testdata/Firstclass.template.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	r, err := New(context.Background(), Options{Assembly: &cfn.Assembly{Stacks: []*cfn.Stack{{Name: "Firstclass", Template: tmpl}}}, ModuleDir: dir, Logs: os.Stderr, LogDir: b.TempDir(), NoThrottle: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { r.Close() })
+	if err := r.Start(); err != nil {
+		b.Fatal(err)
+	}
+	out, err := r.Outputs()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return r, out
+}
+
+func BenchmarkServe(b *testing.B) {
+	const workers = 32
+	body := `{"orderId":"o-1","amount":42}`
+	b.Run("baseline=net-http-trivial", func(b *testing.B) {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			io.Copy(io.Discard, r.Body)
+			w.Write([]byte(`{"ok":true}`))
+		}))
+		defer srv.Close()
+		loadLoop(b, workers, func() *http.Request {
+			req, _ := http.NewRequest("POST", srv.URL+"/queue", strings.NewReader(body))
+			return req
+		})
+	})
+	_, out := benchRunner(b)
+	for _, rt := range []routes.Route{routes.SendToQueueRoute, routes.PutEventRoute, routes.StartWorkflowRoute, routes.RunExpressWorkflowRoute} {
+		for _, kind := range routes.Kinds {
+			u := JoinURL(out[routes.APIURLOutput(kind, "prod")], rt.SamplePath())
+			b.Run(string(kind)+"/"+rt.Name, func(b *testing.B) {
+				loadLoop(b, workers, func() *http.Request {
+					req, _ := http.NewRequest(rt.Method, u, strings.NewReader(body))
+					req.Header.Set("Content-Type", "application/json")
+					return req
+				})
+			})
+		}
+	}
+}

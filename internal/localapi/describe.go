@@ -1,0 +1,137 @@
+package localapi
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"firstclass/routes"
+)
+
+// API describes one served API, for the terminal and for tests.
+type API struct {
+	Kind      routes.Kind
+	LogicalID string
+	Path      string // construct path
+	BaseURL   string // the listener; stages are path prefixes under it
+	Stages    []Stage
+	Routes    []Route
+}
+
+// Stage is one served stage.
+type Stage struct {
+	Name              string
+	URL               string
+	RateLimit, Burst  float64 // 0 when not throttled
+	AccessLog         string  // file the stage's access log lines go to, "" for none
+	AccessLogGroup    string  // the log group the template names
+	VariablesDeclared int
+}
+
+// Route is one served route: "POST /queue" and what it integrates with.
+type Route struct {
+	Method, Path string
+	Integration  string
+}
+
+// APIs describes what the runner serves, HTTP APIs first, then REST APIs, each in template
+// order of logical IDs.
+func (r *Runner) APIs() []API {
+	var out []API
+	for _, a := range r.httpAPIs {
+		api := API{Kind: routes.HTTP, LogicalID: a.logicalID, Path: r.tmpl.Resources[a.logicalID].Path(), BaseURL: a.baseURL}
+		for _, s := range sortedStages(a.stages) {
+			st := a.stages[s]
+			info := Stage{Name: st.name, URL: a.baseURL + "/" + st.name, VariablesDeclared: len(st.vars)}
+			if st.bucket != nil {
+				info.RateLimit, info.Burst = st.bucket.rate, st.bucket.burst
+			}
+			if st.sink != nil {
+				info.AccessLog, info.AccessLogGroup = st.sink.path, st.sink.group
+			}
+			api.Stages = append(api.Stages, info)
+		}
+		for _, rt := range a.routes {
+			method, path, _ := strings.Cut(rt.key, " ")
+			if rt.isDefault {
+				method, path = "ANY", "$default"
+			}
+			api.Routes = append(api.Routes, Route{Method: method, Path: path, Integration: rt.integ.describe})
+		}
+		sort.SliceStable(api.Routes, func(i, j int) bool { return api.Routes[i].Path < api.Routes[j].Path })
+		out = append(out, api)
+	}
+	for _, a := range r.restAPIs {
+		api := API{Kind: routes.REST, LogicalID: a.logicalID, Path: r.tmpl.Resources[a.logicalID].Path(), BaseURL: a.baseURL}
+		for _, s := range sortedStages(a.stages) {
+			st := a.stages[s]
+			info := Stage{Name: st.name, URL: a.baseURL + "/" + st.name + "/", VariablesDeclared: len(st.vars)}
+			if st.bucket != nil {
+				info.RateLimit, info.Burst = st.bucket.rate, st.bucket.burst
+			}
+			if st.sink != nil {
+				info.AccessLog, info.AccessLogGroup = st.sink.path, st.sink.group
+			}
+			api.Stages = append(api.Stages, info)
+		}
+		var walk func(n *resourceNode)
+		walk = func(n *resourceNode) {
+			for _, m := range sortedMethods(n.methods) {
+				api.Routes = append(api.Routes, Route{Method: m, Path: n.path, Integration: n.methods[m].integ.describe})
+			}
+			for _, c := range n.children {
+				walk(c)
+			}
+		}
+		walk(a.root)
+		sort.SliceStable(api.Routes, func(i, j int) bool { return api.Routes[i].Path < api.Routes[j].Path })
+		out = append(out, api)
+	}
+	return out
+}
+
+func sortedStages[S any](m map[string]S) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func sortedMethods(m map[string]*restMethod) []string { return sortedStages(m) }
+
+// shortName is the last part of an ARN or URL: the queue, bus, machine or function name.
+func shortName(s string) string {
+	if i := strings.LastIndexAny(s, "/:"); i >= 0 {
+		return s[i+1:]
+	}
+	return s
+}
+
+// describeHTTP says what a first-class or Lambda integration calls.
+func describeHTTP(in *httpIntegration, params map[string]string, fnName string) string {
+	if in.fn != nil {
+		return fmt.Sprintf("Lambda proxy (payload %s) → %s", in.version, fnName)
+	}
+	for _, key := range []string{"QueueUrl", "EventBusName", "StateMachineArn"} {
+		if v, ok := params[key]; ok && !strings.Contains(v, "$") {
+			return fmt.Sprintf("%s → %s", in.subtype.Name, shortName(v))
+		}
+	}
+	return in.subtype.Name
+}
+
+// describeREST says what a REST integration calls.
+func describeREST(in *restIntegration, fnName string) string {
+	switch {
+	case in.typ == "MOCK":
+		return "MOCK"
+	case in.fn != nil:
+		return "Lambda custom (VTL) → " + fnName
+	case in.action != "":
+		return fmt.Sprintf("AWS %s %s (VTL)", in.service, in.action)
+	default:
+		return fmt.Sprintf("AWS %s %s (VTL)", in.service, shortName(in.path))
+	}
+}

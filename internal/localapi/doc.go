@@ -1,0 +1,14 @@
+// Package localapi is `firstclass local`: it serves the HTTP APIs (API Gateway v2) and REST
+// APIs (v1) of a synthesized CDK app on localhost, with the targets they integrate with
+// running in memory (internal/awslocal) and Go Lambda functions running as real processes
+// (internal/lambdalocal).
+//
+// It is driven by the CloudFormation template, not by a second copy of the route table:
+// routes, integrations, parameter mappings, VTL templates, stages, throttling and access log
+// formats are read from the resources the app synthesized, with intrinsics resolved to local
+// URLs and ARNs (internal/cfn). Parameter mappings are evaluated by internal/mapping and
+// templates rendered by internal/vtl, the same code that checks them at synth, so both agree.
+// A resource it cannot emulate stops it at start, naming the resource.
+//
+// The cmd/firstclass local subcommand wraps it; tests and benchmarks embed it.
+package localapi

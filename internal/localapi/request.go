@@ -1,0 +1,184 @@
+package localapi
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// maxPayload is API Gateway's request payload limit for both API kinds: 10 MB.
+const maxPayload = 10 << 20
+
+// exchange is one client request as the runner serves it, with what the access log needs.
+type exchange struct {
+	w        http.ResponseWriter
+	req      *http.Request
+	start    time.Time
+	id       string // $context.requestId
+	extID    string // $context.extendedRequestId
+	stage    string
+	path     string // the request path without the stage
+	body     []byte
+	sourceIP string
+
+	status          int
+	responseLength  int
+	integLatency    time.Duration
+	integStatus     string // the integration's own status code
+	integError      string
+	errorMessage    string
+	routeKey        string // HTTP API
+	resourcePath    string // REST API
+	integRequestID  string
+	responseLatency time.Duration
+}
+
+func newExchange(w http.ResponseWriter, req *http.Request, id string) *exchange {
+	ip, _, err := net.SplitHostPort(req.RemoteAddr)
+	if err != nil {
+		ip = req.RemoteAddr
+	}
+	return &exchange{w: w, req: req, start: time.Now(), id: id, extID: randomID(), sourceIP: ip}
+}
+
+// readBody reads the body up to API Gateway's limit; false means the request was answered.
+func (x *exchange) readBody() bool {
+	body, err := io.ReadAll(io.LimitReader(x.req.Body, maxPayload+1))
+	if err != nil {
+		x.message(http.StatusBadRequest, "Bad Request")
+		return false
+	}
+	if len(body) > maxPayload {
+		x.message(http.StatusRequestEntityTooLarge, "Request Entity Too Large")
+		return false
+	}
+	x.body = body
+	return true
+}
+
+// message answers with API Gateway's own JSON error body: {"message":"..."}.
+func (x *exchange) message(status int, msg string) {
+	b, _ := json.Marshal(map[string]string{"message": msg})
+	x.errorMessage = msg
+	x.w.Header().Set("Content-Type", "application/json")
+	x.respond(status, b)
+}
+
+// respond writes the status and body once.
+func (x *exchange) respond(status int, body []byte) {
+	h := x.w.Header()
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	x.w.WriteHeader(status)
+	x.w.Write(body)
+	x.status = status
+	x.responseLength = len(body)
+	x.responseLatency = time.Since(x.start)
+}
+
+// contextVar is the value of a $context variable for access logs and mappings; "" when it
+// has none.
+func (x *exchange) contextVar(name string, apiID, accountID, protocolStage string) string {
+	switch name {
+	case "requestId", "awsEndpointRequestId":
+		return x.id
+	case "extendedRequestId":
+		return x.extID
+	case "apiId":
+		return apiID
+	case "accountId", "identity.accountId":
+		return accountID
+	case "httpMethod":
+		return x.req.Method
+	case "stage":
+		return x.stage
+	case "path":
+		return protocolStage
+	case "protocol":
+		return x.req.Proto
+	case "domainName":
+		return x.req.Host
+	case "domainPrefix":
+		host, _, _ := net.SplitHostPort(x.req.Host)
+		if host == "" {
+			host = x.req.Host
+		}
+		return host
+	case "identity.sourceIp":
+		return x.sourceIP
+	case "identity.userAgent":
+		return x.req.UserAgent()
+	case "requestTime":
+		return x.start.UTC().Format("02/Jan/2006:15:04:05 -0700")
+	case "requestTimeEpoch":
+		return strconv.FormatInt(x.start.UnixMilli(), 10)
+	case "routeKey":
+		return x.routeKey
+	case "resourcePath":
+		return x.resourcePath
+	case "status":
+		return itoaOrEmpty(x.status)
+	case "responseLength":
+		return strconv.Itoa(x.responseLength)
+	case "responseLatency":
+		return strconv.FormatInt(x.responseLatency.Milliseconds(), 10)
+	case "integrationLatency", "integration.latency":
+		if x.integStatus == "" {
+			return ""
+		}
+		return strconv.FormatInt(x.integLatency.Milliseconds(), 10)
+	case "integrationStatus", "integration.status", "integration.integrationStatus":
+		return x.integStatus
+	case "integration.error", "integrationErrorMessage":
+		return x.integError
+	case "integration.requestId":
+		return x.integRequestID
+	case "error.message", "error.messageString":
+		if name == "error.messageString" && x.errorMessage != "" {
+			return strconv.Quote(x.errorMessage)
+		}
+		return x.errorMessage
+	}
+	return ""
+}
+
+func itoaOrEmpty(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return strconv.Itoa(n)
+}
+
+// randomID is an HTTP API-style request ID: 16 characters of base64.
+func randomID() string {
+	var b [12]byte
+	rand.Read(b[:])
+	return base64.StdEncoding.EncodeToString(b[:])[:16]
+}
+
+// uuid is a REST API-style request ID.
+func uuid() string {
+	var b [16]byte
+	rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	var s [36]byte
+	hex.Encode(s[0:8], b[0:4])
+	s[8] = '-'
+	hex.Encode(s[9:13], b[4:6])
+	s[13] = '-'
+	hex.Encode(s[14:18], b[6:8])
+	s[18] = '-'
+	hex.Encode(s[19:23], b[8:10])
+	s[23] = '-'
+	hex.Encode(s[24:], b[10:])
+	return string(s[:])
+}
+
+var errNoRoute = errors.New("no route")

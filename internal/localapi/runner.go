@@ -1,0 +1,321 @@
+package localapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"firstclass/internal/awslocal"
+	"firstclass/internal/cfn"
+	"firstclass/internal/lambdalocal"
+	"firstclass/routes"
+)
+
+// Options configure a Runner.
+type Options struct {
+	// Assembly is the synthesized app; StackName picks a stack ("" when it has one).
+	Assembly  *cfn.Assembly
+	StackName string
+	// ModuleDir is the Go module Lambda functions are built from (their firstclass:GoPackage
+	// metadata is relative to it).
+	ModuleDir string
+	// Host and Port: the first API listens on Port, the next APIs on the following ports, and
+	// the AWS endpoint after them. Port 0 picks free ports.
+	Host string
+	Port int
+	// Stage serves only this stage of every API; "" serves them all.
+	Stage string
+	// StateDir makes the AWS services durable across restarts; "" keeps them in memory.
+	StateDir string
+	// LogDir receives one access log file per log group a stage writes to, and the build of
+	// Lambda functions; it defaults to a temporary directory.
+	LogDir string
+	// Logs receives the runner's and the Lambda functions' own output.
+	Logs io.Writer
+	// AccessLog, when set, also receives every access log line, prefixed with its log group.
+	AccessLog io.Writer
+	// NoThrottle turns stage throttling off, to load-test the runner itself beyond the
+	// stages' limits.
+	NoThrottle bool
+	// Region and Account of the local AWS; default us-east-1 and 000000000000.
+	Region, Account string
+}
+
+// Runner serves one stack's APIs and AWS targets on localhost.
+type Runner struct {
+	opts     Options
+	stack    string
+	tmpl     *cfn.Template
+	aws      *awslocal.Server
+	vals     values
+	resolver *cfn.Resolver
+
+	functions map[string]*lambdalocal.Function // by logical ID
+	httpAPIs  []*httpAPI
+	restAPIs  []*restAPI
+	sinks     map[string]*logSink // by log group name
+
+	awsServer *http.Server
+	servers   []*http.Server
+	awsURL    string
+	closeOnce sync.Once
+}
+
+// New loads the stack and creates everything it declares. Anything it cannot emulate is an
+// error naming the resource; nothing listens until Start.
+func New(ctx context.Context, opts Options) (*Runner, error) {
+	if opts.Host == "" {
+		opts.Host = "127.0.0.1"
+	}
+	if opts.Logs == nil {
+		opts.Logs = os.Stderr
+	}
+	if opts.LogDir == "" {
+		dir, err := os.MkdirTemp("", "firstclass-local-")
+		if err != nil {
+			return nil, err
+		}
+		opts.LogDir = dir
+	}
+	stack, err := opts.Assembly.Stack(opts.StackName)
+	if err != nil {
+		return nil, err
+	}
+	aws, err := awslocal.New(awslocal.Options{Region: opts.Region, Account: opts.Account, StateDir: opts.StateDir})
+	if err != nil {
+		return nil, err
+	}
+	r := &Runner{opts: opts, stack: stack.Name, tmpl: stack.Template, aws: aws,
+		functions: map[string]*lambdalocal.Function{}, sinks: map[string]*logSink{}}
+	ok := false
+	defer func() {
+		if !ok {
+			r.Close()
+		}
+	}()
+
+	// The AWS endpoint listens first: queue URLs are built from its address.
+	awsLn, err := r.listen(len(stack.Template.OfType("AWS::ApiGatewayV2::Api")) + len(stack.Template.OfType("AWS::ApiGateway::RestApi")))
+	if err != nil {
+		return nil, err
+	}
+	r.awsURL = "http://" + awsLn.Addr().String()
+	aws.SetBaseURL(r.awsURL)
+	r.awsServer = &http.Server{Handler: aws, ReadHeaderTimeout: 10 * time.Second}
+	go r.awsServer.Serve(awsLn)
+
+	if err := r.checkTypes(); err != nil {
+		return nil, err
+	}
+	if r.vals, err = r.identities(stack.Template); err != nil {
+		return nil, err
+	}
+	r.resolver = &cfn.Resolver{Values: r.vals, Pseudo: cfn.Pseudo{
+		AccountID: aws.Account(), Region: aws.Region(), Partition: "aws", URLSuffix: "amazonaws.com",
+		StackName: r.stack, StackID: fmt.Sprintf("arn:aws:cloudformation:%s:%s:stack/%s/%s", aws.Region(), aws.Account(), r.stack, localID(r.stack, "stack")),
+	}}
+	if err := r.createTargets(stack.Template); err != nil {
+		return nil, err
+	}
+	if err := r.createFunctions(ctx, stack.Template); err != nil {
+		return nil, err
+	}
+	if err := r.loadHTTPAPIs(stack.Template); err != nil {
+		return nil, err
+	}
+	if err := r.loadRESTAPIs(stack.Template); err != nil {
+		return nil, err
+	}
+	ok = true
+	return r, nil
+}
+
+// checkTypes refuses a template with a resource type the runner has no behaviour for.
+func (r *Runner) checkTypes() error {
+	var errs []string
+	for _, res := range r.tmpl.Resources {
+		if _, ok := handled[res.Type]; ok {
+			continue
+		}
+		if _, ok := ignored[res.Type]; ok {
+			continue
+		}
+		errs = append(errs, fmt.Sprintf("cannot emulate %s", res))
+	}
+	if len(errs) > 0 {
+		sort.Strings(errs)
+		return fmt.Errorf("%s\nthe local runner emulates %s", strings.Join(errs, "\n"), strings.Join(sortedTypes(), ", "))
+	}
+	return nil
+}
+
+// handled are the resource types the runner builds behaviour from.
+var handled = map[string]bool{
+	"AWS::SQS::Queue": true, "AWS::Events::EventBus": true, "AWS::Events::Rule": true, "AWS::Events::Archive": true,
+	"AWS::StepFunctions::StateMachine": true, "AWS::Lambda::Function": true, "AWS::Logs::LogGroup": true,
+	"AWS::ApiGatewayV2::Api": true, "AWS::ApiGatewayV2::Route": true, "AWS::ApiGatewayV2::Integration": true, "AWS::ApiGatewayV2::Stage": true,
+	"AWS::ApiGateway::RestApi": true, "AWS::ApiGateway::Resource": true, "AWS::ApiGateway::Method": true, "AWS::ApiGateway::Model": true,
+	"AWS::ApiGateway::RequestValidator": true, "AWS::ApiGateway::Deployment": true, "AWS::ApiGateway::Stage": true,
+}
+
+func sortedTypes() []string {
+	out := make([]string, 0, len(handled))
+	for t := range handled {
+		out = append(out, t)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// listen opens the listener for the n-th port (0-based) after Options.Port.
+func (r *Runner) listen(n int) (net.Listener, error) {
+	port := 0
+	if r.opts.Port != 0 {
+		port = r.opts.Port + n
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort(r.opts.Host, strconv.Itoa(port)))
+	if err != nil {
+		return nil, fmt.Errorf("listen: %w (choose another --addr)", err)
+	}
+	return ln, nil
+}
+
+// Start serves every API. It returns once all are listening.
+func (r *Runner) Start() error {
+	n := 0
+	start := func(name string, h http.Handler, setBase func(string)) error {
+		ln, err := r.listen(n)
+		n++
+		if err != nil {
+			return err
+		}
+		setBase("http://" + ln.Addr().String())
+		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: nil}
+		r.servers = append(r.servers, srv)
+		go srv.Serve(ln)
+		return nil
+	}
+	for _, a := range r.httpAPIs {
+		if err := start(a.logicalID, a, func(u string) { a.baseURL = u }); err != nil {
+			return err
+		}
+	}
+	for _, a := range r.restAPIs {
+		if err := start(a.logicalID, a, func(u string) { a.baseURL = u }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AWSEndpoint is the local AWS endpoint's URL, for SDK and CLI endpoint overrides.
+func (r *Runner) AWSEndpoint() string { return r.awsURL }
+
+// AWS is the in-memory AWS the integrations call.
+func (r *Runner) AWS() *awslocal.Server { return r.aws }
+
+var executeAPIURL = regexp.MustCompile(`^https://([a-z0-9]+)\.execute-api\.[a-z0-9-]+\.amazonaws\.com(/.*)?$`)
+
+// Outputs are the stack's outputs resolved to local values, with the keys `cdk deploy
+// --outputs-file` writes: API URLs point at the local listeners, access log groups at the
+// local log files, and AwsEndpoint at the local AWS.
+func (r *Runner) Outputs() (routes.Outputs, error) {
+	out := routes.Outputs{}
+	bases := map[string]string{}
+	for _, a := range r.httpAPIs {
+		bases[a.id] = a.baseURL
+	}
+	for _, a := range r.restAPIs {
+		bases[a.id] = a.baseURL
+	}
+	for key, o := range r.tmpl.Outputs {
+		v, err := r.resolver.String(o.Value)
+		if err != nil {
+			return nil, fmt.Errorf("output %s: %w", key, err)
+		}
+		if m := executeAPIURL.FindStringSubmatch(v); m != nil {
+			if base, ok := bases[m[1]]; ok {
+				v = base + m[2]
+			}
+		}
+		if sink, ok := r.sinks[v]; ok {
+			v = "file://" + sink.path
+		}
+		out[key] = v
+	}
+	out[routes.AWSEndpointOutput] = r.awsURL
+	return out, nil
+}
+
+// StackName is the name of the stack being served.
+func (r *Runner) StackName() string { return r.stack }
+
+// Close stops the listeners, the Lambda functions and the AWS services, flushing access logs
+// and (with a state directory) the durable state.
+func (r *Runner) Close() error {
+	var errs []error
+	r.closeOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		for _, s := range r.servers {
+			s.Shutdown(ctx)
+		}
+		for _, f := range r.functions {
+			errs = append(errs, f.Close())
+		}
+		for _, s := range r.sinks {
+			errs = append(errs, s.close())
+		}
+		if r.awsServer != nil {
+			r.awsServer.Shutdown(ctx)
+		}
+		errs = append(errs, r.aws.Close())
+	})
+	return errors.Join(errs...)
+}
+
+// sink returns the access log sink of a log group, given its ARN or name.
+func (r *Runner) sink(destination string) (*logSink, error) {
+	name := destination
+	if strings.HasPrefix(name, "arn:") {
+		const marker = ":log-group:"
+		i := strings.Index(name, marker)
+		if i < 0 {
+			return nil, fmt.Errorf("access log destination %q is not a CloudWatch Logs log group (Firehose is not emulated)", destination)
+		}
+		name = strings.TrimSuffix(name[i+len(marker):], ":*")
+	}
+	if s, ok := r.sinks[name]; ok {
+		return s, nil
+	}
+	s, err := newFileSink(filepath.Join(r.opts.LogDir, sanitizeFileName(name)+".log"))
+	if err != nil {
+		return nil, err
+	}
+	s.group = name
+	if r.opts.AccessLog != nil {
+		s.tee, s.teePrefix = r.opts.AccessLog, []byte("["+name+"] ")
+	}
+	r.sinks[name] = s
+	return s, nil
+}
+
+func sanitizeFileName(s string) string {
+	return strings.Map(func(c rune) rune {
+		if c == '/' || c == '\\' || c == ':' || c == ' ' {
+			return '_'
+		}
+		return c
+	}, s)
+}

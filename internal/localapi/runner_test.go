@@ -1,0 +1,488 @@
+package localapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"firstclass/internal/cfn"
+	"firstclass/routes"
+)
+
+// The tests serve the golden template of test/ (the app as it synthesizes, refreshed with
+// go test ./test -update), so they need no jsii synth; test/ runs the runner on a fresh synth.
+const goldenTemplate = "test/testdata/Firstclass.template.json"
+
+func moduleDir(t testing.TB) string {
+	t.Helper()
+	d, err := filepath.Abs(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for ; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d
+		}
+		if filepath.Dir(d) == d {
+			t.Fatal("no go.mod above the test")
+		}
+	}
+}
+
+// golden returns a fresh copy of the golden template, which a test may change.
+func golden(t testing.TB) *cfn.Template {
+	t.Helper()
+	tmpl, err := cfn.LoadTemplate(filepath.Join(moduleDir(t), goldenTemplate))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tmpl
+}
+
+// served is a started runner and its outputs.
+type served struct {
+	r      *Runner
+	out    routes.Outputs
+	logDir string
+}
+
+// serve starts a runner on tmpl with opts (Assembly, ModuleDir, Port and LogDir filled in).
+func serve(t testing.TB, tmpl *cfn.Template, opts Options) *served {
+	t.Helper()
+	opts.Assembly = &cfn.Assembly{Stacks: []*cfn.Stack{{Name: "Firstclass", Template: tmpl}}}
+	opts.ModuleDir = moduleDir(t)
+	if opts.LogDir == "" {
+		opts.LogDir = t.TempDir()
+	}
+	if opts.Logs == nil {
+		opts.Logs = io.Discard
+	}
+	r, err := New(context.Background(), opts)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	t.Cleanup(func() { r.Close() })
+	if err := r.Start(); err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	out, err := r.Outputs()
+	if err != nil {
+		t.Fatalf("Outputs: %v", err)
+	}
+	return &served{r: r, out: out, logDir: opts.LogDir}
+}
+
+var (
+	sharedOnce sync.Once
+	sharedRun  *served
+)
+
+// shared is one runner on the golden template for the tests that only send requests; tests
+// that need a fresh state or another template start their own.
+func shared(t *testing.T) *served {
+	t.Helper()
+	sharedOnce.Do(func() {
+		// Not t.Cleanup: the runner outlives the first test that asks for it.
+		tmpl := golden(t)
+		dir, err := os.MkdirTemp("", "localapi-test-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := New(context.Background(), Options{
+			Assembly:  &cfn.Assembly{Stacks: []*cfn.Stack{{Name: "Firstclass", Template: tmpl}}},
+			ModuleDir: moduleDir(t), LogDir: dir, Logs: io.Discard, NoThrottle: true,
+		})
+		if err != nil {
+			t.Fatalf("New: %v", err)
+		}
+		if err := r.Start(); err != nil {
+			t.Fatalf("Start: %v", err)
+		}
+		out, err := r.Outputs()
+		if err != nil {
+			t.Fatalf("Outputs: %v", err)
+		}
+		sharedRun = &served{r: r, out: out, logDir: dir}
+	})
+	if sharedRun == nil {
+		t.Fatal("the shared runner did not start")
+	}
+	return sharedRun
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if sharedRun != nil {
+		sharedRun.r.Close()
+		os.RemoveAll(sharedRun.logDir)
+	}
+	os.Exit(code)
+}
+
+// response is what a client got.
+type response struct {
+	status int
+	header http.Header
+	body   string
+}
+
+func (s *served) url(kind routes.Kind, stage, path string) string {
+	return JoinURL(s.out[routes.APIURLOutput(kind, stage)], path)
+}
+
+func do(t testing.TB, method, url, body string, header ...string) response {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, url, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return response{status: resp.StatusCode, header: resp.Header, body: string(b)}
+}
+
+func (r response) json(t testing.TB) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal([]byte(r.body), &m); err != nil {
+		t.Fatalf("body is not a JSON object: %v\n%s", err, r.body)
+	}
+	return m
+}
+
+func TestOutputsHaveTheKeysOfTheTemplateAndPointAtTheRunner(t *testing.T) {
+	s := shared(t)
+	tmpl := golden(t)
+	for key := range tmpl.Outputs {
+		v, ok := s.out[key]
+		if !ok || v == "" {
+			t.Errorf("output %s is missing", key)
+			continue
+		}
+		if strings.Contains(v, "amazonaws.com") {
+			t.Errorf("output %s = %s still points at AWS", key, v)
+		}
+	}
+	if len(s.out) != len(tmpl.Outputs)+1 || s.out[routes.AWSEndpointOutput] != s.r.AWSEndpoint() {
+		t.Errorf("want the template's %d outputs plus %s, got %d: %v", len(tmpl.Outputs), routes.AWSEndpointOutput, len(s.out), s.out)
+	}
+	for _, kind := range routes.Kinds {
+		for _, stage := range []string{"dev", "prod"} {
+			u := s.out[routes.APIURLOutput(kind, stage)]
+			if !strings.HasPrefix(u, "http://127.0.0.1:") || !strings.Contains(u, "/"+stage) {
+				t.Errorf("%s %s base URL = %q, want a local URL with the stage", kind, stage, u)
+			}
+			if log := s.out[routes.AccessLogGroupOutput(kind, stage)]; !strings.HasPrefix(log, "file://") {
+				t.Errorf("%s %s access log = %q, want a file:// URL", kind, stage, log)
+			}
+		}
+	}
+	var buf bytes.Buffer
+	if err := routes.WriteOutputs(&buf, s.r.StackName(), s.out); err != nil {
+		t.Fatal(err)
+	}
+	back, err := routes.ReadOutputs(&buf, "")
+	if err != nil || len(back) != len(s.out) {
+		t.Errorf("outputs do not round-trip through the outputs file: %v %v", back, err)
+	}
+}
+
+func TestUnknownRoutesGetTheStatusAPIGatewayGives(t *testing.T) {
+	s := shared(t)
+	cases := []struct {
+		name         string
+		kind         routes.Kind
+		method, path string
+		status       int
+		message      string
+	}{
+		{"HTTP API unknown path", routes.HTTP, "POST", "/nowhere", 404, "Not Found"},
+		{"HTTP API wrong method", routes.HTTP, "GET", "/queue", 404, "Not Found"},
+		{"HTTP API unknown stage", routes.HTTP, "POST", "../staging/queue", 404, "Not Found"},
+		{"REST API unknown path", routes.REST, "POST", "/nowhere", 403, "Missing Authentication Token"},
+		{"REST API wrong method", routes.REST, "DELETE", "/queue", 403, "Missing Authentication Token"},
+		{"REST API path too deep", routes.REST, "POST", "/events/a/b/c", 403, "Missing Authentication Token"},
+		{"REST API unknown stage", routes.REST, "POST", "../staging/queue", 403, "Forbidden"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			u := s.url(c.kind, "dev", c.path)
+			u = strings.Replace(u, "/dev/../", "/", 1)
+			got := do(t, c.method, u, `{}`)
+			if got.status != c.status || got.json(t)["message"] != c.message {
+				t.Errorf("%s %s = %d %s, want %d {\"message\":%q}", c.method, u, got.status, got.body, c.status, c.message)
+			}
+		})
+	}
+}
+
+func TestEveryStageServesEveryRoute(t *testing.T) {
+	s := shared(t)
+	for _, stage := range []string{"dev", "prod"} {
+		for _, tr := range TryRoutes(context.Background(), s.out, routes.Routes, stage) {
+			if !tr.OK() {
+				t.Errorf("%s %s %s: %v", stage, tr.Kind, tr.Route.Key(), tr)
+			}
+		}
+	}
+}
+
+func TestHTTPAPIPassesTheServicesOwnAnswer(t *testing.T) {
+	s := shared(t)
+	got := do(t, "POST", s.url(routes.HTTP, "dev", "/queue"), `{"a":1}`)
+	if got.status != 200 || !strings.HasPrefix(got.body, `<?xml version="1.0"?><SendMessageResponse`) {
+		t.Errorf("HTTP API SQS-SendMessage = %d %s, want SQS's query-protocol XML", got.status, got.body)
+	}
+	got = do(t, "POST", s.url(routes.REST, "dev", "/queue"), `{"a":1}`)
+	if got.status != 200 || !strings.HasPrefix(got.body, `{"SendMessageResponse":{`) {
+		t.Errorf("REST API SQS = %d %s, want SQS's answer as JSON", got.status, got.body)
+	}
+	got = do(t, "POST", s.url(routes.HTTP, "dev", "/workflow"), `{"a":1}`)
+	if got.status != 200 || !strings.Contains(got.body, `"startDate":1.`) || !strings.Contains(got.body, "E9") {
+		t.Errorf("StartExecution = %d %s, want startDate as an E-notation number", got.status, got.body)
+	}
+}
+
+func TestRESTValidatorRejectsABodyThatIsNotAJSONObject(t *testing.T) {
+	s := shared(t)
+	for _, body := range []string{`not json`, `[1,2]`, `"text"`} {
+		got := do(t, "POST", s.url(routes.REST, "dev", "/events/src/Type"), body)
+		if got.status != 400 || got.json(t)["message"] != "Invalid request body" {
+			t.Errorf("body %s: %d %s, want 400 Invalid request body", body, got.status, got.body)
+		}
+	}
+}
+
+func TestEventBridgeRejectsMalformedDetailWithA200OnHTTPAndA500OnREST(t *testing.T) {
+	s := shared(t)
+	// The HTTP API's first-class route hands back PutEvents' own 200, whose entry failed:
+	// that is AWS's behaviour, and why the REST route's response template turns it into a 500.
+	got := do(t, "POST", s.url(routes.HTTP, "dev", "/events/src/Type"), `not json`)
+	if got.status != 200 || got.json(t)["FailedEntryCount"] != float64(1) {
+		t.Errorf("HTTP API malformed detail = %d %s, want 200 with FailedEntryCount 1", got.status, got.body)
+	}
+}
+
+func TestThrottledStageAnswers429(t *testing.T) {
+	tmpl := golden(t)
+	// The dev stage allows a burst of 50: 120 requests at once cannot all pass.
+	s := serve(t, tmpl, Options{})
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	counts := map[int]int{}
+	for i := 0; i < 120; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got := do(t, "POST", s.url(routes.HTTP, "dev", "/queue"), `{"n":1}`)
+			mu.Lock()
+			counts[got.status]++
+			mu.Unlock()
+			if got.status == 429 && got.json(t)["message"] != "Too Many Requests" {
+				t.Errorf("429 body = %s", got.body)
+			}
+		}()
+	}
+	wg.Wait()
+	if counts[429] == 0 || counts[200] < 50 || counts[200]+counts[429] != 120 {
+		t.Errorf("statuses %v: want at least the burst (50) to pass and the rest 429", counts)
+	}
+	// What was accepted is in the queue, no more, no less.
+	attrs, err := s.r.AWS().GetQueueAttributes(s.out[routes.QueueURLOutput], "ApproximateNumberOfMessages")
+	if err != nil || attrs["ApproximateNumberOfMessages"] != itoa(counts[200]) {
+		t.Errorf("queue holds %v (%v), want %d", attrs, err, counts[200])
+	}
+}
+
+func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
+
+func TestMissingQueueGivesTheServiceErrorNotASuccess(t *testing.T) {
+	s := serve(t, golden(t), Options{})
+	if err := s.r.AWS().DeleteQueue(s.out[routes.QueueURLOutput]); err != nil {
+		t.Fatal(err)
+	}
+	got := do(t, "POST", s.url(routes.HTTP, "dev", "/queue"), `{"a":1}`)
+	if got.status != 400 || !strings.Contains(got.body, "NonExistentQueue") {
+		t.Errorf("HTTP API to a deleted queue = %d %s, want SQS's 400 NonExistentQueue", got.status, got.body)
+	}
+	got = do(t, "POST", s.url(routes.REST, "dev", "/queue"), `{"a":1}`)
+	if got.status != 400 || !strings.Contains(got.body, "NonExistentQueue") {
+		t.Errorf("REST API to a deleted queue = %d %s, want 400 (selection pattern 4\\d{2}) with SQS's error", got.status, got.body)
+	}
+}
+
+func TestOversizedBodyIs413(t *testing.T) {
+	s := shared(t)
+	big := `{"pad":"` + strings.Repeat("x", maxPayload) + `"}`
+	for _, kind := range routes.Kinds {
+		got := do(t, "POST", s.url(kind, "dev", "/queue"), big)
+		if got.status != 413 {
+			t.Errorf("%s: %d %s, want 413", kind, got.status, got.body)
+		}
+	}
+}
+
+func TestAccessLogLinesAreJSONWithIntegrationFields(t *testing.T) {
+	s := serve(t, golden(t), Options{})
+	do(t, "POST", s.url(routes.HTTP, "dev", "/queue"), `{"a":1}`)
+	do(t, "POST", s.url(routes.REST, "dev", "/queue"), `{"a":1}`)
+	do(t, "POST", s.url(routes.HTTP, "dev", "/nowhere"), `{}`)
+	if err := s.r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, kind := range routes.Kinds {
+		file := strings.TrimPrefix(s.out[routes.AccessLogGroupOutput(kind, "dev")], "file://")
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+		for _, line := range lines {
+			var rec map[string]string
+			if err := json.Unmarshal([]byte(line), &rec); err != nil {
+				t.Fatalf("%s: line is not JSON: %v\n%s", kind, err, line)
+			}
+			for _, f := range routes.AccessLogFields(kind) {
+				if _, ok := rec[f.Key]; !ok {
+					t.Errorf("%s: line lacks %s: %s", kind, f.Key, line)
+				}
+			}
+		}
+		first := map[string]string{}
+		json.Unmarshal([]byte(lines[0]), &first)
+		if first["status"] != "200" || first["integrationStatus"] != "200" || first["integrationLatency"] == "-" || first["path"] != "/dev/queue" {
+			t.Errorf("%s: first line %v, want status 200, integration status 200 and a latency", kind, first)
+		}
+		if kind == routes.HTTP {
+			if len(lines) != 2 {
+				t.Fatalf("HTTP dev log has %d lines, want 2:\n%s", len(lines), b)
+			}
+			miss := map[string]string{}
+			json.Unmarshal([]byte(lines[1]), &miss)
+			if miss["status"] != "404" || miss["routeKey"] != "-" || miss["integrationLatency"] != "-" {
+				t.Errorf("unrouted request logged as %v, want 404 with no route and no integration", miss)
+			}
+		}
+	}
+}
+
+func TestOnlyTheChosenStageIsServed(t *testing.T) {
+	s := serve(t, golden(t), Options{Stage: "prod"})
+	if _, ok := s.out[routes.APIURLOutput(routes.HTTP, "prod")]; !ok {
+		t.Fatal("prod is not served")
+	}
+	for _, a := range s.r.APIs() {
+		if len(a.Stages) != 1 || a.Stages[0].Name != "prod" {
+			t.Errorf("%s serves %v, want prod only", a.LogicalID, a.Stages)
+		}
+	}
+	got := do(t, "POST", s.url(routes.HTTP, "prod", "../dev/queue"), `{}`)
+	if got.status != 404 {
+		t.Errorf("dev on a prod-only runner = %d, want 404", got.status)
+	}
+	_, err := New(context.Background(), Options{Assembly: &cfn.Assembly{Stacks: []*cfn.Stack{{Name: "Firstclass", Template: golden(t)}}}, ModuleDir: moduleDir(t), Stage: "qa", LogDir: t.TempDir(), Logs: io.Discard})
+	if err == nil || !strings.Contains(err.Error(), `no stage to serve named "qa"`) {
+		t.Errorf("unknown --stage: %v", err)
+	}
+}
+
+func TestResourcesItCannotEmulateStopItAtStartNamingThem(t *testing.T) {
+	cases := []struct {
+		name   string
+		change func(*cfn.Template)
+		want   string
+	}{
+		{"unknown resource type", func(t *cfn.Template) {
+			t.Resources["Bucket83908E77"] = &cfn.Resource{LogicalID: "Bucket83908E77", Type: "AWS::S3::Bucket", Properties: map[string]any{}, Metadata: map[string]any{"aws:cdk:path": "Firstclass/Bucket/Resource"}}
+		}, "cannot emulate AWS::S3::Bucket Bucket83908E77 (Firstclass/Bucket/Resource)"},
+		{"HTTP integration to a service the local AWS does not run", func(t *cfn.Template) {
+			in := t.Resources["HttpApiRouteSendToQueueSendToQueueIntegration03FAB186"]
+			in.Properties["IntegrationSubtype"] = "Kinesis-PutRecord"
+			in.Properties["RequestParameters"] = map[string]any{"StreamName": "s", "Data": "$request.body", "PartitionKey": "$context.requestId"}
+		}, "Kinesis-PutRecord calls kinesis"},
+		{"malformed mapping", func(t *cfn.Template) {
+			in := t.Resources["HttpApiRouteSendToQueueSendToQueueIntegration03FAB186"]
+			in.Properties["RequestParameters"].(map[string]any)["MessageBody"] = "$request.body..x"
+		}, `parameter "MessageBody"`},
+		{"broken VTL", func(t *cfn.Template) {
+			m := t.Resources["RestApiqueuePOST0C412432"].Properties["Integration"].(map[string]any)
+			m["RequestTemplates"] = map[string]any{"application/json": "#if($x"}
+		}, "request template application/json"},
+		{"scheduled rule", func(t *cfn.Template) {
+			for _, r := range t.OfType("AWS::Events::Rule") {
+				r.Properties["ScheduleExpression"] = "rate(1 minute)"
+			}
+		}, "scheduled rules are not emulated"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			tmpl := golden(t)
+			c.change(tmpl)
+			_, err := New(context.Background(), Options{Assembly: &cfn.Assembly{Stacks: []*cfn.Stack{{Name: "Firstclass", Template: tmpl}}}, ModuleDir: moduleDir(t), LogDir: t.TempDir(), Logs: io.Discard})
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("New = %v, want an error containing %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestAcceptedMessagesSurviveARestartWithAStateDir(t *testing.T) {
+	state := t.TempDir()
+	s := serve(t, golden(t), Options{StateDir: state})
+	for i := 0; i < 5; i++ {
+		if got := do(t, "POST", s.url(routes.HTTP, "dev", "/queue"), `{"n":1}`); got.status != 200 {
+			t.Fatalf("send: %d %s", got.status, got.body)
+		}
+	}
+	if err := s.r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = serve(t, golden(t), Options{StateDir: state})
+	attrs, err := s.r.AWS().GetQueueAttributes(s.out[routes.QueueURLOutput], "ApproximateNumberOfMessages")
+	if err != nil || attrs["ApproximateNumberOfMessages"] != "5" {
+		t.Errorf("after a restart the queue holds %v (%v), want 5", attrs, err)
+	}
+}
+
+func TestCloseStopsListening(t *testing.T) {
+	s := serve(t, golden(t), Options{})
+	u := s.url(routes.HTTP, "dev", "/queue")
+	if err := s.r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	client := &http.Client{Timeout: 2 * time.Second}
+	_, err := client.Post(u, "application/json", strings.NewReader(`{}`))
+	if err == nil {
+		t.Error("the API still answers after Close")
+	}
+	var netErr interface{ Timeout() bool }
+	if errors.As(err, &netErr) && netErr.Timeout() {
+		t.Errorf("after Close a request hangs instead of being refused: %v", err)
+	}
+}

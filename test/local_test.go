@@ -1,0 +1,220 @@
+package test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"firstclass/internal/cfn"
+	"firstclass/internal/localapi"
+	"firstclass/routes"
+)
+
+// TestLocalRunnerDeliversEveryRouteOfBothAPIs is `firstclass local` end to end: the app is
+// synthesized from cdk.json as `cdk synth` runs it, served on localhost, and every route of
+// both APIs is called over HTTP; the AWS SDK for Go, pointed at the local endpoint, then finds
+// each message, event and execution where the route put it.
+func TestLocalRunnerDeliversEveryRouteOfBothAPIs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("synthesizes the app and builds the Lambda function: not with -short")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	asm, err := cfn.Synth(ctx, cfn.SynthOptions{AppDir: "..", OutDir: filepath.Join(t.TempDir(), "cdk.out")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mod, _ := filepath.Abs("..")
+	r, err := localapi.New(ctx, localapi.Options{Assembly: asm, ModuleDir: mod, LogDir: t.TempDir(), Logs: testWriter{t}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if err := r.Start(); err != nil {
+		t.Fatal(err)
+	}
+	out, err := r.Outputs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := localSDKConfig(out)
+	q, states := sqs.NewFromConfig(cfg), sfn.NewFromConfig(cfg)
+
+	call := func(t *testing.T, kind routes.Kind, rt routes.Route, query, body string, header ...string) (int, string) {
+		t.Helper()
+		u := localapi.JoinURL(out[routes.APIURLOutput(kind, "dev")], rt.SamplePath())
+		if query != "" {
+			u += "?" + query
+		}
+		var rd io.Reader
+		if body != "" {
+			rd = strings.NewReader(body)
+		}
+		req, _ := http.NewRequestWithContext(ctx, rt.Method, u, rd)
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("%s %s: %v", rt.Method, u, err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	// drain receives and deletes every message of a queue that arrives within a short wait.
+	drain := func(t *testing.T, queueURL string, want int) []string {
+		t.Helper()
+		var bodies []string
+		deadline := time.Now().Add(10 * time.Second)
+		for len(bodies) < want && time.Now().Before(deadline) {
+			res, err := q.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(queueURL), MaxNumberOfMessages: 10, WaitTimeSeconds: 1})
+			if err != nil {
+				t.Fatalf("ReceiveMessage: %v", err)
+			}
+			for _, m := range res.Messages {
+				bodies = append(bodies, aws.ToString(m.Body))
+				if _, err := q.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(queueURL), ReceiptHandle: m.ReceiptHandle}); err != nil {
+					t.Fatalf("DeleteMessage: %v", err)
+				}
+			}
+		}
+		return bodies
+	}
+
+	for _, kind := range routes.Kinds {
+		t.Run(string(kind), func(t *testing.T) {
+			id := fmt.Sprintf("e2e-%s-%d", kind, time.Now().UnixNano())
+			body := fmt.Sprintf(`{"orderId":%q,"note":"it's \"quoted\" & spaced"}`, id)
+
+			t.Run("SendToQueue", func(t *testing.T) {
+				status, resp := call(t, kind, routes.SendToQueueRoute, "", body)
+				if status != 200 {
+					t.Fatalf("%d %s", status, resp)
+				}
+				got := drain(t, out[routes.QueueURLOutput], 1)
+				if len(got) != 1 || got[0] != body {
+					t.Errorf("queue holds %q, want exactly the request body %q", got, body)
+				}
+			})
+			t.Run("PutEvent", func(t *testing.T) {
+				status, resp := call(t, kind, routes.PutEventRoute, "", body)
+				if status != 200 || !strings.Contains(resp, `"FailedEntryCount":0`) {
+					t.Fatalf("%d %s", status, resp)
+				}
+				got := drain(t, out[routes.AuditQueueURLOutput], 1)
+				if len(got) != 1 {
+					t.Fatalf("audit queue holds %d events, want 1: %q", len(got), got)
+				}
+				var ev struct {
+					Source     string          `json:"source"`
+					DetailType string          `json:"detail-type"`
+					Detail     json.RawMessage `json:"detail"`
+				}
+				if err := json.Unmarshal([]byte(got[0]), &ev); err != nil {
+					t.Fatal(err)
+				}
+				sample := routes.PutEventRoute.Sample.PathParams
+				if ev.Source != sample["source"] || ev.DetailType != sample["detailType"] || !jsonEqual(ev.Detail, body) {
+					t.Errorf("event %s, want source %s, detail-type %s and the body as detail", got[0], sample["source"], sample["detailType"])
+				}
+			})
+			t.Run("StartWorkflow", func(t *testing.T) {
+				status, resp := call(t, kind, routes.StartWorkflowRoute, "", body, "X-Execution-Name", id)
+				if status != 200 {
+					t.Fatalf("%d %s", status, resp)
+				}
+				var started struct{ ExecutionArn string }
+				json.Unmarshal([]byte(resp), &started)
+				ex, err := states.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(started.ExecutionArn)})
+				if err != nil {
+					t.Fatalf("DescribeExecution %s: %v", started.ExecutionArn, err)
+				}
+				if aws.ToString(ex.Name) != id || !jsonEqual(json.RawMessage(aws.ToString(ex.Input)), body) {
+					t.Errorf("execution %s has input %s, want name %s and the body", aws.ToString(ex.Name), aws.ToString(ex.Input), id)
+				}
+				list, err := states.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: aws.String(out[routes.WorkflowStateMachineArnOutput])})
+				if err != nil {
+					t.Fatal(err)
+				}
+				found := false
+				for _, e := range list.Executions {
+					found = found || aws.ToString(e.Name) == id
+				}
+				if !found {
+					t.Errorf("ListExecutions does not list %s", id)
+				}
+			})
+			t.Run("RunExpressWorkflow", func(t *testing.T) {
+				status, resp := call(t, kind, routes.RunExpressWorkflowRoute, "", body)
+				var res struct{ Status, Output string }
+				if err := json.Unmarshal([]byte(resp), &res); err != nil || status != 200 || res.Status != "SUCCEEDED" {
+					t.Fatalf("%d %s", status, resp)
+				}
+				if !strings.Contains(res.Output, id) {
+					t.Errorf("express output %s does not carry the input", res.Output)
+				}
+			})
+			t.Run("Greeting", func(t *testing.T) {
+				// Seed 003's three behaviours, on both APIs.
+				cases := []struct {
+					query      string
+					wantStatus int
+					wantBody   string
+				}{
+					{"greeter=Ada", 200, "Hello, Ada!"},
+					{"greeter=", 200, "Hello, World"},
+					{"", 400, `{"message":"Missing the required greeter parameter."}`},
+				}
+				for _, c := range cases {
+					status, resp := call(t, kind, routes.GreetingRoute, c.query, "")
+					if status != c.wantStatus || resp != c.wantBody {
+						t.Errorf("GET /greeting?%s = %d %q, want %d %q", c.query, status, resp, c.wantStatus, c.wantBody)
+					}
+				}
+			})
+		})
+	}
+}
+
+// localSDKConfig points the AWS SDK at the runner's AWS endpoint.
+func localSDKConfig(out routes.Outputs) aws.Config {
+	return aws.Config{
+		Region:           out[routes.RegionOutput],
+		Credentials:      credentials.NewStaticCredentialsProvider("local", "local", ""),
+		BaseEndpoint:     aws.String(out[routes.AWSEndpointOutput]),
+		RetryMaxAttempts: 1,
+	}
+}
+
+func jsonEqual(a json.RawMessage, b string) bool {
+	var x, y any
+	if json.Unmarshal(a, &x) != nil || json.Unmarshal([]byte(b), &y) != nil {
+		return false
+	}
+	xb, _ := json.Marshal(x)
+	yb, _ := json.Marshal(y)
+	return string(xb) == string(yb)
+}
+
+// testWriter sends the runner's and the function's output to the test log.
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(b []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(b), "\n"))
+	return len(b), nil
+}
