@@ -486,3 +486,79 @@ func TestCloseStopsListening(t *testing.T) {
 		t.Errorf("after Close a request hangs instead of being refused: %v", err)
 	}
 }
+
+// faultyTemplate serves the golden template with the greeting function replaced by the faulty
+// fixture, whose request the REST method passes through, and the given timeouts.
+func faultyTemplate(t *testing.T, functionTimeoutSec, integrationTimeoutMS float64) *cfn.Template {
+	tmpl := golden(t)
+	for _, fn := range tmpl.OfType("AWS::Lambda::Function") {
+		fn.Metadata[GoPackageMetadata] = "./internal/localapi/testdata/faulty"
+		fn.Properties["Timeout"] = functionTimeoutSec
+	}
+	for _, in := range tmpl.OfType("AWS::ApiGatewayV2::Integration") {
+		if in.Properties["IntegrationSubtype"] == nil {
+			in.Properties["TimeoutInMillis"] = integrationTimeoutMS
+		}
+	}
+	for _, m := range tmpl.OfType("AWS::ApiGateway::Method") {
+		if m.Properties["HttpMethod"] != "GET" {
+			continue
+		}
+		m.Properties["HttpMethod"] = "POST"
+		in := m.Properties["Integration"].(map[string]any)
+		in["RequestTemplates"] = map[string]any{"application/json": "$input.body"}
+		in["TimeoutInMillis"] = integrationTimeoutMS
+	}
+	for _, r := range tmpl.OfType("AWS::ApiGatewayV2::Route") {
+		if r.Properties["RouteKey"] == "GET /greeting" {
+			r.Properties["RouteKey"] = "POST /greeting"
+		}
+	}
+	return tmpl
+}
+
+func TestFailingLambdaGetsTheStatusEachAPIKindGives(t *testing.T) {
+	s := serve(t, faultyTemplate(t, 1, 1500), Options{})
+	cases := []struct {
+		name        string
+		instruction string
+		kind        routes.Kind
+		status      int
+		body        string
+	}{
+		{"HTTP API, works", `{}`, routes.HTTP, 200, `ok`},
+		{"HTTP API, function error", `{"error":"boom"}`, routes.HTTP, 500, `{"message":"Internal Server Error"}`},
+		{"HTTP API, panic", `{"panic":true}`, routes.HTTP, 500, `{"message":"Internal Server Error"}`},
+		{"HTTP API, crash", `{"exit":3}`, routes.HTTP, 500, `{"message":"Internal Server Error"}`},
+		{"HTTP API, recovers after a crash", `{}`, routes.HTTP, 200, `ok`},
+		{"HTTP API, function timeout", `{"sleepMs":1200}`, routes.HTTP, 500, `{"message":"Internal Server Error"}`},
+		{"REST API, works", `{}`, routes.REST, 200, `ok`},
+		// A Lambda custom integration tells an error from a result by its errorMessage only:
+		// one no selection pattern matches comes back as the default 200 (DESIGN.md).
+		{"REST API, unmapped function error", `{"error":"boom"}`, routes.REST, 200, ``},
+		{"REST API, mapped function error", `{"error":"Missing the required greeter parameter. (faulty)"}`, routes.REST, 400, `{"message":"Missing the required greeter parameter. (faulty)"}`},
+		{"REST API, crash", `{"exit":3}`, routes.REST, 200, ``},
+		{"REST API, recovers after a crash", `{}`, routes.REST, 200, `ok`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := do(t, "POST", s.url(c.kind, "dev", "/greeting"), c.instruction)
+			if got.status != c.status || strings.TrimSpace(got.body) != c.body {
+				t.Errorf("%s = %d %q, want %d %q", c.instruction, got.status, got.body, c.status, c.body)
+			}
+		})
+	}
+}
+
+func TestIntegrationTimeoutsGiveEachAPIKindsStatus(t *testing.T) {
+	// The function may run 3 s, the integration waits 300 ms.
+	s := serve(t, faultyTemplate(t, 3, 300), Options{})
+	got := do(t, "POST", s.url(routes.HTTP, "dev", "/greeting"), `{"sleepMs":1000}`)
+	if got.status != 503 || got.json(t)["message"] != "Service Unavailable" {
+		t.Errorf("HTTP API integration timeout = %d %s, want 503 Service Unavailable", got.status, got.body)
+	}
+	got = do(t, "POST", s.url(routes.REST, "dev", "/greeting"), `{"sleepMs":1000}`)
+	if got.status != 504 || got.json(t)["message"] != "Endpoint request timed out" {
+		t.Errorf("REST API integration timeout = %d %s, want 504 Endpoint request timed out", got.status, got.body)
+	}
+}
