@@ -69,13 +69,25 @@ func (s *CostSheet) WriteText(w io.Writer) error {
 	}
 	t.write(w)
 	fmt.Fprintln(w)
+	// Every estimate's line items in one table, so the columns line up across routes.
+	lt := textTable{align: "lrrl"}
+	var starts []int
 	for _, e := range s.Estimates {
-		fmt.Fprintf(w, "%s on the %s:\n", e.Route, kindName(e.Kind))
-		lt := textTable{left: 1}
+		starts = append(starts, len(lt.rows))
 		for _, l := range e.Lines {
-			lt.rows = append(lt.rows, []string{"  " + l.Item, trimFloat(l.Quantity) + " " + l.Unit, dollars(l.Monthly), "  " + l.Rule})
+			lt.rows = append(lt.rows, []string{"  " + l.Item, trimFloat(l.Quantity) + " " + l.Unit, dollars(l.Monthly), l.Rule})
 		}
-		lt.writeRows(w)
+	}
+	lines := lt.lines(lt.rows)
+	for i, e := range s.Estimates {
+		fmt.Fprintf(w, "%s on the %s:\n", e.Route, kindName(e.Kind))
+		end := len(lines)
+		if i+1 < len(starts) {
+			end = starts[i+1]
+		}
+		for _, l := range lines[starts[i]:end] {
+			fmt.Fprintln(w, l)
+		}
 	}
 	fmt.Fprintln(w)
 	if s.Crossover.Found {

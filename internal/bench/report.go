@@ -249,6 +249,9 @@ func (rep *Report) Failed() []string {
 		}
 	}
 	for _, r := range rep.Results {
+		if r.Requests > 0 && r.OK == 0 {
+			out = append(out, fmt.Sprintf("%s: none of %d requests got a 2xx (%s); is the API up, and are the outputs for this stage?", r.Key(), r.Requests, errorDetail(r.Errors)))
+		}
 		d := r.Delivery
 		if d == nil {
 			continue

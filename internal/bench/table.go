@@ -64,6 +64,7 @@ type textTable struct {
 	header []string
 	rows   [][]string
 	left   int
+	align  string // per column 'l' or 'r'; overrides left where given
 }
 
 func (t *textTable) write(w io.Writer) { t.print(w, append([][]string{t.header}, t.rows...)) }
@@ -72,6 +73,13 @@ func (t *textTable) write(w io.Writer) { t.print(w, append([][]string{t.header},
 func (t *textTable) writeRows(w io.Writer) { t.print(w, t.rows) }
 
 func (t *textTable) print(w io.Writer, rows [][]string) {
+	for _, l := range t.lines(rows) {
+		fmt.Fprintln(w, l)
+	}
+}
+
+// lines formats rows with every column padded to its widest cell.
+func (t *textTable) lines(rows [][]string) []string {
 	var width []int
 	for _, row := range rows {
 		for i, c := range row {
@@ -81,6 +89,7 @@ func (t *textTable) print(w io.Writer, rows [][]string) {
 			width[i] = max(width[i], utf8.RuneCountInString(c))
 		}
 	}
+	var out []string
 	for _, row := range rows {
 		var b strings.Builder
 		for i, c := range row {
@@ -88,12 +97,13 @@ func (t *textTable) print(w io.Writer, rows [][]string) {
 			if i > 0 {
 				b.WriteString("  ")
 			}
-			if i < t.left {
+			if i < len(t.align) && t.align[i] == 'l' || i >= len(t.align) && i < t.left {
 				b.WriteString(c + pad)
 			} else {
 				b.WriteString(pad + c)
 			}
 		}
-		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
+		out = append(out, strings.TrimRight(b.String(), " "))
 	}
+	return out
 }

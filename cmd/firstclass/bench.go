@@ -1,0 +1,332 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"firstclass/internal/bench"
+	"firstclass/internal/cost"
+	"firstclass/routes"
+)
+
+func init() {
+	register("bench", "load both APIs route for route, check deliveries, price the run", runBench)
+}
+
+const benchUsage = `usage: firstclass bench --outputs FILE (--rate R | --workers N) [flags]
+       firstclass bench merge A.json B.json ... [--json OUT.json] [--html OUT.html]
+
+Loads every selected route on both API kinds at the same time, at R requests a second each
+(open model, latency measured from each request's intended send time) or with N workers each
+sending back to back (closed model). Then finds every accepted request downstream (queue
+messages, audit-queue events, executions, response bodies), reads API Gateway's overhead from
+the stages' access logs, and prices the measured workload. FILE is what
+'cdk deploy --outputs-file' or 'firstclass local --outputs-file' wrote.
+
+A run that loses a delivery exits 1, after writing its reports.
+
+flags:
+`
+
+func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "merge" {
+		return runBenchMerge(ctx, args[1:], stdout, stderr)
+	}
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), benchUsage)
+		fs.PrintDefaults()
+	}
+	outputsFile := fs.String("outputs", "", "the stack's outputs `file` (cdk deploy --outputs-file or firstclass local --outputs-file)")
+	stack := fs.String("stack", "", "the stack `name` in the outputs file, when it holds several")
+	stage := fs.String("stage", bench.DefaultStage, "the API `stage` to load")
+	routeList := fs.String("routes", "", "comma-separated route `names` (default every route: "+strings.Join(routes.Routes.Names(), ",")+")")
+	kindList := fs.String("kinds", "http,rest", "comma-separated API `kinds`: http, rest")
+	rate := fs.Float64("rate", 0, "open model: `R` requests a second on each route × kind")
+	workers := fs.Int("workers", 0, "closed model: `N` workers per route × kind, each sending when answered")
+	maxWorkers := fs.Int("max-workers", bench.DefaultMaxWorkers, "open model: at most `N` requests in flight per route × kind")
+	duration := fs.Duration("duration", 30*time.Second, "how long to measure")
+	warmup := fs.Duration("warmup", 5*time.Second, "how long to load before measuring (not measured)")
+	var payloadSize sizeFlag
+	fs.Var(&payloadSize, "payload-size", "pad every request body to exactly this `size` (bytes, or 512KB, 1MB: KB = 1024 bytes)")
+	payloadFile := fs.String("payload", "", "use this JSON object `file` as every request body, instead of the routes' samples")
+	timeout := fs.Duration("timeout", bench.DefaultTimeout, "give up on one request after this long")
+	noDelivery := fs.Bool("no-delivery-check", false, "skip the delivery check")
+	deliveryTimeout := fs.Duration("delivery-timeout", bench.DefaultDeliveryTimeout, "wait at most this long for deliveries after the load")
+	logTimeout := fs.Duration("log-timeout", 0, "wait at most this long for access log lines (default 5s for a file, 90s for CloudWatch Logs)")
+	jsonOut := fs.String("json", "", "write the mergeable JSON report to this `file`")
+	htmlOut := fs.String("html", "", "write the self-contained HTML report to this `file`")
+	pricesFile := fs.String("prices", "", "price the run with this price `file` (default: the embedded prices; see firstclass cost --print-prices)")
+	quiet := fs.Bool("quiet", false, "no progress line and no phase messages on stderr")
+	runID := fs.String("run-id", "", "name the run in bench ids (lower-case letters and digits; default random)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q: bench takes flags only (to merge reports: firstclass bench merge A.json B.json)", fs.Arg(0))
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+
+	switch {
+	case *outputsFile == "":
+		return errors.New("--outputs: required: the file 'cdk deploy --outputs-file out.json' or 'firstclass local --outputs-file out.json' wrote")
+	case set["rate"] && set["workers"]:
+		return errors.New("--rate and --workers: give one: --rate R for the open model (R requests a second on each route and API kind), --workers N for the closed model")
+	case !set["rate"] && !set["workers"]:
+		return errors.New("give --rate R (open model: R requests a second on each route and API kind) or --workers N (closed model: N workers each)")
+	case set["rate"] && *rate <= 0:
+		return fmt.Errorf("--rate %g: give a positive number of requests a second, like --rate 50", *rate)
+	case set["workers"] && *workers <= 0:
+		return fmt.Errorf("--workers %d: give a positive number of workers, like --workers 8", *workers)
+	case set["max-workers"] && set["workers"]:
+		return errors.New("--max-workers bounds the open model's requests in flight; with --workers the closed model has exactly that many")
+	case *duration <= 0:
+		return fmt.Errorf("--duration %s: give how long to measure, like --duration 30s", *duration)
+	case *warmup < 0:
+		return fmt.Errorf("--warmup %s: give 0s or more", *warmup)
+	case set["payload-size"] && *payloadFile != "":
+		return errors.New("--payload-size and --payload: give one: --payload-size pads the routes' samples, --payload replaces them with a file")
+	case *maxWorkers <= 0:
+		return fmt.Errorf("--max-workers %d: give a positive number", *maxWorkers)
+	}
+	selected, err := parseRoutes(*routeList)
+	if err != nil {
+		return fmt.Errorf("--routes: %w", err)
+	}
+	kinds, err := parseKinds(*kindList)
+	if err != nil {
+		return fmt.Errorf("--kinds: %w", err)
+	}
+	out, err := readOutputs(*outputsFile, *stack)
+	if err != nil {
+		return err
+	}
+	cfg := bench.Config{
+		Outputs: out, Stack: *stack, Stage: *stage, Routes: selected, Kinds: kinds,
+		Rate: *rate, Workers: *workers, Duration: *duration, Warmup: *warmup,
+		PayloadSize: int(payloadSize), Timeout: *timeout, NoDeliveryCheck: *noDelivery,
+		DeliveryTimeout: *deliveryTimeout, AccessLogTimeout: *logTimeout, RunID: *runID,
+	}
+	if !cfg.Closed() {
+		cfg.MaxWorkers = *maxWorkers
+	}
+	if *payloadFile != "" {
+		b, err := os.ReadFile(*payloadFile)
+		if err != nil {
+			return fmt.Errorf("--payload: %w", err)
+		}
+		cfg.Payload, cfg.PayloadFile = b, *payloadFile
+	}
+	prices, err := loadPrices(*pricesFile)
+	if err != nil {
+		return err
+	}
+	cfg.Prices = &prices
+	if !*quiet {
+		cfg.Log = stderr
+		if f, ok := stderr.(*os.File); ok && bench.IsTerminal(f) {
+			cfg.Progress = stderr
+		}
+	}
+	rep, err := bench.Run(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	return writeReports(rep, stdout, stderr, *jsonOut, *htmlOut)
+}
+
+// writeReports prints the table, writes the files asked for, and fails when the run did.
+func writeReports(rep *bench.Report, stdout, stderr io.Writer, jsonOut, htmlOut string) error {
+	if err := rep.WriteTable(stdout); err != nil {
+		return err
+	}
+	if jsonOut != "" {
+		if err := rep.WriteJSONFile(jsonOut); err != nil {
+			return fmt.Errorf("--json: %w", err)
+		}
+		fmt.Fprintf(stderr, "wrote %s\n", jsonOut)
+	}
+	if htmlOut != "" {
+		if err := rep.WriteHTMLFile(htmlOut); err != nil {
+			return fmt.Errorf("--html: %w", err)
+		}
+		fmt.Fprintf(stderr, "wrote %s\n", htmlOut)
+	}
+	if f := rep.Failed(); len(f) > 0 {
+		return fmt.Errorf("the run failed: %s", strings.Join(f, "; "))
+	}
+	return nil
+}
+
+func runBenchMerge(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("bench merge", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), "usage: firstclass bench merge A.json B.json ... [--json OUT.json] [--html OUT.html] [--prices FILE]\n\n"+
+			"Combines bench reports of several runs and machines: counts add, histograms merge, rates are over\nthe union of the runs' windows, costs are derived again.\n\nflags:\n")
+		fs.PrintDefaults()
+	}
+	jsonOut := fs.String("json", "", "write the merged JSON report to this `file`")
+	htmlOut := fs.String("html", "", "write the merged HTML report to this `file`")
+	pricesFile := fs.String("prices", "", "price with this price `file` (default: the embedded prices)")
+	files, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		return errors.New("bench merge: give the JSON reports to merge: firstclass bench merge A.json B.json --json all.json")
+	}
+	prices, err := loadPrices(*pricesFile)
+	if err != nil {
+		return err
+	}
+	var reps []*bench.Report
+	for _, f := range files {
+		rep, err := bench.ReadReportFile(f, prices)
+		if err != nil {
+			return err
+		}
+		reps = append(reps, rep)
+	}
+	merged, err := bench.Merge(prices, reps...)
+	if err != nil {
+		return err
+	}
+	return writeReports(merged, stdout, stderr, *jsonOut, *htmlOut)
+}
+
+// parseInterleaved parses flags that may come before, between or after the positional
+// arguments, as in "merge a.json b.json --json all.json".
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := parseFlags(fs, args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+// parseFlags parses args; -h prints the usage, a mistake only the error and where to look,
+// not the whole usage after it.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	usageOut := fs.Output()
+	fs.SetOutput(io.Discard)
+	defer fs.SetOutput(usageOut)
+	err := fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		fs.SetOutput(usageOut)
+		fs.Usage()
+		return err
+	}
+	if err != nil {
+		return fmt.Errorf("%w (firstclass %s -h lists the flags)", err, fs.Name())
+	}
+	return nil
+}
+
+func readOutputs(path, stack string) (routes.Outputs, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("--outputs: %w", err)
+	}
+	defer f.Close()
+	out, err := routes.ReadOutputs(f, stack)
+	if err != nil {
+		return nil, fmt.Errorf("--outputs %s: %w (use --stack NAME to pick one)", path, err)
+	}
+	return out, nil
+}
+
+func loadPrices(path string) (cost.Prices, error) {
+	if path == "" {
+		return cost.Default(), nil
+	}
+	p, err := cost.LoadFile(path)
+	if err != nil {
+		return cost.Prices{}, fmt.Errorf("--prices: %w", err)
+	}
+	return p, nil
+}
+
+// parseRoutes parses a comma-separated list of route names; "" is every route.
+func parseRoutes(list string) ([]routes.Route, error) {
+	if strings.TrimSpace(list) == "" {
+		return nil, nil
+	}
+	var out []routes.Route
+	for _, name := range strings.Split(list, ",") {
+		name = strings.TrimSpace(name)
+		found := false
+		for _, r := range routes.Routes {
+			if strings.EqualFold(r.Name, name) {
+				out = append(out, r)
+				found = true
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("no route %q; the routes are %s", name, strings.Join(routes.Routes.Names(), ", "))
+		}
+	}
+	return out, nil
+}
+
+// parseKinds parses a comma-separated list of API kinds.
+func parseKinds(list string) ([]routes.Kind, error) {
+	var out []routes.Kind
+	for _, k := range strings.Split(list, ",") {
+		switch kind := routes.Kind(strings.ToLower(strings.TrimSpace(k))); kind {
+		case routes.HTTP, routes.REST:
+			out = append(out, kind)
+		default:
+			return nil, fmt.Errorf("%q is not an API kind; use http, rest or http,rest", strings.TrimSpace(k))
+		}
+	}
+	return out, nil
+}
+
+// sizeFlag is a byte size: 1000, 512KB, 1MB, 1.5MB (binary units, as AWS's limits are).
+type sizeFlag int64
+
+func (s *sizeFlag) String() string { return strconv.FormatInt(int64(*s), 10) }
+
+func (s *sizeFlag) Set(v string) error {
+	n, err := parseSize(v)
+	if err != nil {
+		return err
+	}
+	*s = sizeFlag(n)
+	return nil
+}
+
+func parseSize(v string) (int64, error) {
+	t := strings.ToUpper(strings.TrimSpace(v))
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"KIB", 1 << 10}, {"MIB", 1 << 20}, {"KB", 1 << 10}, {"MB", 1 << 20}, {"K", 1 << 10}, {"M", 1 << 20}, {"B", 1}} {
+		if strings.HasSuffix(t, u.suffix) {
+			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.mult
+			break
+		}
+	}
+	f, err := strconv.ParseFloat(t, 64)
+	if err != nil || f < 0 || f*float64(mult) > 1<<40 {
+		return 0, fmt.Errorf("%q: give bytes or a size like 512KB or 1MB (1 KB = 1024 bytes, as AWS's limits)", v)
+	}
+	return int64(f * float64(mult)), nil
+}
