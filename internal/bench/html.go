@@ -102,7 +102,8 @@ func methodNotes(rep *Report) []string {
 		"Warm-up requests are not measured, but their deliveries are checked: the delivery counts include them.",
 		"Percentiles come from HDR histograms (1 µs to 1 h, 3 significant digits) stored losslessly in the JSON report; merged reports add the histograms bucket for bucket.",
 		"API Gateway overhead is responseLatency − integrationLatency from the stage's access log lines in the measurement window (whole milliseconds).",
-		"Costs project the measured rate over a 730-hour month with the mean request size measured; volume tiers apply to each route alone. Free tiers and data transfer are not included.",
+		"Latency percentiles cover every measured request, errors included: fast errors (a throttling 429) lower them, so read them with the errors column.",
+		"Costs project the measured rate (every request sent, errors included) over a 730-hour month with the mean request size measured; volume tiers apply to each route alone. Free tiers and data transfer are not included.",
 	}
 	if rep.Prices.ReadOn != "" {
 		notes = append(notes, fmt.Sprintf("Prices: %s, %s, read on %s (sources below).", rep.Prices.Region, rep.Prices.Currency, rep.Prices.ReadOn))
@@ -237,17 +238,21 @@ func curvePoints(h *Histogram, xMax float64) []point {
 
 func rateChart(id, route string, rs []*Result, t0 int64) *chart {
 	c := &chart{id: id, title: route + ": responses per second", width: 560, height: 330,
-		yLabel: "responses / s", xLabel: fmt.Sprintf("seconds since %s UTC (by completion time)", time.Unix(t0, 0).UTC().Format("2006-01-02 15:04:05"))}
+		yLabel: "responses / s", xLabel: fmt.Sprintf("seconds since %s UTC (by completion time)", time.Unix(t0, 0).UTC().Format("2006-01-02 15:04:05")),
+		note: "per-second buckets; the partial first and last seconds scaled to a whole second"}
 	var yMax, xMax float64
 	for _, r := range rs {
 		var pts, errPts []point
 		anyErr := false
 		for _, b := range r.Timeline {
 			x := float64(b.Second - t0)
-			pts = append(pts, point{x, float64(b.N)})
-			errPts = append(errPts, point{x, float64(b.Errors)})
+			// The first and last seconds are partly outside the windows: scale them to a
+			// whole second rather than draw a ramp that is not there.
+			cover := math.Max(0.05, coverage(b.Second, r.Windows))
+			pts = append(pts, point{x, float64(b.N) / cover})
+			errPts = append(errPts, point{x, float64(b.Errors) / cover})
 			anyErr = anyErr || b.Errors > 0
-			yMax = math.Max(yMax, float64(b.N))
+			yMax = math.Max(yMax, float64(b.N)/cover)
 			xMax = math.Max(xMax, x)
 		}
 		c.series = append(c.series, series{name: kindName(r.Kind), color: kindColor[r.Kind], points: pts, dots: len(pts) < 40})
@@ -258,6 +263,34 @@ func rateChart(id, route string, rs []*Result, t0 int64) *chart {
 	c.xTicks, c.xMax = linearTicks(0, math.Max(xMax, 1), 6, "")
 	c.yTicks, c.yMax = linearTicks(0, math.Max(yMax, 1), 5, "")
 	return c
+}
+
+// coverage is the part of second sec that the windows cover, from 0 to 1.
+func coverage(sec int64, ws []Window) float64 {
+	start := time.Unix(sec, 0)
+	end := start.Add(time.Second)
+	var covered time.Duration
+	for _, w := range ws {
+		a, b := maxTime(start, w.Start), minTime(end, w.End)
+		if b.After(a) {
+			covered += b.Sub(a)
+		}
+	}
+	return math.Min(1, covered.Seconds())
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }
 
 // costChart draws the API Gateway request cost per million requests against request size at
@@ -432,7 +465,7 @@ ul.notes li { margin: 3px 0; }
 
 <h2>Runs</h2>
 <table>
-<tr><th class="l">run</th><th class="l">host / generator</th><th class="l">stage</th><th class="l">model</th><th>warm-up</th><th>measured</th><th class="l">payload</th><th class="l">routes × kinds</th><th class="l">started</th><th class="l">delivery check</th></tr>
+<tr><th class="l">run</th><th class="l">host / generator</th><th class="l">stage</th><th class="l">model</th><th>warm-up</th><th>measured</th><th class="l">payload</th><th class="l">routes × kinds</th><th class="l">started</th></tr>
 {{range .Runs}}<tr>
 <td class="l"><code>{{.ID}}</code></td>
 <td class="l wrap">{{.Host}}<br><span class="small">{{.Generator}}</span></td>
@@ -441,8 +474,7 @@ ul.notes li { margin: 3px 0; }
 <td>{{num .WarmupSeconds}} s</td><td>{{num .DurationSeconds}} s</td>
 <td class="l">{{if .PayloadFile}}{{.PayloadFile}}{{else if .PayloadSize}}padded to {{.PayloadSize}} B{{else}}route samples{{end}}</td>
 <td class="l wrap">{{names .Routes}}<br><span class="small">{{join .Kinds}}</span></td>
-<td class="l">{{time .Started}}</td>
-<td class="l">{{if .DeliveryCheck}}yes{{else}}skipped{{end}}</td>
+<td class="l">{{time .Started}}<br><span class="small">{{if .DeliveryCheck}}deliveries checked{{else}}delivery check skipped{{end}}</span></td>
 </tr>{{end}}
 </table>
 {{range .Runs}}{{range $k, $u := .Endpoints}}<div class="small">{{kind $k}}: <code>{{$u}}</code></div>{{end}}{{end}}
