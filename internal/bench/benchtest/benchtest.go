@@ -61,52 +61,71 @@ type Stack struct {
 	outputs routes.Outputs
 	logMu   sync.Mutex
 	logFile map[routes.Kind]*os.File
+	closers []func()
 }
 
 // New starts the fake; t's cleanup stops it.
 func New(t testing.TB, opts Options) *Stack {
 	t.Helper()
-	srv, err := awslocal.New(awslocal.Options{})
+	s, err := Start(opts)
 	if err != nil {
 		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Start starts the fake; Close stops it.
+func Start(opts Options) (*Stack, error) {
+	srv, err := awslocal.New(awslocal.Options{})
+	if err != nil {
+		return nil, err
 	}
 	awsHTTP := httptest.NewServer(srv)
 	srv.SetBaseURL(awsHTTP.URL)
 	s := &Stack{AWS: srv, AWSURL: awsHTTP.URL, APIs: map[routes.Kind]*httptest.Server{}, Logs: map[routes.Kind]string{},
 		opts: opts, logFile: map[routes.Kind]*os.File{}}
+	s.closers = append(s.closers, func() { awsHTTP.Close(); srv.Close() })
 	out, err := s.createResources()
 	if err != nil {
-		t.Fatal(err)
+		s.Close()
+		return nil, err
 	}
-	dir := t.TempDir()
+	dir, err := os.MkdirTemp("", "benchtest-")
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.closers = append(s.closers, func() { os.RemoveAll(dir) })
 	for _, k := range routes.Kinds {
 		api := httptest.NewServer(s.handler(k))
 		s.APIs[k] = api
+		s.closers = append(s.closers, api.Close)
 		out[routes.APIURLOutput(k, Stage)] = api.URL + "/" + Stage + "/"
 		if !opts.NoAccessLog {
 			path := filepath.Join(dir, string(k)+"-access.log")
 			f, err := os.Create(path)
 			if err != nil {
-				t.Fatal(err)
+				s.Close()
+				return nil, err
 			}
 			s.logFile[k] = f
 			s.Logs[k] = path
+			s.closers = append(s.closers, func() { f.Close() })
 			out[routes.AccessLogGroupOutput(k, Stage)] = "file://" + path
 		}
 	}
 	out[routes.AWSEndpointOutput] = awsHTTP.URL
 	s.outputs = out
-	t.Cleanup(func() {
-		for _, api := range s.APIs {
-			api.Close()
-		}
-		awsHTTP.Close()
-		srv.Close()
-		for _, f := range s.logFile {
-			f.Close()
-		}
-	})
-	return s
+	return s, nil
+}
+
+// Close stops the servers and removes the access logs.
+func (s *Stack) Close() {
+	for i := len(s.closers) - 1; i >= 0; i-- {
+		s.closers[i]()
+	}
+	s.closers = nil
 }
 
 // Outputs are the stack's outputs, keyed as firstclass local writes them.
