@@ -46,6 +46,7 @@ type rowView struct {
 	Count, Rate, Errors, ErrorDetail         string
 	P50, P90, P99, P999, Max                 string
 	SP50, SP99, SP999, LagP99                string
+	BytesOut, BytesIn                        string
 	Overhead, OverheadDetail                 string
 	Delivery, DeliveryDetail, DeliveryMethod string
 	PerMillion, Monthly                      string
@@ -120,6 +121,7 @@ func rowFor(r *Result) rowView {
 		P50: fmtMs(s.Latency.P50), P90: fmtMs(s.Latency.P90), P99: fmtMs(s.Latency.P99), P999: fmtMs(s.Latency.P999), Max: fmtMs(s.Latency.Max),
 		SP50: fmtMs(s.ServiceTime.P50), SP99: fmtMs(s.ServiceTime.P99), SP999: fmtMs(s.ServiceTime.P999),
 		Overhead: "–", PerMillion: "–", Monthly: "–", Delivery: "not checked", LagP99: "–",
+		BytesOut: fmtCount(float64(r.BytesOut)), BytesIn: fmtCount(float64(r.BytesIn)),
 	}
 	if l := s.SendLag; l != nil {
 		row.LagP99 = fmtMs(l.P99)
@@ -498,10 +500,10 @@ ul.notes li { margin: 3px 0; }
 <h2>{{.Name}} <span class="small"><code>{{.Method}} {{.Path}}</code></span></h2>
 <div class="charts">{{.Latency}}{{.Rate}}</div>
 <table>
-<tr><th class="l">API</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th><th>service p50</th><th>service p99</th><th>service p99.9</th><th title="how late the generator sent requests after their intended time">send lag p99</th><th>gateway p50</th><th class="l">gateway detail</th><th class="l">errors</th></tr>
+<tr><th class="l">API</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th><th>service p50</th><th>service p99</th><th>service p99.9</th><th title="how late the generator sent requests after their intended time">send lag p99</th><th>gateway p50</th><th class="l">gateway detail</th><th>bytes out</th><th>bytes in</th><th class="l">errors</th></tr>
 {{range .Rows}}<tr><td class="l"><span class="kind" style="background:{{.KindColor}}"></span>{{.Kind}}</td>
 <td>{{.P50}}</td><td>{{.P90}}</td><td>{{.P99}}</td><td>{{.P999}}</td><td>{{.Max}}</td><td>{{.SP50}}</td><td>{{.SP99}}</td><td>{{.SP999}}</td><td>{{.LagP99}}</td>
-<td>{{.Overhead}}</td><td class="l small">{{.OverheadDetail}}</td><td class="l small">{{if .ErrorDetail}}{{.ErrorDetail}}{{else}}none{{end}}</td></tr>{{end}}
+<td>{{.Overhead}}</td><td class="l small">{{.OverheadDetail}}</td><td>{{.BytesOut}}</td><td>{{.BytesIn}}</td><td class="l small">{{if .ErrorDetail}}{{.ErrorDetail}}{{else}}none{{end}}</td></tr>{{end}}
 </table>
 {{end}}
 

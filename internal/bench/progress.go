@@ -27,7 +27,8 @@ func (p *progress) loop(done <-chan struct{}) {
 	for {
 		select {
 		case <-done:
-			fmt.Fprintf(p.w, "\r%s\x1b[K\n", p.line(time.Since(p.origin), 0))
+			el := time.Since(p.origin)
+			fmt.Fprintf(p.w, "\r%s\x1b[K\n", p.line(el, float64(p.sent.Load())/max(el, time.Millisecond).Seconds()))
 			return
 		case now := <-t.C:
 			sent := p.sent.Load()

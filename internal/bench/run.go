@@ -149,6 +149,13 @@ func (b *benchRun) prepare() error {
 	return nil
 }
 
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
 // deliveryOutput is the output a route's delivery check reads, "" for none.
 func deliveryOutput(t routes.Target) string {
 	switch t {
@@ -169,7 +176,7 @@ func (b *benchRun) load(ctx context.Context) {
 	if cfg.Closed() {
 		model = fmt.Sprintf("%d workers", cfg.Workers)
 	}
-	b.logf("run %s: %d routes × %d API kinds at %s each, %s warm-up + %s measured", cfg.RunID, len(cfg.Routes), len(cfg.Kinds), model, cfg.Warmup, cfg.Duration)
+	b.logf("run %s: %s × %s at %s each, %s warm-up + %s measured", cfg.RunID, plural(len(cfg.Routes), "route"), plural(len(cfg.Kinds), "API kind"), model, cfg.Warmup, cfg.Duration)
 	var wg sync.WaitGroup
 	for _, a := range b.attacks {
 		wg.Add(1)
