@@ -165,6 +165,8 @@ func (t *accessTally) lines() uint64 {
 // what is new (a file) or everything again (CloudWatch, where lines arrive out of order).
 type accessSource interface {
 	read(ctx context.Context, t *accessTally) (fresh bool, err error)
+	// every is how often to read again while lines are missing.
+	every() time.Duration
 }
 
 // fileSource reads a JSON-lines file, from where the last read stopped.
@@ -186,6 +188,8 @@ func newAccessSource(value string, logs logsAPI, window Window) (accessSource, s
 	}
 	return &cloudWatchSource{api: logs, group: value, window: window}, "CloudWatch Logs " + value, nil
 }
+
+func (f *fileSource) every() time.Duration { return 250 * time.Millisecond }
 
 func (f *fileSource) read(_ context.Context, t *accessTally) (bool, error) {
 	fh, err := os.Open(f.path)
@@ -224,6 +228,10 @@ type cloudWatchSource struct {
 	group  string
 	window Window
 }
+
+// every keeps well under FilterLogEvents' few requests a second per account, which each read
+// of a long window may take several of.
+func (c *cloudWatchSource) every() time.Duration { return 5 * time.Second }
 
 func (c *cloudWatchSource) read(ctx context.Context, t *accessTally) (bool, error) {
 	fresh := newAccessTally(t.kind, t.source, t.rs, t.windows)
@@ -267,7 +275,7 @@ func readAccessLog(ctx context.Context, src accessSource, t *accessTally, want u
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-time.After(min(time.Until(deadline), 250*time.Millisecond)):
+		case <-time.After(min(time.Until(deadline), src.every())):
 		}
 	}
 }
