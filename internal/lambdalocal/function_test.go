@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -647,4 +649,43 @@ func TestNewFunctionValidates(t *testing.T) {
 			t.Errorf("Config() = %+v", got)
 		}
 	})
+}
+
+func TestRuntimeAPIEndpoint(t *testing.T) {
+	t.Parallel()
+	f := newFunction(t, "behave", FunctionConfig{Name: "endpoint"})
+	api := "http://" + decodeBehave(t, invoke(t, f, `{"environ":true}`)).Environ["AWS_LAMBDA_RUNTIME_API"] + "/2018-06-01/runtime"
+	tests := []struct {
+		name, method, path string
+		wantStatus         int
+		wantBody           string
+	}{
+		{"an unknown path is a 404", http.MethodGet, "/unknown", 404, string(unknownEndpointResponse)},
+		{"next must be a GET", http.MethodPost, "/invocation/next", 404, string(unknownEndpointResponse)},
+		{"an answer must be a POST", http.MethodGet, "/invocation/some-id/response", 404, string(unknownEndpointResponse)},
+		{"an answer with no invocation in flight is a 400", http.MethodPost, "/invocation/some-id/response", 400, string(invalidRequestIDBody)},
+		{"an error with no invocation in flight is a 400", http.MethodPost, "/invocation/some-id/error", 400, string(invalidRequestIDBody)},
+		{"an init error after init is a 403", http.MethodPost, "/init/error", 403, `{"errorMessage":"State transition from Ready to InitError failed for runtime. Error: State transition is not allowed","errorType":"InvalidStateTransition"}` + "\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, err := http.NewRequest(tt.method, api+tt.path, strings.NewReader(`{}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != tt.wantStatus || string(body) != tt.wantBody || resp.Header.Get("Content-Type") != "application/json" {
+				t.Errorf("got %d %s %q, want %d application/json %q", resp.StatusCode, resp.Header.Get("Content-Type"), body, tt.wantStatus, tt.wantBody)
+			}
+		})
+	}
+	// None of that disturbed the instance.
+	if res := invoke(t, f, `{}`); res.ColdStart {
+		t.Error("the instance was replaced")
+	}
 }

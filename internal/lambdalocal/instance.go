@@ -2,10 +2,7 @@ package lambdalocal
 
 import (
 	"fmt"
-	"io"
-	"log"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -38,7 +35,6 @@ type instance struct {
 	f       *Function
 	started time.Time
 	ln      net.Listener
-	srv     *http.Server
 	cmd     *exec.Cmd
 	logR    *os.File // read end of the process's stdout and stderr, nil without Logs
 
@@ -54,7 +50,7 @@ type instance struct {
 	dead     chan struct{}    // closed once the process has exited
 	exited   chan struct{}    // closed once everything about the instance is cleaned up
 	logDone  chan struct{}    // closed when the output copier stops
-	serving  sync.WaitGroup   // the Runtime API server
+	serving  sync.WaitGroup   // the Runtime API's accept loop and connections
 
 	readySignaled atomic.Bool
 	initDuration  time.Duration // set before ready is closed
@@ -66,6 +62,8 @@ type instance struct {
 	state int // guarded by f.mu
 
 	mu          sync.Mutex
+	conns       map[net.Conn]struct{} // the runtime's open connections
+	connsClosed bool
 	pid         int
 	current     *invocation // the invocation handed to (or about to be handed to) the runtime
 	reason      killReason
@@ -115,7 +113,7 @@ func (f *Function) startInstance() (*instance, error) {
 	}
 	in.timer.Stop()
 	in.watch.Store(true)
-	in.srv = &http.Server{Handler: in, ErrorLog: log.New(io.Discard, "", 0)}
+	in.conns = map[net.Conn]struct{}{}
 
 	f.mu.Lock()
 	if f.closed {
@@ -129,10 +127,7 @@ func (f *Function) startInstance() (*instance, error) {
 	f.startMonitor()
 
 	in.serving.Add(1)
-	go func() {
-		defer in.serving.Done()
-		in.srv.Serve(ln)
-	}()
+	go in.serve()
 
 	cmd := exec.Command(f.cfg.Binary)
 	cmd.Dir = filepath.Dir(f.cfg.Binary)
@@ -177,8 +172,7 @@ func (in *instance) abandon() {
 	in.exitState = "the process did not start"
 	in.mu.Unlock()
 	close(in.dead)
-	in.srv.Close()
-	in.serving.Wait()
+	in.stopServing()
 	in.closeLogs()
 	in.f.instanceExited(in)
 	close(in.exited)
@@ -196,8 +190,7 @@ func (in *instance) wait() {
 	killGroup(in.pid)
 	close(in.dead)
 
-	in.srv.Close()
-	in.serving.Wait()
+	in.stopServing()
 	in.closeLogs()
 	if m := in.mem.Load(); m != nil {
 		m.close()

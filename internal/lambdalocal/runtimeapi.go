@@ -83,7 +83,7 @@ func (in *instance) serveNext(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		w.Write(inv.payload)
 	case <-in.dead:
-	case <-r.Context().Done():
+	case <-r.Context().Done(): // with http.Server; serveConn's requests never end this way
 	}
 }
 
