@@ -99,8 +99,8 @@ type httpIntegration struct {
 
 type httpStage struct {
 	name       string
-	bucket     *bucket
-	routeLimit map[string]*bucket
+	bucket     *bucket            // DefaultRouteSettings: the limits of each route without its own
+	routeLimit map[string]*bucket // one token bucket per route key
 	format     *logFormat
 	sink       *logSink
 	vars       map[string]string
@@ -322,6 +322,13 @@ func (a *httpAPI) stage(res *cfn.Resource, props map[string]any) (*httpStage, er
 			}
 		}
 	}
+	// API Gateway applies the stage's default route throttling to each route on its own:
+	// five routes at a 100 requests/s default may take 500 requests/s together.
+	for _, route := range a.routes {
+		if _, ok := s.routeLimit[route.key]; !ok {
+			s.routeLimit[route.key] = s.bucket.clone()
+		}
+	}
 	if vars, ok := props["StageVariables"].(map[string]any); ok {
 		for k, v := range vars {
 			s.vars[k] = fmt.Sprint(v)
@@ -375,13 +382,7 @@ func (a *httpAPI) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	x.routeKey = route.key
-	now := x.start
-	if b, ok := stage.routeLimit[route.key]; ok {
-		if !b.take(now) {
-			x.message(http.StatusTooManyRequests, "Too Many Requests")
-			return
-		}
-	} else if !stage.bucket.take(now) {
+	if !stage.routeLimit[route.key].take(x.start) {
 		x.message(http.StatusTooManyRequests, "Too Many Requests")
 		return
 	}

@@ -69,8 +69,8 @@ type restResponse struct {
 
 type restStage struct {
 	name         string
-	bucket       *bucket
-	methodLimits map[string]*bucket // "/resource/path METHOD"
+	bucket       *bucket            // the "/*/*" method settings: the limits of each method without its own
+	methodLimits map[string]*bucket // one token bucket per method: "/resource/path METHOD"
 	format       *logFormat
 	sink         *logSink
 	vars         map[string]string
@@ -414,12 +414,27 @@ func (a *restAPI) stage(props map[string]any) (*restStage, error) {
 				s.bucket = b
 				continue
 			}
-			// "/~1queue" is how CloudFormation spells the resource path /queue.
+			// "/~1queue" is how a method setting spells the resource path /queue: a "/", then
+			// the path with each "/" escaped as "~1".
 			if b != nil {
-				s.methodLimits[strings.ReplaceAll(path, "~1", "/")+" "+method] = b
+				s.methodLimits[strings.ReplaceAll(strings.TrimPrefix(path, "/"), "~1", "/")+" "+method] = b
 			}
 		}
 	}
+	// "Per-API, per-stage throttling limits are applied at the API method level": each
+	// method has its own bucket with the stage's default limits, unless it has its own.
+	var walk func(n *resourceNode)
+	walk = func(n *resourceNode) {
+		for method := range n.methods {
+			if _, ok := s.methodLimits[n.path+" "+method]; !ok {
+				s.methodLimits[n.path+" "+method] = s.bucket.clone()
+			}
+		}
+		for _, c := range n.children {
+			walk(c)
+		}
+	}
+	walk(a.root)
 	if vars, ok := props["Variables"].(map[string]any); ok {
 		for k, v := range vars {
 			s.vars[k] = fmt.Sprint(v)
@@ -465,11 +480,7 @@ func (a *restAPI) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	x.resourcePath = node.path
-	b, ok := stage.methodLimits[node.path+" "+req.Method]
-	if !ok {
-		b = stage.bucket
-	}
-	if !b.take(x.start) {
+	if !stage.methodLimits[node.path+" "+m.httpMethod].take(x.start) {
 		x.message(http.StatusTooManyRequests, "Too Many Requests")
 		return
 	}

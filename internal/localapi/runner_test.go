@@ -289,34 +289,61 @@ func TestEventBridgeRejectsMalformedDetailWithA200OnHTTPAndA500OnREST(t *testing
 	}
 }
 
-func TestThrottledStageAnswers429(t *testing.T) {
-	tmpl := golden(t)
-	// The dev stage allows a burst of 50: 120 requests at once cannot all pass.
-	s := serve(t, tmpl, Options{})
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	counts := map[int]int{}
-	for i := 0; i < 120; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			got := do(t, "POST", s.url(routes.HTTP, "dev", "/queue"), `{"n":1}`)
-			mu.Lock()
-			counts[got.status]++
-			mu.Unlock()
-			if got.status == 429 && got.json(t)["message"] != "Too Many Requests" {
-				t.Errorf("429 body = %s", got.body)
+func TestThrottledStageAnswers429PerRoute(t *testing.T) {
+	// The dev stage allows each route a burst of 50: 80 requests at once to each of two
+	// routes cannot all pass, but each route gets its own 50.
+	s := serve(t, golden(t), Options{})
+	for _, kind := range routes.Kinds {
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		counts := map[string]map[int]int{"/queue": {}, "/workflow": {}}
+		for i := 0; i < 80; i++ {
+			for path := range counts {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					got := do(t, "POST", s.url(kind, "dev", path), `{"n":1}`)
+					mu.Lock()
+					counts[path][got.status]++
+					mu.Unlock()
+					if got.status == 429 && got.json(t)["message"] != "Too Many Requests" {
+						t.Errorf("429 body = %s", got.body)
+					}
+				}()
 			}
-		}()
+		}
+		wg.Wait()
+		for path, c := range counts {
+			if c[429] == 0 || c[200] < 50 || c[200]+c[429] != 80 {
+				t.Errorf("%s %s statuses %v: want the route's own burst (50) to pass and the rest 429", kind, path, c)
+			}
+		}
+		if kind == routes.HTTP {
+			// What was accepted is in the queue, no more, no less.
+			attrs, err := s.r.AWS().GetQueueAttributes(s.out[routes.QueueURLOutput], "ApproximateNumberOfMessages")
+			if err != nil || attrs["ApproximateNumberOfMessages"] != itoa(counts["/queue"][200]) {
+				t.Errorf("queue holds %v (%v), want %d", attrs, err, counts["/queue"][200])
+			}
+		}
 	}
-	wg.Wait()
-	if counts[429] == 0 || counts[200] < 50 || counts[200]+counts[429] != 120 {
-		t.Errorf("statuses %v: want at least the burst (50) to pass and the rest 429", counts)
+}
+
+func TestRESTMethodSettingsThrottleOneMethod(t *testing.T) {
+	tmpl := golden(t)
+	for _, st := range tmpl.OfType("AWS::ApiGateway::Stage") {
+		ms := st.Properties["MethodSettings"].([]any)
+		st.Properties["MethodSettings"] = append(ms, map[string]any{"ResourcePath": "/~1workflow~1sync", "HttpMethod": "POST", "ThrottlingRateLimit": 1.0, "ThrottlingBurstLimit": 2.0})
 	}
-	// What was accepted is in the queue, no more, no less.
-	attrs, err := s.r.AWS().GetQueueAttributes(s.out[routes.QueueURLOutput], "ApproximateNumberOfMessages")
-	if err != nil || attrs["ApproximateNumberOfMessages"] != itoa(counts[200]) {
-		t.Errorf("queue holds %v (%v), want %d", attrs, err, counts[200])
+	s := serve(t, tmpl, Options{})
+	statuses := []int{}
+	for i := 0; i < 4; i++ {
+		statuses = append(statuses, do(t, "POST", s.url(routes.REST, "dev", "/workflow/sync"), `{}`).status)
+	}
+	if statuses[0] != 200 || statuses[1] != 200 || statuses[3] != 429 {
+		t.Errorf("4 quick requests to a method with burst 2: %v, want 200 200 … 429", statuses)
+	}
+	if got := do(t, "POST", s.url(routes.REST, "dev", "/workflow"), `{}`); got.status != 200 {
+		t.Errorf("another method is throttled too: %d", got.status)
 	}
 }
 

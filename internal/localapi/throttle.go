@@ -45,3 +45,11 @@ func (b *bucket) take(now time.Time) bool {
 	b.tokens--
 	return true
 }
+
+// clone is a full bucket with b's limits, for a route or method of its own; nil for nil.
+func (b *bucket) clone() *bucket {
+	if b == nil {
+		return nil
+	}
+	return newBucket(b.rate, b.burst)
+}
