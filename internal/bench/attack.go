@@ -35,6 +35,12 @@ import (
 // tick and was meant for intended(Seq); two workers racing for the same pair of ticks can swap
 // numbers, which moves a latency by at most one interval (1/rate).
 //
+// Go's timers on Linux wake at millisecond granularity (the runtime's netpoller waits in whole
+// milliseconds), so at intervals under a millisecond the pacer sleeps late and sends the due
+// requests in a burst: a request goes out up to about a millisecond after its time even on an
+// idle machine. That lag is part of its latency, the same for both API kinds, and reports show
+// it on its own as send lag, next to the service time from the actual send.
+//
 // Closed model: there is no schedule to miss; the workers send back to back and latency is
 // the service time.
 type schedule struct {
