@@ -436,7 +436,7 @@ h3 { font-size: 15px; margin: 18px 0 6px; }
 code { font: 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 table { border-collapse: collapse; margin: 6px 0 12px; }
 th, td { border: 1px solid #ddd; padding: 3px 7px; text-align: right; white-space: nowrap; }
-td.wrap { white-space: normal; max-width: 260px; }
+td.wrap { white-space: normal; max-width: 220px; }
 th { background: #f4f4f4; font-weight: 600; }
 td.l, th.l { text-align: left; }
 tr.failed td { background: #fde8e8; }
@@ -503,7 +503,7 @@ ul.notes li { margin: 3px 0; }
 <tr><th class="l">API</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th><th>service p50</th><th>service p99</th><th>service p99.9</th><th title="how late the generator sent requests after their intended time">send lag p99</th><th>gateway p50</th><th class="l">gateway detail</th><th>bytes out</th><th>bytes in</th><th class="l">errors</th></tr>
 {{range .Rows}}<tr><td class="l"><span class="kind" style="background:{{.KindColor}}"></span>{{.Kind}}</td>
 <td>{{.P50}}</td><td>{{.P90}}</td><td>{{.P99}}</td><td>{{.P999}}</td><td>{{.Max}}</td><td>{{.SP50}}</td><td>{{.SP99}}</td><td>{{.SP999}}</td><td>{{.LagP99}}</td>
-<td>{{.Overhead}}</td><td class="l small">{{.OverheadDetail}}</td><td>{{.BytesOut}}</td><td>{{.BytesIn}}</td><td class="l small">{{if .ErrorDetail}}{{.ErrorDetail}}{{else}}none{{end}}</td></tr>{{end}}
+<td>{{.Overhead}}</td><td class="l small wrap">{{.OverheadDetail}}</td><td>{{.BytesOut}}</td><td>{{.BytesIn}}</td><td class="l small wrap">{{if .ErrorDetail}}{{.ErrorDetail}}{{else}}none{{end}}</td></tr>{{end}}
 </table>
 {{end}}
 
