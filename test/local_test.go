@@ -6,49 +6,93 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"firstclass/internal/bench"
 	"firstclass/internal/cfn"
+	"firstclass/internal/cost"
 	"firstclass/internal/localapi"
 	"firstclass/routes"
 )
 
-// TestLocalRunnerDeliversEveryRouteOfBothAPIs is `firstclass local` end to end: the app is
-// synthesized from cdk.json as `cdk synth` runs it, served on localhost, and every route of
-// both APIs is called over HTTP; the AWS SDK for Go, pointed at the local endpoint, then finds
-// each message, event and execution where the route put it.
-func TestLocalRunnerDeliversEveryRouteOfBothAPIs(t *testing.T) {
+// local is the app served by the local runner, once per test binary: synthesized from
+// cdk.json as `cdk synth` runs it (not the in-process synth the other tests share), with the
+// Lambda function built for this host.
+var local struct {
+	once sync.Once
+	r    *localapi.Runner
+	out  routes.Outputs
+	dir  string
+	err  error
+}
+
+func localRunner(t *testing.T) (*localapi.Runner, routes.Outputs) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("synthesizes the app and builds the Lambda function: not with -short")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	local.once.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+		defer cancel()
+		if local.dir, local.err = os.MkdirTemp("", "firstclass-local-test-"); local.err != nil {
+			return
+		}
+		asm, err := cfn.Synth(ctx, cfn.SynthOptions{AppDir: "..", OutDir: filepath.Join(local.dir, "cdk.out")})
+		if err != nil {
+			local.err = err
+			return
+		}
+		mod, _ := filepath.Abs("..")
+		r, err := localapi.New(ctx, localapi.Options{Assembly: asm, ModuleDir: mod, LogDir: local.dir, Logs: io.Discard})
+		if err != nil {
+			local.err = err
+			return
+		}
+		if local.err = r.Start(); local.err != nil {
+			r.Close()
+			return
+		}
+		local.r = r
+		local.out, local.err = r.Outputs()
+	})
+	if local.err != nil {
+		t.Fatalf("local runner: %v", local.err)
+	}
+	return local.r, local.out
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if local.r != nil {
+		local.r.Close()
+	}
+	if local.dir != "" {
+		os.RemoveAll(local.dir)
+	}
+	os.Exit(code)
+}
+
+// TestLocalRunnerDeliversEveryRouteOfBothAPIs is `firstclass local` end to end: every route
+// of both APIs is called over HTTP, then the AWS SDK for Go, pointed at the local endpoint
+// with the bench's own configuration, finds each message, event and execution where the
+// route put it.
+func TestLocalRunnerDeliversEveryRouteOfBothAPIs(t *testing.T) {
+	_, out := localRunner(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	asm, err := cfn.Synth(ctx, cfn.SynthOptions{AppDir: "..", OutDir: filepath.Join(t.TempDir(), "cdk.out")})
+	cfg, err := bench.AWSConfig(ctx, out)
 	if err != nil {
 		t.Fatal(err)
 	}
-	mod, _ := filepath.Abs("..")
-	r, err := localapi.New(ctx, localapi.Options{Assembly: asm, ModuleDir: mod, LogDir: t.TempDir(), Logs: testWriter{t}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	if err := r.Start(); err != nil {
-		t.Fatal(err)
-	}
-	out, err := r.Outputs()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := localSDKConfig(out)
 	q, states := sqs.NewFromConfig(cfg), sfn.NewFromConfig(cfg)
 
 	call := func(t *testing.T, kind routes.Kind, rt routes.Route, query, body string, header ...string) (int, string) {
@@ -191,16 +235,6 @@ func TestLocalRunnerDeliversEveryRouteOfBothAPIs(t *testing.T) {
 	}
 }
 
-// localSDKConfig points the AWS SDK at the runner's AWS endpoint.
-func localSDKConfig(out routes.Outputs) aws.Config {
-	return aws.Config{
-		Region:           out[routes.RegionOutput],
-		Credentials:      credentials.NewStaticCredentialsProvider("local", "local", ""),
-		BaseEndpoint:     aws.String(out[routes.AWSEndpointOutput]),
-		RetryMaxAttempts: 1,
-	}
-}
-
 func jsonEqual(a json.RawMessage, b string) bool {
 	var x, y any
 	if json.Unmarshal(a, &x) != nil || json.Unmarshal([]byte(b), &y) != nil {
@@ -211,10 +245,51 @@ func jsonEqual(a json.RawMessage, b string) bool {
 	return string(xb) == string(yb)
 }
 
-// testWriter sends the runner's and the function's output to the test log.
-type testWriter struct{ t *testing.T }
-
-func (w testWriter) Write(b []byte) (int, error) {
-	w.t.Log(strings.TrimRight(string(b), "\n"))
-	return len(b), nil
+// TestBenchAgainstTheLocalRunnerFindsEveryDelivery is `firstclass bench` on `firstclass local`:
+// every route on both API kinds under load, then every accepted request found downstream, the
+// gateway overhead read from the runner's access logs, and the three reports written.
+func TestBenchAgainstTheLocalRunnerFindsEveryDelivery(t *testing.T) {
+	_, out := localRunner(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	rep, err := bench.Run(ctx, bench.Config{Outputs: out, Stage: "prod", Rate: 25, Warmup: 500 * time.Millisecond, Duration: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := rep.Failed(); len(f) > 0 {
+		t.Errorf("bench failed: %v", f)
+	}
+	if len(rep.Results) != len(routes.Routes)*len(routes.Kinds) {
+		t.Errorf("%d results, want every route on both kinds", len(rep.Results))
+	}
+	for _, r := range rep.Results {
+		if r.Requests < 40 || r.Delivery.Missing != 0 || r.Delivery.Duplicated != 0 {
+			t.Errorf("%s: %d requests, delivery %+v", r.Key(), r.Requests, r.Delivery)
+		}
+	}
+	dir := t.TempDir()
+	var table strings.Builder
+	if err := rep.WriteTable(&table); err != nil {
+		t.Fatal(err)
+	}
+	if err := rep.WriteJSONFile(filepath.Join(dir, "run.json")); err != nil {
+		t.Fatal(err)
+	}
+	if err := rep.WriteHTMLFile(filepath.Join(dir, "run.html")); err != nil {
+		t.Fatal(err)
+	}
+	back, err := bench.ReadReportFile(filepath.Join(dir, "run.json"), cost.Default())
+	if err != nil || len(back.Results) != len(rep.Results) {
+		t.Errorf("the JSON report does not read back: %v", err)
+	}
+	html, _ := os.ReadFile(filepath.Join(dir, "run.html"))
+	for _, want := range []string{"<svg", "SendToQueue", "REST API", "HTTP API"} {
+		if !strings.Contains(string(html), want) {
+			t.Errorf("the HTML report lacks %q", want)
+		}
+	}
+	if strings.Contains(string(html), "http://") && strings.Contains(string(html), "<script src=") {
+		t.Error("the HTML report loads a script from elsewhere")
+	}
+	t.Log("\n" + table.String())
 }
