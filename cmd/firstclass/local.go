@@ -82,6 +82,7 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	stateDir := fs.String("state-dir", "", "keep queues, events and executions here across restarts (default: in memory)")
 	logDir := fs.String("log-dir", "", "directory for access log files and Lambda builds (default: a temporary directory)")
 	accessLogStderr := fs.Bool("access-log-stderr", false, "also print every access log line on stderr")
+	noThrottle := fs.Bool("no-throttle", false, "turn the stages' throttling off, to load-test beyond their limits")
 	try := fs.Bool("try", false, "send every route's sample request to both APIs, print the answers and exit (non-zero if one fails)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: firstclass local [flags]\n\nServes every stage of the app's HTTP API and REST API on localhost, with SQS, EventBridge and\nStep Functions in memory and Go Lambda functions as local processes. Ctrl-C stops it.\n\nflags:")
@@ -107,7 +108,7 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	opts := localapi.Options{
 		Assembly: asm, StackName: app.stack, ModuleDir: mod, Host: host, Port: port, Stage: *stage,
-		StateDir: *stateDir, LogDir: *logDir, Logs: stderr,
+		StateDir: *stateDir, LogDir: *logDir, Logs: stderr, NoThrottle: *noThrottle,
 	}
 	if *accessLogStderr {
 		opts.AccessLog = stderr
