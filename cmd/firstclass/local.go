@@ -80,7 +80,7 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	addr := fs.String("addr", "127.0.0.1:4010", "host:port of the first API; the next APIs and the AWS endpoint take the following ports (port 0: any free ports)")
 	outputsFile := fs.String("outputs-file", "", "write the stack outputs here, with the keys `cdk deploy --outputs-file` writes")
 	stateDir := fs.String("state-dir", "", "keep queues, events and executions here across restarts (default: in memory)")
-	logDir := fs.String("log-dir", "", "directory for access log files and Lambda builds (default: a temporary directory)")
+	logDir := fs.String("log-dir", "", "directory for access log files and Lambda builds (default: a temporary directory, removed at exit)")
 	accessLogStderr := fs.Bool("access-log-stderr", false, "also print every access log line on stderr")
 	noThrottle := fs.Bool("no-throttle", false, "turn the stages' throttling off, to load-test beyond their limits")
 	try := fs.Bool("try", false, "send every route's sample request to both APIs, print the answers and exit (non-zero if one fails)")
@@ -211,26 +211,30 @@ func printAPIs(w io.Writer, r *localapi.Runner) {
 		fmt.Fprintf(w, "\n%s  %s\n", kind, strings.TrimSuffix(a.Path, "/Resource"))
 		tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 		for _, s := range a.Stages {
-			url := s.URL
-			if a.BaseURL == "" {
-				url = "(not listening)"
-			}
 			throttle := "not throttled"
 			if s.RateLimit > 0 || s.Burst > 0 {
-				throttle = fmt.Sprintf("%g rps, burst %g", s.RateLimit, s.Burst)
+				throttle = fmt.Sprintf("%g rps, burst %g, per route", s.RateLimit, s.Burst)
 			}
 			log := "no access log"
 			if s.AccessLog != "" {
-				log = "log " + s.AccessLog
+				log = "access log " + s.AccessLogGroup
+				if s.URL != "" {
+					log += " → " + s.AccessLog
+				}
 			}
-			fmt.Fprintf(tw, "  stage %s\t%s\t%s\t%s\n", s.Name, url, throttle, log)
+			if s.URL != "" {
+				fmt.Fprintf(tw, "  stage %s\t%s\t%s\t%s\n", s.Name, s.URL, throttle, log)
+			} else {
+				fmt.Fprintf(tw, "  stage %s\t%s\t%s\n", s.Name, throttle, log)
+			}
 		}
 		tw.Flush()
-		tw = tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 		for _, rt := range a.Routes {
-			fmt.Fprintf(tw, "  %s %s\t%s\n", rt.Method, rt.Path, rt.Integration)
+			fmt.Fprintf(w, "  %-36s %s\n", rt.Method+" "+rt.Path, rt.Integration)
+			for _, d := range rt.Details {
+				fmt.Fprintf(w, "  %-36s   %s\n", "", d)
+			}
 		}
-		tw.Flush()
 	}
 }
 

@@ -28,10 +28,13 @@ type Stage struct {
 	VariablesDeclared int
 }
 
-// Route is one served route: "POST /queue" and what it integrates with.
+// Route is one served route: "POST /queue", what it integrates with and how.
 type Route struct {
 	Method, Path string
 	Integration  string
+	// Details are the HTTP API's parameter mapping, or the REST method's validation and
+	// integration responses.
+	Details []string
 }
 
 // APIs describes what the runner serves, HTTP APIs first, then REST APIs, each in template
@@ -43,6 +46,9 @@ func (r *Runner) APIs() []API {
 		for _, s := range sortedStages(a.stages) {
 			st := a.stages[s]
 			info := Stage{Name: st.name, URL: a.baseURL + "/" + st.name, VariablesDeclared: len(st.vars)}
+			if a.baseURL == "" {
+				info.URL = ""
+			}
 			if st.bucket != nil {
 				info.RateLimit, info.Burst = st.bucket.rate, st.bucket.burst
 			}
@@ -56,7 +62,7 @@ func (r *Runner) APIs() []API {
 			if rt.isDefault {
 				method, path = "ANY", "$default"
 			}
-			api.Routes = append(api.Routes, Route{Method: method, Path: path, Integration: rt.integ.describe})
+			api.Routes = append(api.Routes, Route{Method: method, Path: path, Integration: rt.integ.describe, Details: rt.integ.details})
 		}
 		sort.SliceStable(api.Routes, func(i, j int) bool { return api.Routes[i].Path < api.Routes[j].Path })
 		out = append(out, api)
@@ -66,6 +72,9 @@ func (r *Runner) APIs() []API {
 		for _, s := range sortedStages(a.stages) {
 			st := a.stages[s]
 			info := Stage{Name: st.name, URL: a.baseURL + "/" + st.name + "/", VariablesDeclared: len(st.vars)}
+			if a.baseURL == "" {
+				info.URL = ""
+			}
 			if st.bucket != nil {
 				info.RateLimit, info.Burst = st.bucket.rate, st.bucket.burst
 			}
@@ -77,7 +86,7 @@ func (r *Runner) APIs() []API {
 		var walk func(n *resourceNode)
 		walk = func(n *resourceNode) {
 			for _, m := range sortedMethods(n.methods) {
-				api.Routes = append(api.Routes, Route{Method: m, Path: n.path, Integration: n.methods[m].integ.describe})
+				api.Routes = append(api.Routes, Route{Method: m, Path: n.path, Integration: n.methods[m].integ.describe, Details: describeMethod(n.methods[m])})
 			}
 			for _, c := range n.children {
 				walk(c)
@@ -134,4 +143,45 @@ func describeREST(in *restIntegration, fnName string) string {
 	default:
 		return fmt.Sprintf("AWS %s %s (VTL)", in.service, shortName(in.path))
 	}
+}
+
+// describeMapping lists a first-class integration's parameters, "MessageBody=$request.body",
+// with target URLs and ARNs shortened to their names.
+func describeMapping(params map[string]string) []string {
+	var out []string
+	for _, k := range sortedStages(params) {
+		v := params[k]
+		if strings.HasPrefix(v, "http") || strings.HasPrefix(v, "arn:") {
+			v = shortName(v)
+		}
+		out = append(out, k+"="+v)
+	}
+	return []string{strings.Join(out, ", ")}
+}
+
+// describeMethod says what a REST method checks and which integration responses it has.
+func describeMethod(m *restMethod) []string {
+	var out []string
+	var checks []string
+	if m.validateBody && len(m.models) > 0 {
+		checks = append(checks, "validates the body against its model")
+	}
+	if m.validateParams && len(m.required) > 0 {
+		checks = append(checks, "requires "+strings.Join(m.required, ", "))
+	}
+	if len(checks) > 0 {
+		out = append(out, strings.Join(checks, "; "))
+	}
+	var responses []string
+	for _, r := range m.integ.responses {
+		if r.pattern == nil {
+			responses = append(responses, fmt.Sprintf("%d by default", r.status))
+		} else {
+			responses = append(responses, fmt.Sprintf("%d if /%s/", r.status, r.selection))
+		}
+	}
+	if len(responses) > 0 {
+		out = append(out, "responses: "+strings.Join(responses, ", "))
+	}
+	return out
 }

@@ -94,7 +94,8 @@ type httpIntegration struct {
 	fn        *lambdalocal.Function
 	version   string // payload format of a Lambda proxy integration
 	timeout   time.Duration
-	describe  string // what it calls, for the terminal
+	describe  string   // what it calls, for the terminal
+	details   []string // its parameter mapping, for the terminal
 }
 
 type httpStage struct {
@@ -274,6 +275,7 @@ func (a *httpAPI) integration(res *cfn.Resource, props map[string]any) (*httpInt
 		}
 		in.subtype, in.mapping = st, m
 		in.describe = describeHTTP(in, params, "")
+		in.details = describeMapping(params)
 	case typ == "AWS_PROXY":
 		uri, _ := props["IntegrationUri"].(string)
 		fn, err := a.r.functionByARN(lambdaARN(uri))

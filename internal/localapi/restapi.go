@@ -63,6 +63,7 @@ type restIntegration struct {
 type restResponse struct {
 	status    int
 	pattern   *vtl.JavaPattern // nil for the default response
+	selection string           // the pattern as written
 	templates map[string]*vtl.Template
 	params    map[string]string // "method.response.header.X" → source
 }
@@ -340,6 +341,7 @@ func (a *restAPI) integration(props map[string]any) (*restIntegration, error) {
 		}
 		resp.status = status
 		if p, _ := m["SelectionPattern"].(string); p != "" {
+			resp.selection = p
 			if resp.pattern, err = vtl.CompileJavaPattern(p); err != nil {
 				return nil, fmt.Errorf("selection pattern: %w", err)
 			}

@@ -39,7 +39,7 @@ type Options struct {
 	// StateDir makes the AWS services durable across restarts; "" keeps them in memory.
 	StateDir string
 	// LogDir receives one access log file per log group a stage writes to, and the build of
-	// Lambda functions; it defaults to a temporary directory.
+	// Lambda functions; it defaults to a temporary directory, removed by Close.
 	LogDir string
 	// Logs receives the runner's and the Lambda functions' own output.
 	Logs io.Writer
@@ -70,11 +70,12 @@ type Runner struct {
 	servers   []*http.Server
 	awsURL    string
 	closeOnce sync.Once
+	ownLogDir bool // LogDir is a temporary directory of the runner's own
 }
 
 // New loads the stack and creates everything it declares. Anything it cannot emulate is an
 // error naming the resource; nothing listens until Start.
-func New(ctx context.Context, opts Options) (*Runner, error) {
+func New(ctx context.Context, opts Options) (r *Runner, err error) {
 	if opts.Host == "" {
 		opts.Host = "127.0.0.1"
 	}
@@ -87,6 +88,13 @@ func New(ctx context.Context, opts Options) (*Runner, error) {
 			return nil, err
 		}
 		opts.LogDir = dir
+		defer func() {
+			if r != nil {
+				r.ownLogDir = true
+			} else {
+				os.RemoveAll(dir)
+			}
+		}()
 	}
 	stack, err := opts.Assembly.Stack(opts.StackName)
 	if err != nil {
@@ -96,12 +104,13 @@ func New(ctx context.Context, opts Options) (*Runner, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Runner{opts: opts, stack: stack.Name, tmpl: stack.Template, aws: aws,
+	runner := &Runner{opts: opts, stack: stack.Name, tmpl: stack.Template, aws: aws,
 		functions: map[string]*lambdalocal.Function{}, sinks: map[string]*logSink{}}
+	r = runner
 	ok := false
 	defer func() {
 		if !ok {
-			r.Close()
+			runner.Close() // what was started so far; r is nil by now
 		}
 	}()
 
@@ -281,6 +290,9 @@ func (r *Runner) Close() error {
 			r.awsServer.Shutdown(ctx)
 		}
 		errs = append(errs, r.aws.Close())
+		if r.ownLogDir {
+			errs = append(errs, os.RemoveAll(r.opts.LogDir))
+		}
 	})
 	return errors.Join(errs...)
 }
