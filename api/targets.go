@@ -18,10 +18,6 @@ import (
 	"firstclass/routes"
 )
 
-// GoSourceMetadata is the metadata key on a Go function's CloudFormation resource that names
-// its package, so the local runner can build the function for the host it runs on.
-const GoSourceMetadata = "firstclass:GoPackage"
-
 // TargetsProps configures the targets.
 type TargetsProps struct {
 	Config    Config
@@ -219,7 +215,7 @@ func newGoFunction(scope constructs.Construct, id string, props *TargetsProps, p
 		LogGroup:    logGroup,
 		Description: jsii.String("firstclass: GET /greeting (" + pkg + ")"),
 	})
-	fn.Node().DefaultChild().(awscdk.CfnResource).AddMetadata(jsii.String(GoSourceMetadata), pkg)
+	fn.Node().DefaultChild().(awscdk.CfnResource).AddMetadata(jsii.String(routes.GoPackageMetadata), pkg)
 	return fn
 }
 

@@ -26,6 +26,11 @@ const (
 	AWSEndpointOutput             = "AwsEndpoint" // written by the local runner only
 )
 
+// GoPackageMetadata is the metadata key api/ puts on a Go Lambda function's CloudFormation
+// resource: the function's package, relative to the module ("./lambda/greeting"), from which
+// the local runner builds the function for the host it runs on.
+const GoPackageMetadata = "firstclass:GoPackage"
+
 const (
 	accessLogGroupOutputPrefix = "AccessLogGroup"
 	apiURLOutputSuffix         = "Url"

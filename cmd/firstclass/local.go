@@ -37,7 +37,16 @@ func (f *appFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.noSynth, "no-synth", false, "reuse APP-DIR/cdk.out instead of synthesizing")
 }
 
-// assembly synthesizes the app (or loads cdk.out with --no-synth) and says how long it took.
+// load finds the app's Go module (Lambda functions are built from it) and synthesizes the app,
+// or loads cdk.out with --no-synth, saying how long it took.
+func (f *appFlags) load(ctx context.Context, stderr io.Writer) (module string, asm *cfn.Assembly, err error) {
+	if module, err = moduleDir(f.appDir); err != nil {
+		return "", nil, err
+	}
+	asm, err = f.assembly(ctx, stderr)
+	return module, asm, err
+}
+
 func (f *appFlags) assembly(ctx context.Context, stderr io.Writer) (*cfn.Assembly, error) {
 	began := time.Now()
 	if f.noSynth {
@@ -98,11 +107,7 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	mod, err := moduleDir(app.appDir)
-	if err != nil {
-		return err
-	}
-	asm, err := app.assembly(ctx, stderr)
+	mod, asm, err := app.load(ctx, stderr)
 	if err != nil {
 		return err
 	}
@@ -175,11 +180,7 @@ func runRoutes(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	mod, err := moduleDir(app.appDir)
-	if err != nil {
-		return err
-	}
-	asm, err := app.assembly(ctx, stderr)
+	mod, asm, err := app.load(ctx, stderr)
 	if err != nil {
 		return err
 	}

@@ -45,17 +45,7 @@ func (r *Runner) APIs() []API {
 		api := API{Kind: routes.HTTP, LogicalID: a.logicalID, Path: r.tmpl.Resources[a.logicalID].Path(), BaseURL: a.baseURL}
 		for _, s := range sortedStages(a.stages) {
 			st := a.stages[s]
-			info := Stage{Name: st.name, URL: a.baseURL + "/" + st.name, VariablesDeclared: len(st.vars)}
-			if a.baseURL == "" {
-				info.URL = ""
-			}
-			if st.bucket != nil {
-				info.RateLimit, info.Burst = st.bucket.rate, st.bucket.burst
-			}
-			if st.sink != nil {
-				info.AccessLog, info.AccessLogGroup = st.sink.path, st.sink.group
-			}
-			api.Stages = append(api.Stages, info)
+			api.Stages = append(api.Stages, stageInfo(st.name, a.baseURL, "", st.bucket, st.sink, st.vars))
 		}
 		for _, rt := range a.routes {
 			method, path, _ := strings.Cut(rt.key, " ")
@@ -71,17 +61,8 @@ func (r *Runner) APIs() []API {
 		api := API{Kind: routes.REST, LogicalID: a.logicalID, Path: r.tmpl.Resources[a.logicalID].Path(), BaseURL: a.baseURL}
 		for _, s := range sortedStages(a.stages) {
 			st := a.stages[s]
-			info := Stage{Name: st.name, URL: a.baseURL + "/" + st.name + "/", VariablesDeclared: len(st.vars)}
-			if a.baseURL == "" {
-				info.URL = ""
-			}
-			if st.bucket != nil {
-				info.RateLimit, info.Burst = st.bucket.rate, st.bucket.burst
-			}
-			if st.sink != nil {
-				info.AccessLog, info.AccessLogGroup = st.sink.path, st.sink.group
-			}
-			api.Stages = append(api.Stages, info)
+			// A REST stage URL ends in a slash, as the CDK's stage.urlForPath("/") writes it.
+			api.Stages = append(api.Stages, stageInfo(st.name, a.baseURL, "/", st.bucket, st.sink, st.vars))
 		}
 		var walk func(n *resourceNode)
 		walk = func(n *resourceNode) {
@@ -97,6 +78,21 @@ func (r *Runner) APIs() []API {
 		out = append(out, api)
 	}
 	return out
+}
+
+// stageInfo describes a stage served under baseURL ("" before Start).
+func stageInfo(name, baseURL, trailing string, defaults *bucket, sink *logSink, vars map[string]string) Stage {
+	info := Stage{Name: name, VariablesDeclared: len(vars)}
+	if baseURL != "" {
+		info.URL = baseURL + "/" + name + trailing
+	}
+	if defaults != nil {
+		info.RateLimit, info.Burst = defaults.rate, defaults.burst
+	}
+	if sink != nil {
+		info.AccessLog, info.AccessLogGroup = sink.path, sink.group
+	}
+	return info
 }
 
 func sortedStages[S any](m map[string]S) []string {

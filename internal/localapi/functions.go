@@ -11,20 +11,17 @@ import (
 
 	"firstclass/internal/cfn"
 	"firstclass/internal/lambdalocal"
+	"firstclass/routes"
 )
-
-// GoPackageMetadata is the metadata key api/ puts on a Go function's resource: the package to
-// build it from, relative to the module.
-const GoPackageMetadata = "firstclass:GoPackage"
 
 // createFunctions builds every Lambda function for this host and starts it on demand. Only Go
 // functions built by firstclass can run: a Lambda zip holds a linux/arm64 binary, which this
 // host may not run, so the runner builds the function's own source instead.
 func (r *Runner) createFunctions(ctx context.Context, t *cfn.Template) error {
 	for _, res := range t.OfType("AWS::Lambda::Function") {
-		pkg, _ := res.Metadata[GoPackageMetadata].(string)
+		pkg, _ := res.Metadata[routes.GoPackageMetadata].(string)
 		if pkg == "" {
-			return fmt.Errorf("cannot run %s locally: only Go functions whose resource carries %s metadata (set by api/) can be built for this host", res, GoPackageMetadata)
+			return fmt.Errorf("cannot run %s locally: only Go functions whose resource carries %s metadata (set by api/) can be built for this host", res, routes.GoPackageMetadata)
 		}
 		props, err := r.resolveProps(res)
 		if err != nil {

@@ -73,6 +73,13 @@ func (r *Runner) identities(t *cfn.Template) (values, error) {
 		s, _ := res.Properties[key].(string)
 		return s
 	}
+	// nameOr is the resource's literal name property, or the name CloudFormation would make.
+	nameOr := func(res *cfn.Resource, key string, max int) string {
+		if s := static(res, key); s != "" {
+			return s
+		}
+		return physicalName(r.stack, res.LogicalID, max)
+	}
 	var errs []string
 	for id, res := range t.Resources {
 		i := &identity{attrs: map[string]string{}}
@@ -97,45 +104,27 @@ func (r *Runner) identities(t *cfn.Template) (values, error) {
 			}
 			i.ref, i.attrs["Name"], i.attrs["Arn"] = name, name, r.aws.EventBusARN(name)
 		case "AWS::Events::Rule":
-			name := static(res, "Name")
-			if name == "" {
-				name = physicalName(r.stack, id, 64)
-			}
+			name := nameOr(res, "Name", 64)
 			i.ref = name
 			i.attrs["Arn"] = fmt.Sprintf("arn:aws:events:%s:%s:rule/%s", region, acct, name)
 		case "AWS::Events::Archive":
-			name := static(res, "ArchiveName")
-			if name == "" {
-				name = physicalName(r.stack, id, 48)
-			}
+			name := nameOr(res, "ArchiveName", 48)
 			i.ref = name
 			i.attrs["Arn"] = fmt.Sprintf("arn:aws:events:%s:%s:archive/%s", region, acct, name)
 		case "AWS::StepFunctions::StateMachine":
-			name := static(res, "StateMachineName")
-			if name == "" {
-				name = physicalName(r.stack, id, 80)
-			}
+			name := nameOr(res, "StateMachineName", 80)
 			i.ref = r.aws.StateMachineARN(name)
 			i.attrs["Arn"], i.attrs["Name"] = i.ref, name
 		case "AWS::Lambda::Function":
-			name := static(res, "FunctionName")
-			if name == "" {
-				name = physicalName(r.stack, id, 64)
-			}
+			name := nameOr(res, "FunctionName", 64)
 			i.ref = name
 			i.attrs["Arn"] = fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", region, acct, name)
 		case "AWS::Logs::LogGroup":
-			name := static(res, "LogGroupName")
-			if name == "" {
-				name = physicalName(r.stack, id, 512)
-			}
+			name := nameOr(res, "LogGroupName", 512)
 			i.ref = name
 			i.attrs["Arn"] = fmt.Sprintf("arn:aws:logs:%s:%s:log-group:%s:*", region, acct, name)
 		case "AWS::IAM::Role":
-			name := static(res, "RoleName")
-			if name == "" {
-				name = physicalName(r.stack, id, 64)
-			}
+			name := nameOr(res, "RoleName", 64)
 			i.ref = name
 			i.attrs["Arn"] = fmt.Sprintf("arn:aws:iam::%s:role/%s", acct, name)
 			i.attrs["RoleId"] = localID(r.stack, id)

@@ -519,7 +519,7 @@ func TestCloseStopsListening(t *testing.T) {
 func faultyTemplate(t *testing.T, functionTimeoutSec, integrationTimeoutMS float64) *cfn.Template {
 	tmpl := golden(t)
 	for _, fn := range tmpl.OfType("AWS::Lambda::Function") {
-		fn.Metadata[GoPackageMetadata] = "./internal/localapi/testdata/faulty"
+		fn.Metadata[routes.GoPackageMetadata] = "./internal/localapi/testdata/faulty"
 		fn.Properties["Timeout"] = functionTimeoutSec
 	}
 	for _, in := range tmpl.OfType("AWS::ApiGatewayV2::Integration") {
