@@ -27,6 +27,7 @@ func init() {
 // appFlags are the flags every command that loads the app shares.
 type appFlags struct {
 	appDir  string
+	output  string
 	stack   string
 	noSynth bool
 }
@@ -34,7 +35,8 @@ type appFlags struct {
 func (f *appFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.appDir, "app-dir", ".", "the CDK app's directory (with cdk.json)")
 	fs.StringVar(&f.stack, "stack", "", "the stack to serve, when the app has several")
-	fs.BoolVar(&f.noSynth, "no-synth", false, "reuse APP-DIR/cdk.out instead of synthesizing")
+	fs.StringVar(&f.output, "output", "", "the cloud assembly directory, as cdk synth --output (default APP-DIR/cdk.out)")
+	fs.BoolVar(&f.noSynth, "no-synth", false, "reuse the cloud assembly instead of synthesizing")
 }
 
 // load finds the app's Go module (Lambda functions are built from it) and synthesizes the app,
@@ -49,15 +51,19 @@ func (f *appFlags) load(ctx context.Context, stderr io.Writer) (module string, a
 
 func (f *appFlags) assembly(ctx context.Context, stderr io.Writer) (*cfn.Assembly, error) {
 	began := time.Now()
+	out := f.output
+	if out == "" {
+		out = filepath.Join(f.appDir, "cdk.out")
+	}
 	if f.noSynth {
-		a, err := cfn.LoadAssembly(filepath.Join(f.appDir, "cdk.out"))
+		a, err := cfn.LoadAssembly(out)
 		if err == nil {
 			fmt.Fprintf(stderr, "loaded %s\n", a.Dir)
 		}
 		return a, err
 	}
 	fmt.Fprintf(stderr, "synthesizing %s ...\n", f.appDir)
-	a, err := cfn.Synth(ctx, cfn.SynthOptions{AppDir: f.appDir})
+	a, err := cfn.Synth(ctx, cfn.SynthOptions{AppDir: f.appDir, OutDir: out})
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,163 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"firstclass/routes"
+)
+
+// assembly synthesizes the app once for the CLI tests, into a temporary directory.
+var assembly struct {
+	once sync.Once
+	dir  string
+	err  string
+}
+
+func synthesized(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("synthesizes the app: not with -short")
+	}
+	assembly.once.Do(func() {
+		dir, err := os.MkdirTemp("", "firstclass-cli-test-")
+		if err != nil {
+			assembly.err = err.Error()
+			return
+		}
+		assembly.dir = filepath.Join(dir, "cdk.out")
+		code, _, stderr := runCLI(t, "routes", "--app-dir", "../..", "--output", assembly.dir)
+		if code != 0 {
+			assembly.err = stderr
+		}
+	})
+	if assembly.err != "" {
+		t.Fatalf("synth: %s", assembly.err)
+	}
+	return assembly.dir
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if assembly.dir != "" {
+		os.RemoveAll(filepath.Dir(assembly.dir))
+	}
+	os.Exit(code)
+}
+
+func TestRoutesPrintsBothAPIsRouteTables(t *testing.T) {
+	out := synthesized(t)
+	code, stdout, stderr := runCLI(t, "routes", "--app-dir", "../..", "--output", out, "--no-synth")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{
+		"HTTP API (v2)  Firstclass/HttpApi/Api", "REST API (v1)  Firstclass/RestApi/Api",
+		"POST /queue                          SQS-SendMessage → Firstclass-TargetsQueue",
+		"MessageBody=$request.body", "GET /greeting                        Lambda custom (VTL)",
+		"400 if /Missing the required greeter parameter\\..*/", "stage prod  1000 rps, burst 500, per route",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout)
+		}
+	}
+}
+
+func TestLocalTryAnswersEveryRouteAndWritesTheOutputsFile(t *testing.T) {
+	out := synthesized(t)
+	outputs := filepath.Join(t.TempDir(), "out.json")
+	code, stdout, stderr := runCLI(t, "local", "--app-dir", "../..", "--output", out, "--no-synth", "--addr", "127.0.0.1:0", "--outputs-file", outputs, "--try")
+	if code != 0 {
+		t.Fatalf("exit %d: %s\n%s", code, stdout, stderr)
+	}
+	if n := len(tried200.FindAllString(stdout, -1)); n != len(routes.Routes)*len(routes.Kinds) {
+		t.Errorf("%d routes answered 200, want all %d:\n%s", n, len(routes.Routes)*len(routes.Kinds), stdout)
+	}
+	f, err := os.Open(outputs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	o, err := routes.ReadOutputs(f, "Firstclass")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{routes.APIURLOutput(routes.HTTP, "dev"), routes.APIURLOutput(routes.REST, "prod"), routes.QueueURLOutput, routes.AWSEndpointOutput} {
+		if _, err := o.Get(key); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// tried200 matches one line of --try's report with a 200: "  http POST   /queue   200 …".
+var tried200 = regexp.MustCompile(`(?m)^  (http|rest) +[A-Z]+ +/\S* +200 `)
+
+// Ctrl-C (the context ending) stops the runner and the command returns without an error.
+func TestLocalStopsCleanlyWhenInterrupted(t *testing.T) {
+	out := synthesized(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	var stdout, stderr syncBuffer
+	done := make(chan int)
+	go func() {
+		done <- run(ctx, []string{"local", "--app-dir", "../..", "--output", out, "--no-synth", "--addr", "127.0.0.1:0"}, &stdout, &stderr)
+	}()
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(stdout.String(), "Ctrl-C stops.") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the runner did not come up:\n%s\n%s", stdout.String(), stderr.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("exit %d after the interrupt:\n%s", code, stderr.String())
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("the runner did not stop after the interrupt")
+	}
+}
+
+func TestLocalFlagErrorsSayWhatIsWrong(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"local", "--addr", "localhost"}, `--addr "localhost"`},
+		{[]string{"local", "--addr", "127.0.0.1:http"}, `port "http" is not a number`},
+		{[]string{"local", "extra"}, `unexpected argument "extra"`},
+		{[]string{"local", "--app-dir", "/", "--no-synth"}, "no go.mod"},
+		{[]string{"routes", "--no-synth", "--output", "/nonexistent"}, "synthesize first"},
+	} {
+		code, _, stderr := runCLI(t, c.args...)
+		if code == 0 || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, stderr %q, want it to say %q", c.args, code, stderr, c.want)
+		}
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the runner's goroutines and the test's reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
