@@ -40,7 +40,8 @@ func (rep *Report) WriteTable(w io.Writer) error {
 			fmt.Fprintf(w, "  %s access log: %s\n", r.Key(), l.Note)
 		}
 	}
-	fmt.Fprintln(w, "latency from each request's intended send time (no coordinated omission); GW: API Gateway overhead from the access log; $/MONTH at the measured rate")
+	fmt.Fprintln(w, "latency from each request's intended send time (no coordinated omission); GW: API Gateway overhead from the access log;")
+	fmt.Fprintln(w, "DELIVERED/MISSING: every 2xx, warm-up included, looked for downstream; $/MONTH at the measured rate")
 	if x := rep.Crossover; x != nil {
 		if x.Found {
 			fmt.Fprintf(w, "crossover: at %s requests a month per route the REST API's requests are cheaper from %s (%d bytes) on\n", fmtCount(x.MonthlyRequests), cost.FormatBytes(x.Bytes), x.Bytes)
