@@ -3,6 +3,7 @@
 #   make local   synthesize the app and serve both APIs on localhost (Ctrl-C stops)
 #   make test    the whole test suite, as CI runs it (.ci/run calls exactly this)
 #   make synth   cdk synth with the pinned CDK CLI
+#   make deploy  cdk deploy to your AWS account, writing out.json for firstclass bench
 #   make fuzz    every fuzz target for FUZZTIME each
 #   make bench   the Go benchmarks
 
@@ -14,7 +15,7 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 GO      ?= go
 FUZZTIME ?= 60s
 
-.PHONY: local test check synth fuzz bench clean
+.PHONY: local test synth deploy fuzz bench clean
 
 # npm ci runs again only when the pins change.
 node_modules/.installed: package.json package-lock.json
@@ -32,6 +33,9 @@ test: node_modules/.installed
 
 synth: node_modules/.installed
 	cdk synth --quiet
+
+deploy: node_modules/.installed
+	cdk deploy --outputs-file out.json
 
 fuzz:
 	@for pkg in ./internal/mapping ./internal/vtl ./internal/awslocal; do \
