@@ -136,28 +136,17 @@ func (a *httpAPI) belongs(props map[string]any) bool {
 func (a *httpAPI) load(t *cfn.Template) error {
 	r := a.r
 	integrations := map[string]*httpIntegration{} // by local ID
-	for _, res := range t.OfType("AWS::ApiGatewayV2::Integration") {
-		props, err := r.resolveProps(res)
-		if err != nil {
-			return fmt.Errorf("%s: %w", res, err)
-		}
-		if !a.belongs(props) {
-			continue
-		}
+	if err := r.eachResource(t, "AWS::ApiGatewayV2::Integration", a.belongs, func(res *cfn.Resource, props map[string]any) error {
 		in, err := a.integration(res, props)
 		if err != nil {
 			return fmt.Errorf("cannot emulate %s: %w", res, err)
 		}
 		integrations[r.vals[res.LogicalID].ref] = in
+		return nil
+	}); err != nil {
+		return err
 	}
-	for _, res := range t.OfType("AWS::ApiGatewayV2::Route") {
-		props, err := r.resolveProps(res)
-		if err != nil {
-			return fmt.Errorf("%s: %w", res, err)
-		}
-		if !a.belongs(props) {
-			continue
-		}
+	if err := r.eachResource(t, "AWS::ApiGatewayV2::Route", a.belongs, func(res *cfn.Resource, props map[string]any) error {
 		key, _ := props["RouteKey"].(string)
 		target, _ := props["Target"].(string)
 		in, ok := integrations[strings.TrimPrefix(target, "integrations/")]
@@ -183,6 +172,9 @@ func (a *httpAPI) load(t *cfn.Template) error {
 		}
 		route.specificty = specificity(route)
 		a.routes = append(a.routes, route)
+		return nil
+	}); err != nil {
+		return err
 	}
 	// API Gateway picks the most specific route: literal paths over {params} over greedy
 	// {proxy+}, a named method over ANY, and $default last.
@@ -195,14 +187,7 @@ func (a *httpAPI) load(t *cfn.Template) error {
 		}
 		return a.routes[i].key < a.routes[j].key
 	})
-	for _, res := range t.OfType("AWS::ApiGatewayV2::Stage") {
-		props, err := r.resolveProps(res)
-		if err != nil {
-			return fmt.Errorf("%s: %w", res, err)
-		}
-		if !a.belongs(props) {
-			continue
-		}
+	if err := r.eachResource(t, "AWS::ApiGatewayV2::Stage", a.belongs, func(res *cfn.Resource, props map[string]any) error {
 		s, err := a.stage(res, props)
 		if err != nil {
 			return fmt.Errorf("cannot emulate %s: %w", res, err)
@@ -210,6 +195,9 @@ func (a *httpAPI) load(t *cfn.Template) error {
 		if r.opts.Stage == "" || r.opts.Stage == s.name {
 			a.stages[s.name] = s
 		}
+		return nil
+	}); err != nil {
+		return err
 	}
 	if len(a.stages) == 0 {
 		return fmt.Errorf("HTTP API %s has no stage to serve%s", a.logicalID, stageHint(r.opts.Stage))

@@ -363,6 +363,24 @@ func (r *Runner) createStateMachine(m *cfn.Resource) error {
 	return err
 }
 
+// eachResource calls fn with every resource of typ whose resolved properties keep accepts
+// (nil: every one), in logical-ID order, and stops at the first error.
+func (r *Runner) eachResource(t *cfn.Template, typ string, keep func(map[string]any) bool, fn func(*cfn.Resource, map[string]any) error) error {
+	for _, res := range t.OfType(typ) {
+		props, err := r.resolveProps(res)
+		if err != nil {
+			return fmt.Errorf("%s: %w", res, err)
+		}
+		if keep != nil && !keep(props) {
+			continue
+		}
+		if err := fn(res, props); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // resolveProps resolves a resource's properties.
 func (r *Runner) resolveProps(res *cfn.Resource) (map[string]any, error) {
 	v, err := r.resolver.Resolve(res.Properties)

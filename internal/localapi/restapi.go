@@ -107,14 +107,11 @@ func (a *restAPI) load(t *cfn.Template) error {
 	// Resources name their parent; add them until none is left, so order does not matter.
 	var pending []map[string]any
 	var pendingRes []*cfn.Resource
-	for _, res := range t.OfType("AWS::ApiGateway::Resource") {
-		props, err := r.resolveProps(res)
-		if err != nil {
-			return fmt.Errorf("%s: %w", res, err)
-		}
-		if a.belongs(props) {
-			pending, pendingRes = append(pending, props), append(pendingRes, res)
-		}
+	if err := r.eachResource(t, "AWS::ApiGateway::Resource", a.belongs, func(res *cfn.Resource, props map[string]any) error {
+		pending, pendingRes = append(pending, props), append(pendingRes, res)
+		return nil
+	}); err != nil {
+		return err
 	}
 	for len(pending) > 0 {
 		progress := false
@@ -142,14 +139,7 @@ func (a *restAPI) load(t *cfn.Template) error {
 	sortChildren(a.root)
 
 	models := map[string]*schema{}
-	for _, res := range t.OfType("AWS::ApiGateway::Model") {
-		props, err := r.resolveProps(res)
-		if err != nil {
-			return fmt.Errorf("%s: %w", res, err)
-		}
-		if !a.belongs(props) {
-			continue
-		}
+	if err := r.eachResource(t, "AWS::ApiGateway::Model", a.belongs, func(res *cfn.Resource, props map[string]any) error {
 		raw := props["Schema"]
 		if s, ok := raw.(string); ok {
 			if err := json.Unmarshal([]byte(s), &raw); err != nil {
@@ -161,26 +151,21 @@ func (a *restAPI) load(t *cfn.Template) error {
 			return fmt.Errorf("cannot emulate %s: %w", res, err)
 		}
 		models[r.vals[res.LogicalID].ref] = s
+		return nil
+	}); err != nil {
+		return err
 	}
 	validators := map[string][2]bool{}
-	for _, res := range t.OfType("AWS::ApiGateway::RequestValidator") {
-		props, err := r.resolveProps(res)
-		if err != nil {
-			return fmt.Errorf("%s: %w", res, err)
-		}
+	if err := r.eachResource(t, "AWS::ApiGateway::RequestValidator", nil, func(res *cfn.Resource, props map[string]any) error {
 		body, _ := props["ValidateRequestBody"].(bool)
 		params, _ := props["ValidateRequestParameters"].(bool)
 		validators[r.vals[res.LogicalID].ref] = [2]bool{body, params}
+		return nil
+	}); err != nil {
+		return err
 	}
 
-	for _, res := range t.OfType("AWS::ApiGateway::Method") {
-		props, err := r.resolveProps(res)
-		if err != nil {
-			return fmt.Errorf("%s: %w", res, err)
-		}
-		if !a.belongs(props) {
-			continue
-		}
+	if err := r.eachResource(t, "AWS::ApiGateway::Method", a.belongs, func(res *cfn.Resource, props map[string]any) error {
 		node, ok := nodes[fmt.Sprint(props["ResourceId"])]
 		if !ok {
 			return fmt.Errorf("cannot emulate %s: its resource is not in the template", res)
@@ -190,16 +175,12 @@ func (a *restAPI) load(t *cfn.Template) error {
 			return fmt.Errorf("cannot emulate %s: %w", res, err)
 		}
 		node.methods[m.httpMethod] = m
+		return nil
+	}); err != nil {
+		return err
 	}
 
-	for _, res := range t.OfType("AWS::ApiGateway::Stage") {
-		props, err := r.resolveProps(res)
-		if err != nil {
-			return fmt.Errorf("%s: %w", res, err)
-		}
-		if !a.belongs(props) {
-			continue
-		}
+	if err := r.eachResource(t, "AWS::ApiGateway::Stage", a.belongs, func(res *cfn.Resource, props map[string]any) error {
 		s, err := a.stage(props)
 		if err != nil {
 			return fmt.Errorf("cannot emulate %s: %w", res, err)
@@ -207,6 +188,9 @@ func (a *restAPI) load(t *cfn.Template) error {
 		if r.opts.Stage == "" || r.opts.Stage == s.name {
 			a.stages[s.name] = s
 		}
+		return nil
+	}); err != nil {
+		return err
 	}
 	if len(a.stages) == 0 {
 		return fmt.Errorf("REST API %s has no stage to serve%s", a.logicalID, stageHint(r.opts.Stage))
