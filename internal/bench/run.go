@@ -322,44 +322,38 @@ func (b *benchRun) checkDeliveries(ctx context.Context, problem func(string)) {
 				a.rec.res.Delivery = matchDeliveries(method, cfg.RunID, r.Name, a.kind, a.rec.accepted, seen.of(r.Name, a.kind))
 			}
 		}
+		// look finds the route's deliveries downstream with the SDK, in the background.
+		look := func(find func(awsCfg aws.Config) (*seenSet, error)) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				awsCfg, err := b.aws(ctx)
+				if err != nil {
+					fail(err)
+					return
+				}
+				seen, err := find(awsCfg)
+				if err != nil {
+					fail(err)
+					return
+				}
+				finish(seen)
+			}()
+		}
 		switch r.Target {
 		case routes.Queue, routes.Bus:
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				awsCfg, err := b.aws(ctx)
-				if err != nil {
-					fail(err)
-					return
-				}
-				url := b.cfg.Outputs[deliveryOutput(r.Target)]
+			look(func(awsCfg aws.Config) (*seenSet, error) {
 				seen := newSeenSet()
-				d := &queueDrain{api: sqs.NewFromConfig(awsCfg), url: url, run: cfg.RunID, route: r.Name, want: want,
+				d := &queueDrain{api: sqs.NewFromConfig(awsCfg), url: b.cfg.Outputs[deliveryOutput(r.Target)], run: cfg.RunID, route: r.Name, want: want,
 					accepted: accepted, receivers: 4, seen: seen, deadline: deadline}
-				if err := d.drain(ctx); err != nil {
-					fail(err)
-					return
-				}
-				finish(seen)
-			}()
+				return seen, d.drain(ctx)
+			})
 		case routes.Workflow:
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				awsCfg, err := b.aws(ctx)
-				if err != nil {
-					fail(err)
-					return
-				}
+			look(func(awsCfg aws.Config) (*seenSet, error) {
 				l := &executionList{api: sfn.NewFromConfig(awsCfg), arn: b.cfg.Outputs[routes.WorkflowStateMachineArnOutput], run: cfg.RunID,
 					route: r.Name, want: want, accepted: accepted, since: b.origin.Add(-5 * time.Minute), deadline: deadline}
-				seen, err := l.find(ctx)
-				if err != nil {
-					fail(err)
-					return
-				}
-				finish(seen)
-			}()
+				return l.find(ctx)
+			})
 		default:
 			for _, a := range as {
 				seen := map[uint64]int{}
