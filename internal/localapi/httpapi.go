@@ -108,11 +108,7 @@ type httpStage struct {
 }
 
 func (r *Runner) loadHTTPAPIs(t *cfn.Template) error {
-	for _, res := range t.OfType("AWS::ApiGatewayV2::Api") {
-		props, err := r.resolveProps(res)
-		if err != nil {
-			return fmt.Errorf("%s: %w", res, err)
-		}
+	return r.eachResource(t, "AWS::ApiGatewayV2::Api", nil, func(res *cfn.Resource, props map[string]any) error {
 		if p, _ := props["ProtocolType"].(string); p != "HTTP" {
 			return fmt.Errorf("cannot emulate %s: protocol %q (only HTTP APIs are emulated)", res, p)
 		}
@@ -124,8 +120,8 @@ func (r *Runner) loadHTTPAPIs(t *cfn.Template) error {
 			return err
 		}
 		r.httpAPIs = append(r.httpAPIs, a)
-	}
-	return nil
+		return nil
+	})
 }
 
 func (a *httpAPI) belongs(props map[string]any) bool {

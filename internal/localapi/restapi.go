@@ -78,11 +78,7 @@ type restStage struct {
 }
 
 func (r *Runner) loadRESTAPIs(t *cfn.Template) error {
-	for _, res := range t.OfType("AWS::ApiGateway::RestApi") {
-		props, err := r.resolveProps(res)
-		if err != nil {
-			return fmt.Errorf("%s: %w", res, err)
-		}
+	return r.eachResource(t, "AWS::ApiGateway::RestApi", nil, func(res *cfn.Resource, props map[string]any) error {
 		if props["Body"] != nil || props["BodyS3Location"] != nil || props["CloneFrom"] != nil {
 			return fmt.Errorf("cannot emulate %s: an API imported from OpenAPI or cloned is not emulated", res)
 		}
@@ -91,8 +87,8 @@ func (r *Runner) loadRESTAPIs(t *cfn.Template) error {
 			return err
 		}
 		r.restAPIs = append(r.restAPIs, a)
-	}
-	return nil
+		return nil
+	})
 }
 
 func (a *restAPI) belongs(props map[string]any) bool {
