@@ -3,7 +3,6 @@ package lambdalocal
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -47,18 +46,22 @@ var reservedEnv = map[string]bool{
 // variables that differ per instance (AWS_LAMBDA_RUNTIME_API, AWS_LAMBDA_LOG_STREAM_NAME). It
 // returns the reserved keys of cfg.Env it ignored.
 //
-// It follows what Lambda gives an OS-only runtime (provided.al2023). AWS_EXECUTION_ENV is
-// deliberately absent: the developer guide says it "is not defined for OS-only runtimes (the
-// provided runtime family)". The parent's environment is not passed on, so that the function
-// sees what it would see in Lambda; only PATH is kept (Lambda sets a PATH too, and a function
-// may run host tools). HOME is not passed: an SDK would read the developer's ~/.aws from it.
-func baseEnv(cfg FunctionConfig) (env []string, ignored []string) {
-	dir := filepath.Dir(cfg.Binary)
+// It follows what Lambda gives the function's runtime. For an OS-only runtime (provided.al2023,
+// and a Binary) AWS_EXECUTION_ENV is deliberately absent: the developer guide says it "is not
+// defined for OS-only runtimes (the provided runtime family)". The parent's environment is not
+// passed on, so that the function sees what it would see in Lambda; only PATH is kept (Lambda
+// sets a PATH too, and a function may run host tools). HOME is not passed: an SDK would read
+// the developer's ~/.aws from it.
+func baseEnv(cfg FunctionConfig, launch launcher) (env []string, ignored []string) {
+	runtimeVars, runtimeDefaults := launch.runtimeEnv()
 	vars := map[string]string{
 		// Unreserved defaults, which cfg.Env may override as in Lambda.
 		"PATH": os.Getenv("PATH"),
 		"LANG": "en_US.UTF-8",
 		"TZ":   ":UTC",
+	}
+	for k, v := range runtimeDefaults {
+		vars[k] = v
 	}
 	for k, v := range cfg.Env {
 		if reservedEnv[k] {
@@ -79,9 +82,10 @@ func baseEnv(cfg FunctionConfig) (env []string, ignored []string) {
 		"AWS_ACCESS_KEY_ID":               fakeAccessKeyID,
 		"AWS_SECRET_ACCESS_KEY":           fakeSecretAccessKey,
 		"AWS_SESSION_TOKEN":               fakeSessionToken,
-		"LAMBDA_TASK_ROOT":                dir,
-		"LAMBDA_RUNTIME_DIR":              dir,
 	} {
+		vars[k] = v
+	}
+	for k, v := range runtimeVars {
 		vars[k] = v
 	}
 	env = make([]string, 0, len(vars)+2)

@@ -34,7 +34,7 @@ const (
 // FunctionConfig describes one Lambda function as its template configures it.
 type FunctionConfig struct {
 	Name, ARN      string            // function name and ARN, as the template gives them
-	Binary         string            // from Build
+	Binary         string            // from Build; or Runtime and CodeDir instead
 	Env            map[string]string // the function's Environment.Variables
 	Timeout        time.Duration     // the function's timeout (Lambda default 3s)
 	MemoryMB       int               // the function's memory size (default 128)
@@ -42,8 +42,23 @@ type FunctionConfig struct {
 	Region         string
 	Logs           io.Writer // the function's stdout/stderr go here (the runner prefixes lines)
 
-	// Handler is the function's Handler setting, passed as _HANDLER; DefaultHandler
-	// ("bootstrap") when empty.
+	// Runtime is the function's Runtime setting, as CloudFormation spells it: nodejs20.x,
+	// python3.12, provided.al2023, go1.x… It says how CodeDir runs (see CheckRuntime); it is
+	// empty for a Binary.
+	Runtime string
+	// CodeDir is the function's code: the unzipped asset directory (aws:asset:path in the
+	// cloud assembly), Lambda's /var/task. Instances run in it, as LAMBDA_TASK_ROOT.
+	CodeDir string
+	// PackageType is the function's PackageType: "Zip" (the default, also when empty) or
+	// "Image", which cannot run here.
+	PackageType string
+	// Interpreter is the node or python3 executable a Node.js or Python function runs on;
+	// when empty, the first recent enough on PATH (for python3.N, python3.N before python3).
+	Interpreter string
+
+	// Handler is the function's Handler setting, passed as _HANDLER. When empty:
+	// "index.handler" for Node.js, "lambda_function.lambda_handler" for Python (the Lambda
+	// console's defaults), DefaultHandler ("bootstrap") otherwise.
 	Handler string
 	// InitTimeout limits an instance's init phase, from process start to its first
 	// /invocation/next; DefaultInitTimeout when zero.
@@ -85,10 +100,11 @@ type Stats struct {
 // Function runs the invocations of one Lambda function on a pool of instances. Its methods
 // are safe for concurrent use.
 type Function struct {
-	cfg  FunctionConfig
-	env  []string  // the environment of every instance, before per-instance variables
-	logs *logSink  // nil when cfg.Logs is nil
-	bufs sync.Pool // *bytes.Buffer for reading responses
+	cfg    FunctionConfig
+	launch launcher  // how an instance's process starts
+	env    []string  // the environment of every instance, before per-instance variables
+	logs   *logSink  // nil when cfg.Logs is nil
+	bufs   sync.Pool // *bytes.Buffer for reading responses
 
 	mu      sync.Mutex
 	closed  bool
@@ -114,13 +130,19 @@ func NewFunction(cfg FunctionConfig) (*Function, error) {
 	if cfg.Name == "" {
 		return nil, errors.New("lambda function: a name is required")
 	}
-	if cfg.Binary == "" {
-		return nil, fmt.Errorf("lambda function %s: a binary is required (see Build)", cfg.Name)
+	switch {
+	case cfg.Binary == "" && cfg.CodeDir == "" && cfg.Runtime == "" && cfg.PackageType != PackageTypeImage:
+		return nil, fmt.Errorf("lambda function %s: a binary is required (see Build), or a Runtime and a CodeDir", cfg.Name)
+	case cfg.Binary != "":
+		if st, err := os.Stat(cfg.Binary); err != nil {
+			return nil, fmt.Errorf("lambda function %s: %w", cfg.Name, err)
+		} else if st.IsDir() {
+			return nil, fmt.Errorf("lambda function %s: binary %s is a directory", cfg.Name, cfg.Binary)
+		}
 	}
-	if st, err := os.Stat(cfg.Binary); err != nil {
+	launch, err := planLaunch(cfg)
+	if err != nil {
 		return nil, fmt.Errorf("lambda function %s: %w", cfg.Name, err)
-	} else if st.IsDir() {
-		return nil, fmt.Errorf("lambda function %s: binary %s is a directory", cfg.Name, cfg.Binary)
 	}
 	for k := range cfg.Env {
 		if err := validEnvKey(k); err != nil {
@@ -153,14 +175,18 @@ func NewFunction(cfg FunctionConfig) (*Function, error) {
 		cfg.Region = DefaultRegion
 	}
 	if cfg.Handler == "" {
-		cfg.Handler = DefaultHandler
+		cfg.Handler = launch.handler
 	}
 	if cfg.ARN == "" {
 		cfg.ARN = "arn:aws:lambda:" + cfg.Region + ":000000000000:function:" + cfg.Name
 	}
-	env, ignored := baseEnv(cfg)
+	if launch, err = launch.withClient(cfg.MemoryMB); err != nil {
+		return nil, fmt.Errorf("lambda function %s: %w", cfg.Name, err)
+	}
+	env, ignored := baseEnv(cfg, launch)
 	f := &Function{
 		cfg:         cfg,
+		launch:      launch,
 		env:         env,
 		bufs:        sync.Pool{New: func() any { return new(bytes.Buffer) }},
 		closing:     make(chan struct{}),

@@ -5,7 +5,6 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -129,8 +128,8 @@ func (f *Function) startInstance() (*instance, error) {
 	in.serving.Add(1)
 	go in.serve()
 
-	cmd := exec.Command(f.cfg.Binary)
-	cmd.Dir = filepath.Dir(f.cfg.Binary)
+	cmd := exec.Command(f.launch.program, f.launch.args...)
+	cmd.Dir = f.launch.taskRoot
 	cmd.Env = instanceEnv(f.env, ln.Addr().String(), in.started)
 	setProcessGroup(cmd)
 	if f.logs != nil {
@@ -145,7 +144,7 @@ func (f *Function) startInstance() (*instance, error) {
 			defer close(in.logDone)
 			f.logs.copyLines(in.logR)
 		}()
-		in.emit(appendInitStart)
+		in.emit(func(b []byte) []byte { return appendInitStart(b, f.launch.version) })
 	} else {
 		close(in.logDone)
 	}

@@ -76,8 +76,10 @@ func appendStart(b []byte, requestID string) []byte {
 	return append(b, " Version: $LATEST\n"...)
 }
 
-func appendInitStart(b []byte) []byte {
-	return append(b, "INIT_START Runtime Version: provided:al2023 (local process)\n"...)
+func appendInitStart(b []byte, runtimeVersion string) []byte {
+	b = append(b, "INIT_START Runtime Version: "...)
+	b = append(b, runtimeVersion...)
+	return append(b, '\n')
 }
 
 // appendInitReport is the line Lambda writes when init fails.
