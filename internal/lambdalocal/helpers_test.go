@@ -149,14 +149,7 @@ type behaveResponse struct {
 
 func decodeBehave(tb testing.TB, res Result) behaveResponse {
 	tb.Helper()
-	if res.FunctionError != "" {
-		tb.Fatalf("function error %s: %s", res.FunctionError, res.Payload)
-	}
-	var r behaveResponse
-	if err := json.Unmarshal(res.Payload, &r); err != nil {
-		tb.Fatalf("decode %s: %v", res.Payload, err)
-	}
-	return r
+	return decodeJSON[behaveResponse](tb, res)
 }
 
 // errorDocument is Lambda's error document.

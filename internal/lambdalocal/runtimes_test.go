@@ -1,0 +1,224 @@
+//go:build linux
+
+package lambdalocal
+
+import (
+	"bytes"
+	"debug/elf"
+	"encoding/binary"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestOSOnlyRuntimesRunTheAssetsExecutable(t *testing.T) {
+	t.Parallel()
+	behave := fixture(t, "behave") // built by the test, for this host, as a bootstrap
+	goDir := t.TempDir()
+	if err := os.Symlink(behave, filepath.Join(goDir, "main")); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, runtime, codeDir, handler string
+		wantExecutionEnv                string
+		wantInitStart                   string
+	}{
+		{"provided.al2023 runs bootstrap", "provided.al2023", filepath.Dir(behave), "", "", "provided:al2023 (local process)"},
+		{"provided.al2 runs bootstrap", "provided.al2", filepath.Dir(behave), "not.used", "", "provided:al2 (local process)"},
+		{"go1.x runs the executable the handler names", "go1.x", goDir, "main", "AWS_Lambda_go1.x", "go:1 (local process)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			logs := &syncBuffer{}
+			f, err := NewFunction(FunctionConfig{Name: "os-only", Runtime: tt.runtime, CodeDir: tt.codeDir, Handler: tt.handler, Logs: logs})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			got := decodeBehave(t, invoke(t, f, `{"environ":true}`))
+			wantHandler := tt.handler
+			if wantHandler == "" {
+				wantHandler = DefaultHandler
+			}
+			if got.Cwd != tt.codeDir || got.Environ["LAMBDA_TASK_ROOT"] != tt.codeDir || got.Environ["_HANDLER"] != wantHandler {
+				t.Errorf("ran in %s with LAMBDA_TASK_ROOT %s and _HANDLER %s, want %s and %s", got.Cwd, got.Environ["LAMBDA_TASK_ROOT"], got.Environ["_HANDLER"], tt.codeDir, wantHandler)
+			}
+			if env, ok := got.Environ["AWS_EXECUTION_ENV"]; env != tt.wantExecutionEnv || ok != (tt.wantExecutionEnv != "") {
+				t.Errorf("AWS_EXECUTION_ENV = %q (set: %v), want %q", env, ok, tt.wantExecutionEnv)
+			}
+			waitForLog(t, logs, `(?m)^INIT_START Runtime Version: `+regexp.QuoteMeta(tt.wantInitStart)+`$`)
+		})
+	}
+	t.Run("a missing bootstrap is Runtime.InvalidEntrypoint at the first invocation", func(t *testing.T) {
+		t.Parallel()
+		f, err := NewFunction(FunctionConfig{Name: "no-bootstrap", Runtime: "provided.al2023", CodeDir: t.TempDir()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if doc := decodeError(t, invoke(t, f, `{}`)); doc.ErrorType != ErrorTypeInvalidEntrypoint {
+			t.Errorf("error document %+v, want %s", doc, ErrorTypeInvalidEntrypoint)
+		}
+	})
+}
+
+// writeELFHeader writes the 64-byte header of an ELF executable for machine and osabi: all
+// CheckRuntime reads.
+func writeELFHeader(t *testing.T, path string, machine elf.Machine, osabi elf.OSABI) {
+	t.Helper()
+	h := elf.Header64{Type: uint16(elf.ET_EXEC), Machine: uint16(machine), Version: uint32(elf.EV_CURRENT), Ehsize: 64}
+	copy(h.Ident[:], elf.ELFMAG)
+	h.Ident[elf.EI_CLASS], h.Ident[elf.EI_DATA], h.Ident[elf.EI_VERSION], h.Ident[elf.EI_OSABI] =
+		byte(elf.ELFCLASS64), byte(elf.ELFDATA2LSB), byte(elf.EV_CURRENT), byte(osabi)
+	var buf bytes.Buffer
+	if err := binary.Write(&buf, binary.LittleEndian, h); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o755); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestInterpretedTimeoutThenRecovery(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		family runtimeFamily
+		dir    string
+	}{
+		{"Node.js", familyNode, "node/cjs"},
+		{"Python", familyPython, "python/app"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newCodeFunction(t, hostRuntime(t, tt.family), tt.dir, "app.sleeps", FunctionConfig{Name: "slow", Timeout: 500 * time.Millisecond, MaxConcurrency: 1})
+			warm := invoke(t, f, `{"ms":1}`)
+			res := invoke(t, f, `{"ms":5000}`)
+			doc := decodeError(t, res)
+			if want := "RequestId: " + res.RequestID + " Error: Task timed out after 0.50 seconds"; doc.ErrorType != ErrorTypeTimeout || doc.ErrorMessage != want {
+				t.Errorf("error document %+v, want %s %q", doc, ErrorTypeTimeout, want)
+			}
+			if !eventually(2*time.Second, func() bool { return processGone(warm.PID) }) {
+				t.Errorf("the timed-out instance (pid %d) still runs", warm.PID)
+			}
+			if next := invoke(t, f, `{"ms":1}`); string(next.Payload) != `"woke"` || !next.ColdStart {
+				t.Errorf("after a timeout: cold=%v %s, want a fresh instance", next.ColdStart, next.Payload)
+			}
+		})
+	}
+}
+
+func TestCheckRuntime(t *testing.T) {
+	t.Parallel()
+	otherMachine, otherArch := elf.EM_AARCH64, "arm64"
+	if runtime.GOARCH == "arm64" {
+		otherMachine, otherArch = elf.EM_X86_64, "amd64"
+	}
+	foreignArch, foreignOS, script := t.TempDir(), t.TempDir(), t.TempDir()
+	writeELFHeader(t, filepath.Join(foreignArch, "bootstrap"), otherMachine, elf.ELFOSABI_NONE)
+	writeELFHeader(t, filepath.Join(foreignArch, "main"), otherMachine, elf.ELFOSABI_NONE)
+	writeELFHeader(t, filepath.Join(foreignOS, "bootstrap"), elf.EM_X86_64, elf.ELFOSABI_FREEBSD)
+	if err := os.WriteFile(filepath.Join(script, "bootstrap"), []byte("#!/bin/sh\nexit 1\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	behave := fixture(t, "behave")
+	codeDir := filepath.Join("testdata", "node", "cjs")
+	host := runtime.GOOS + "/" + runtime.GOARCH
+	tests := []struct {
+		name string
+		cfg  FunctionConfig
+		want string // "" for no error
+	}{
+		{"runs a provided.al2023 bootstrap built for this host", FunctionConfig{Runtime: "provided.al2023", CodeDir: filepath.Dir(behave)}, ""},
+		{"leaves a script bootstrap to the invocation", FunctionConfig{Runtime: "provided.al2", CodeDir: script}, ""},
+		{"runs a Binary from Build", FunctionConfig{Binary: behave}, ""},
+		{"refuses a bootstrap for another architecture, saying what to build",
+			FunctionConfig{Runtime: "provided.al2023", CodeDir: foreignArch},
+			"lambda function check: provided.al2023: " + filepath.Join(foreignArch, "bootstrap") + " is a linux/" + otherArch + " executable, and this host is " + host + ": lambdalocal runs the code as it was built, so build a " + host + " copy to run it here (for Go: GOOS=" + runtime.GOOS + " GOARCH=" + runtime.GOARCH + ")"},
+		{"refuses a go1.x executable for another architecture", FunctionConfig{Runtime: "go1.x", CodeDir: foreignArch, Handler: "main"}, "go1.x: " + filepath.Join(foreignArch, "main") + " is a linux/" + otherArch + " executable"},
+		{"refuses an executable for another OS", FunctionConfig{Runtime: "provided.al2023", CodeDir: foreignOS}, "is a freebsd/amd64 executable"},
+		{"refuses a container image", FunctionConfig{PackageType: "Image"}, "lambda function check: a container image function (PackageType Image) cannot run locally: lambdalocal starts processes, not containers"},
+		{"refuses Java, naming what runs", FunctionConfig{Runtime: "java21", CodeDir: codeDir},
+			"lambda function check: runtime java21 cannot run locally: lambdalocal runs nodejsN.x (on node), python3.N (on python3) and OS-only (provided.al2, provided.al2023, go1.x) functions, not Java; deploy it to try it"},
+		{"refuses .NET", FunctionConfig{Runtime: "dotnet8", CodeDir: codeDir}, "runtime dotnet8 cannot run locally: lambdalocal runs"},
+		{"refuses Ruby", FunctionConfig{Runtime: "ruby3.3", CodeDir: codeDir}, "runtime ruby3.3 cannot run locally"},
+		{"refuses a runtime it does not know", FunctionConfig{Runtime: "cobol1.x", CodeDir: codeDir}, "runtime cobol1.x is not one lambdalocal knows"},
+		{"requires a runtime with a code directory", FunctionConfig{CodeDir: codeDir}, "no runtime is set"},
+		{"requires a code directory with a runtime", FunctionConfig{Runtime: "nodejs20.x"}, "runtime nodejs20.x: a code directory (CodeDir) is required"},
+		{"requires the code directory to exist", FunctionConfig{Runtime: "nodejs20.x", CodeDir: codeDir + ".missing"}, "no such file or directory"},
+		{"refuses a Binary with a Runtime", FunctionConfig{Binary: behave, Runtime: "provided.al2023"}, "set either Binary (from Build) or Runtime and CodeDir, not both"},
+		{"refuses an interpreter that is not there", FunctionConfig{Runtime: "nodejs20.x", CodeDir: codeDir, Interpreter: "/nonexistent/node"},
+			"lambda function check: runtime nodejs20.x needs Node.js 20 or newer, but exec: \"/nonexistent/node\""},
+		{"refuses an interpreter of the wrong kind", FunctionConfig{Runtime: "python3.11", CodeDir: codeDir, Interpreter: "/bin/false"},
+			"runtime python3.11 needs Python 3.11 or newer, but /bin/false does not run: exit status 1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.cfg.Name = "check"
+			err := CheckRuntime(tt.cfg)
+			switch {
+			case tt.want == "" && err != nil:
+				t.Errorf("CheckRuntime: %v, want no error", err)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+				t.Errorf("CheckRuntime: %v, want an error containing %q", err, tt.want)
+			}
+			if tt.want == "" {
+				return
+			}
+			if _, err := NewFunction(tt.cfg); err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("NewFunction: %v, want CheckRuntime's error", err)
+			}
+		})
+	}
+}
+
+func TestCheckRuntimeInterpreterVersions(t *testing.T) {
+	t.Parallel()
+	for _, family := range []runtimeFamily{familyNode, familyPython} {
+		hostRuntime := hostRuntime(t, family)
+		path, _ := findInterpreter(runtimeSpec{family: family, name: hostRuntime}, "")
+		newer, language, command := "nodejs99.x", "Node.js 99", "node"
+		if family == familyPython {
+			newer, language, command = "python3.99", "Python 3.99", "python3"
+		}
+		t.Run("accepts the "+command+" on PATH for "+hostRuntime, func(t *testing.T) {
+			if err := CheckRuntime(FunctionConfig{Name: "v", Runtime: hostRuntime, CodeDir: "testdata"}); err != nil {
+				t.Errorf("CheckRuntime: %v", err)
+			}
+		})
+		t.Run("refuses a "+command+" older than the runtime, saying which", func(t *testing.T) {
+			err := CheckRuntime(FunctionConfig{Name: "v", Runtime: newer, CodeDir: "testdata"})
+			want := "lambda function v: runtime " + newer + " needs " + language + " or newer, but "
+			if err == nil || !strings.HasPrefix(err.Error(), want) || !strings.Contains(err.Error(), path.version.String()) ||
+				!strings.HasSuffix(err.Error(), ": install "+language+" or newer and put it first on PATH") {
+				t.Errorf("CheckRuntime: %v, want %q… naming %s %s", err, want, command, path.version)
+			}
+		})
+	}
+}
+
+func TestParseVersion(t *testing.T) {
+	tests := []struct {
+		in   string
+		want version
+	}{
+		{"v20.20.2", version{20, 20, 2}},
+		{"3.11.7", version{3, 11, 7}},
+		{"3.14.0rc1", version{3, 14, 0}},
+		{"v23.0.0-nightly2024", version{23, 0, 0}},
+		{"22", version{22, 0, 0}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			if got, err := parseVersion(tt.in); err != nil || got != tt.want {
+				t.Errorf("parseVersion(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
+			}
+		})
+	}
+}

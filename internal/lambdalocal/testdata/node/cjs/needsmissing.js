@@ -1,0 +1,2 @@
+require('a-package-that-is-not-installed');
+exports.handler = async () => 'unreachable';
