@@ -38,7 +38,7 @@ deploy: node_modules/.installed
 	cdk deploy --outputs-file out.json
 
 fuzz:
-	@for pkg in ./internal/mapping ./internal/vtl ./internal/awslocal ./internal/cfn ./internal/localapi; do \
+	@for pkg in ./internal/mapping ./internal/vtl ./internal/awslocal/events ./internal/awslocal/jsonvalue ./internal/awslocal/sfn ./internal/awslocal/sqs ./internal/cfn ./internal/localapi; do \
 	  for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
 	    echo "== $$pkg $$target ($(FUZZTIME))"; \
 	    $(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \

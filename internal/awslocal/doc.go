@@ -39,4 +39,15 @@
 // fsynced to an append-only log before the call answers, and a new Server on
 // the same directory restores it. The production code uses the standard
 // library only.
+//
+// This package composes one package per service: awslocal/sqs,
+// awslocal/events and awslocal/sfn (with the States Language interpreter)
+// each own their state, operations and wire codecs; awslocal/awsproto holds
+// the protocol codecs and the Error type they share, awslocal/store the
+// durable snapshot and log, awslocal/jsonvalue the JSON values and paths of
+// EventBridge and Step Functions, and awslocal/clock the time source.
+// Server routes each request to its service by X-Amz-Target (or to SQS's
+// query protocol), wires EventBridge's queue and state machine targets to
+// the SQS and Step Functions services, and keeps the Go API below with the
+// services' types under their old names.
 package awslocal

@@ -1,20 +1,14 @@
 package awslocal
 
 import (
-	"context"
-	"errors"
 	"net/http/httptest"
 	"testing"
-	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
+	"firstclass/internal/awslocal/awstest"
+
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	"github.com/aws/smithy-go"
-	"github.com/aws/smithy-go/middleware"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // testEnv is a Server behind an httptest.Server with SDK clients pointed
@@ -27,26 +21,14 @@ type testEnv struct {
 	sfn    *sfn.Client
 }
 
-func sdkConfig(endpoint string) aws.Config {
-	return aws.Config{
-		Region:       DefaultRegion,
-		Credentials:  credentials.NewStaticCredentialsProvider("AKIDLOCAL", "secret", ""),
-		BaseEndpoint: aws.String(endpoint),
-		// No retries: a test wants the first answer.
-		RetryMaxAttempts: 1,
-		// StartSyncExecution's endpoint has a host prefix ("sync-"), which
-		// would turn 127.0.0.1 into an unresolvable name; an endpoint
-		// override must switch prefixing off.
-		APIOptions: []func(*middleware.Stack) error{disableHostPrefix},
+var (
+	sdkConfig       = awstest.Config
+	ctxT            = awstest.Context
+	mustCreateQueue = func(t testing.TB, e *testEnv, name string, attrs map[string]string) string {
+		t.Helper()
+		return awstest.MustCreateQueue(t, e.sqs, name, attrs)
 	}
-}
-
-func disableHostPrefix(stack *middleware.Stack) error {
-	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("awslocalDisableHostPrefix",
-		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-			return next.HandleInitialize(smithyhttp.DisableEndpointHostPrefix(ctx, true), in)
-		}), middleware.Before)
-}
+)
 
 func newEnv(t testing.TB, opts Options) *testEnv {
 	t.Helper()
@@ -70,31 +52,8 @@ func newEnv(t testing.TB, opts Options) *testEnv {
 	}
 }
 
-func ctxT(t testing.TB) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
-
-// apiCode returns the error code an SDK error carries ("" for nil).
-func apiCode(err error) string {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return ae.ErrorCode()
-	}
-	if err != nil {
-		return "not an API error: " + err.Error()
-	}
-	return ""
-}
-
-func mustCreateQueue(t testing.TB, e *testEnv, name string, attrs map[string]string) string {
+// waitDone waits for a STANDARD execution to stop and describes it.
+func waitDone(t *testing.T, e *testEnv, arn string) *sfn.DescribeExecutionOutput {
 	t.Helper()
-	out, err := e.sqs.CreateQueue(ctxT(t), &sqs.CreateQueueInput{QueueName: aws.String(name), Attributes: attrs})
-	if err != nil {
-		t.Fatalf("CreateQueue %s: %v", name, err)
-	}
-	return aws.ToString(out.QueueUrl)
+	return awstest.WaitDone(t, e.sfn, e.srv.WaitExecution, arn)
 }
-
-func errorsAs(err error, target any) bool { return errors.As(err, target) }

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"firstclass/internal/awslocal/store"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
@@ -201,8 +203,8 @@ func TestPersistenceCrashRestart(t *testing.T) {
 	if err := e.srv.crash(); err != nil {
 		t.Fatal(err)
 	}
-	logs, _ := listLogs(dir)
-	f, _ := os.OpenFile(logPath(dir, logs[len(logs)-1]), os.O_APPEND|os.O_WRONLY, 0)
+	logs, _ := store.ListLogs(dir)
+	f, _ := os.OpenFile(store.LogPath(dir, logs[len(logs)-1]), os.O_APPEND|os.O_WRONLY, 0)
 	f.WriteString(`{"op":"sqs.send","d":{"q":"work","m":{"id":"torn`)
 	f.Close()
 
@@ -220,7 +222,7 @@ func TestPersistenceCleanRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A clean close leaves a snapshot and an empty log.
-	if _, err := os.Stat(filepath.Join(dir, snapshotName)); err != nil {
+	if _, err := os.Stat(filepath.Join(dir, store.SnapshotName)); err != nil {
 		t.Fatal(err)
 	}
 	e2 := newEnv(t, Options{StateDir: dir, Clock: clock})
@@ -244,7 +246,7 @@ func TestPersistenceCompactionUnderLoad(t *testing.T) {
 					t.Error(err)
 				}
 				if i == 100 && w == 0 {
-					if err := srv.store.compact(); err != nil {
+					if err := srv.store.Compact(); err != nil {
 						t.Error(err)
 					}
 				}

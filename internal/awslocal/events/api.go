@@ -1,0 +1,42 @@
+package events
+
+// The Go API: the operations for direct callers (awslocal.Server, tests).
+// Errors are *awsproto.Error values with the codes the wire protocol
+// reports.
+
+// EventBusARN returns the ARN of the named event bus (a name or an ARN;
+// "" is the default bus), whether or not it exists.
+func (svc *Service) EventBusARN(name string) string { return svc.busARN(busName(name)) }
+
+// CreateEventBus creates a custom event bus and returns its ARN. The
+// "default" bus always exists.
+func (svc *Service) CreateEventBus(name string) (string, error) {
+	return svc.createEventBus(name, "")
+}
+
+// PutRule creates or updates a rule and returns its ARN.
+func (svc *Service) PutRule(in PutRuleInput) (string, error) { return svc.putRule(in) }
+
+// PutTargets adds or replaces targets of a rule on a bus ("" for default).
+func (svc *Service) PutTargets(bus, rule string, targets ...EventTarget) error {
+	return svc.putTargets(bus, rule, targets)
+}
+
+// CreateArchive creates an archive of a bus's events and returns its ARN.
+func (svc *Service) CreateArchive(in CreateArchiveInput) (string, error) {
+	a, err := svc.createArchive(in, svc.now())
+	if err != nil {
+		return "", err
+	}
+	return a.arn, nil
+}
+
+// DescribeArchive reports an archive, with its event count and size.
+func (svc *Service) DescribeArchive(name string) (EventArchiveInfo, error) {
+	return svc.describeArchive(name)
+}
+
+// PutEvents puts events, returning per-entry results and the failed count.
+func (svc *Service) PutEvents(entries ...PutEventsEntry) ([]PutEventsResultEntry, int, error) {
+	return svc.putEvents(entries)
+}

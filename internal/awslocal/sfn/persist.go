@@ -1,0 +1,168 @@
+package sfn
+
+import (
+	"encoding/json"
+	"sort"
+	"time"
+
+	"firstclass/internal/awslocal/store"
+)
+
+// Durability: the records Step Functions appends to the store's log and its
+// member of the snapshot ("sfn"). The op names and JSON shapes are the
+// persisted format; a state directory written by an earlier version must
+// still restore.
+
+// Record operations.
+const (
+	recCreateMachine  = "sfn.createStateMachine"
+	recDeleteMachine  = "sfn.deleteStateMachine"
+	recStartExecution = "sfn.start"
+	recEndExecution   = "sfn.end"
+)
+
+// Section is the service's part of the durable state, for store.Open.
+func (svc *Service) Section() store.Section {
+	return store.Section{
+		Name:     "sfn",
+		OpPrefix: "sfn.",
+		Snapshot: func() any { return svc.snapshot() },
+		Restore: func(data json.RawMessage) error {
+			var s sfnSnapshot
+			if err := json.Unmarshal(data, &s); err != nil {
+				return err
+			}
+			svc.restore(&s)
+			return nil
+		},
+		Apply: func(op string, data json.RawMessage) error { return replayers.Apply(svc, op, data) },
+	}
+}
+
+type nameRecord struct {
+	Name string `json:"name"`
+}
+
+type sfnSnapshot struct {
+	Machines   []createMachineRecord `json:"machines"`
+	Executions []execSnap            `json:"executions"`
+}
+
+type execSnap struct {
+	startRecord
+	Status string `json:"status"`
+	Output string `json:"output,omitempty"`
+	Error  string `json:"error,omitempty"`
+	Cause  string `json:"cause,omitempty"`
+	Stop   int64  `json:"stop,omitempty"`
+}
+
+func (svc *Service) snapshot() sfnSnapshot {
+	svc.mu.RLock()
+	defer svc.mu.RUnlock()
+	var s sfnSnapshot
+	for _, m := range svc.machines {
+		s.Machines = append(s.Machines, createMachineRecord{CreateStateMachineInput: CreateStateMachineInput{Name: m.name,
+			Definition: m.definition, RoleArn: m.roleArn, Type: m.typ, Description: m.description,
+			LoggingConfiguration: m.logging, TracingConfiguration: m.tracing}, Created: m.created.UnixMilli()})
+	}
+	sort.Slice(s.Machines, func(i, j int) bool { return s.Machines[i].Name < s.Machines[j].Name })
+	var arns []string
+	for arn := range svc.byMachine {
+		arns = append(arns, arn)
+	}
+	sort.Strings(arns)
+	for _, arn := range arns {
+		for _, e := range svc.byMachine[arn] {
+			e.mu.Lock()
+			es := execSnap{startRecord: startRecord{Arn: e.arn, Name: e.name, Machine: e.machine.arn, Input: e.input, Start: e.start.UnixMilli()},
+				Status: e.status, Output: e.output, Error: e.errName, Cause: e.cause}
+			if !e.stop.IsZero() {
+				es.Stop = e.stop.UnixMilli()
+			}
+			e.mu.Unlock()
+			s.Executions = append(s.Executions, es)
+		}
+	}
+	return s
+}
+
+func (svc *Service) restore(s *sfnSnapshot) {
+	for _, m := range s.Machines {
+		svc.applyMachine(m)
+	}
+	for _, es := range s.Executions {
+		e := svc.applyStart(es.startRecord)
+		if e != nil && es.Status != "RUNNING" {
+			e.status, e.output, e.errName, e.cause = es.Status, es.Output, es.Error, es.Cause
+			e.stop = time.UnixMilli(es.Stop)
+		}
+	}
+}
+
+func (svc *Service) applyMachine(r createMachineRecord) {
+	def, err := parseDefinition(r.Definition)
+	if err != nil {
+		return
+	}
+	arn := svc.machineARN(r.Name)
+	svc.machines[arn] = &stateMachine{arn: arn, name: r.Name, typ: r.Type, definition: r.Definition, def: def, roleArn: r.RoleArn,
+		description: r.Description, created: time.UnixMilli(r.Created), logging: r.LoggingConfiguration, tracing: r.TracingConfiguration}
+}
+
+func (svc *Service) applyStart(r startRecord) *execution {
+	m := svc.machines[r.Machine]
+	if m == nil {
+		return nil
+	}
+	e := &execution{arn: r.Arn, name: r.Name, machine: m, input: r.Input, start: time.UnixMilli(r.Start), status: "RUNNING", done: make(chan struct{})}
+	if _, dup := svc.executions[e.arn]; !dup {
+		svc.byMachine[m.arn] = append(svc.byMachine[m.arn], e)
+	}
+	svc.executions[e.arn] = e
+	return e
+}
+
+// replayers apply the records, by op.
+var replayers = store.Replayers[*Service]{
+	recCreateMachine: store.Replay(func(svc *Service, r createMachineRecord) error {
+		svc.applyMachine(r)
+		return nil
+	}),
+	recDeleteMachine: store.Replay(func(svc *Service, r nameRecord) error {
+		delete(svc.machines, r.Name)
+		return nil
+	}),
+	recStartExecution: store.Replay(func(svc *Service, r startRecord) error {
+		svc.applyStart(r)
+		return nil
+	}),
+	recEndExecution: store.Replay(func(svc *Service, r endRecord) error {
+		if e := svc.executions[r.Arn]; e != nil {
+			e.status, e.output, e.errName, e.cause, e.stop = r.Status, r.Output, r.Error, r.Cause, time.UnixMilli(r.Stop)
+		}
+		return nil
+	}),
+}
+
+type createMachineRecord struct {
+	CreateStateMachineInput
+	Created int64 `json:"created"`
+}
+
+type startRecord struct {
+	Arn     string `json:"arn"`
+	Name    string `json:"name"`
+	Machine string `json:"machine"`
+	Input   string `json:"input"`
+	Start   int64  `json:"start"`
+}
+
+type endRecord struct {
+	Arn    string `json:"arn"`
+	Status string `json:"status"`
+	Output string `json:"output,omitempty"`
+	Error  string `json:"error,omitempty"`
+	Cause  string `json:"cause,omitempty"`
+	Stop   int64  `json:"stop"`
+}
