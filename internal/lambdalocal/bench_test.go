@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // The benchmarks compare a warm invocation of the greeting function with a bare loopback
@@ -22,7 +23,22 @@ import (
 var greetingPayload = []byte(`{"greeter":"Ann"}`)
 
 func BenchmarkInvokeWarm(b *testing.B) {
-	f := newFunction(b, "greeting", FunctionConfig{Name: "bench-serial", MaxConcurrency: 1})
+	benchmarkWarm(b, newFunction(b, "greeting", FunctionConfig{Name: "bench-serial", MaxConcurrency: 1}))
+}
+
+// BenchmarkInvokeWarmNode and BenchmarkInvokeWarmPython run the greeting function's JavaScript
+// and Python twins (testdata/*/greeting) the same way, for comparison with BenchmarkInvokeWarm
+// in one run: -bench 'InvokeWarm(Node|Python)?$'.
+func BenchmarkInvokeWarmNode(b *testing.B) {
+	benchmarkWarm(b, newCodeFunction(b, hostRuntime(b, familyNode), "node/greeting", "index.handler", FunctionConfig{Name: "bench-node", MaxConcurrency: 1}))
+}
+
+func BenchmarkInvokeWarmPython(b *testing.B) {
+	benchmarkWarm(b, newCodeFunction(b, hostRuntime(b, familyPython), "python/greeting", "greeting.handler", FunctionConfig{Name: "bench-python", MaxConcurrency: 1}))
+}
+
+// benchmarkWarm invokes f with the greeting's payload on one warm instance.
+func benchmarkWarm(b *testing.B, f *Function) {
 	invoke(b, f, string(greetingPayload)) // the cold start is not what is measured
 	ctx := context.Background()
 	b.ReportAllocs()
@@ -35,6 +51,41 @@ func BenchmarkInvokeWarm(b *testing.B) {
 		n++
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "invocations/s")
+}
+
+// BenchmarkColdStart starts an instance of the greeting function, or of its twins, for each
+// invocation: a Function's first Invoke, then Close. init-ms is the mean init phase, from
+// starting the process to its first /next.
+func BenchmarkColdStart(b *testing.B) {
+	subjects := []struct {
+		name string
+		new  func(b *testing.B) *Function
+	}{
+		{"Go", func(b *testing.B) *Function { return newFunction(b, "greeting", FunctionConfig{Name: "cold-go"}) }},
+		{"Node", func(b *testing.B) *Function {
+			return newCodeFunction(b, hostRuntime(b, familyNode), "node/greeting", "index.handler", FunctionConfig{Name: "cold-node"})
+		}},
+		{"Python", func(b *testing.B) *Function {
+			return newCodeFunction(b, hostRuntime(b, familyPython), "python/greeting", "greeting.handler", FunctionConfig{Name: "cold-python"})
+		}},
+	}
+	for _, s := range subjects {
+		b.Run(s.name, func(b *testing.B) {
+			var init time.Duration
+			n := 0
+			for b.Loop() {
+				f := s.new(b)
+				res := invoke(b, f, string(greetingPayload))
+				if res.FunctionError != "" || !res.ColdStart {
+					b.Fatalf("cold=%v %q %s", res.ColdStart, res.FunctionError, res.Payload)
+				}
+				init += res.InitDuration
+				n++
+				f.Close()
+			}
+			b.ReportMetric(float64(init.Microseconds())/1000/float64(n), "init-ms")
+		})
+	}
 }
 
 func BenchmarkInvokeWarmParallel(b *testing.B) {

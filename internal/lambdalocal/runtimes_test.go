@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"debug/elf"
 	"encoding/binary"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -84,9 +85,11 @@ func writeELFHeader(t *testing.T, path string, machine elf.Machine, osabi elf.OS
 	}
 }
 
-func TestInterpretedTimeoutThenRecovery(t *testing.T) {
+// TestInterpretedPlatformErrors runs what Lambda itself detects on Node.js and Python
+// functions: the instance machinery is the one Go functions use.
+func TestInterpretedPlatformErrors(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
+	runtimes := []struct {
 		name   string
 		family runtimeFamily
 		dir    string
@@ -94,23 +97,41 @@ func TestInterpretedTimeoutThenRecovery(t *testing.T) {
 		{"Node.js", familyNode, "node/cjs"},
 		{"Python", familyPython, "python/app"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			f := newCodeFunction(t, hostRuntime(t, tt.family), tt.dir, "app.sleeps", FunctionConfig{Name: "slow", Timeout: 500 * time.Millisecond, MaxConcurrency: 1})
-			warm := invoke(t, f, `{"ms":1}`)
-			res := invoke(t, f, `{"ms":5000}`)
-			doc := decodeError(t, res)
-			if want := "RequestId: " + res.RequestID + " Error: Task timed out after 0.50 seconds"; doc.ErrorType != ErrorTypeTimeout || doc.ErrorMessage != want {
-				t.Errorf("error document %+v, want %s %q", doc, ErrorTypeTimeout, want)
-			}
-			if !eventually(2*time.Second, func() bool { return processGone(warm.PID) }) {
-				t.Errorf("the timed-out instance (pid %d) still runs", warm.PID)
-			}
-			if next := invoke(t, f, `{"ms":1}`); string(next.Payload) != `"woke"` || !next.ColdStart {
-				t.Errorf("after a timeout: cold=%v %s, want a fresh instance", next.ColdStart, next.Payload)
-			}
-		})
+	behaviours := []struct {
+		name, handler, payload string
+		cfg                    FunctionConfig
+		wantType               string
+		wantMessage            string // with %s for the request ID; or a prefix ending in "…"
+		newInstance            bool
+	}{
+		{"a timeout is Sandbox.Timedout", "app.sleeps", `{"ms":5000}`, FunctionConfig{Timeout: 500 * time.Millisecond},
+			ErrorTypeTimeout, "RequestId: %s Error: Task timed out after 0.50 seconds", true},
+		{"running out of memory is Runtime.OutOfMemory", "app.hungry", `{"mb":256}`, FunctionConfig{MemoryMB: 128, Timeout: 10 * time.Second},
+			ErrorTypeOutOfMemory, "RequestId: %s Error: Runtime exited with error: signal: killed", true},
+		{"a response over 6 MB is Function.ResponseSizeTooLarge", "app.big", fmt.Sprintf(`{"bytes":%d}`, 7<<20), FunctionConfig{},
+			ErrorTypeResponseSizeTooBig, "Response payload size (…", false},
+	}
+	for _, rt := range runtimes {
+		for _, tt := range behaviours {
+			t.Run(rt.name+"/"+tt.name, func(t *testing.T) {
+				t.Parallel()
+				cfg := tt.cfg
+				cfg.Name, cfg.MaxConcurrency = "platform-errors", 1
+				f := newCodeFunction(t, hostRuntime(t, rt.family), rt.dir, tt.handler, cfg)
+				res := invoke(t, f, tt.payload)
+				doc := decodeError(t, res)
+				if res.ErrorType != tt.wantType || doc.ErrorType != tt.wantType || !matchMessage(doc.ErrorMessage, strings.ReplaceAll(tt.wantMessage, "%s", res.RequestID)) {
+					t.Errorf("got %s %s, want %s %q", res.ErrorType, res.Payload, tt.wantType, tt.wantMessage)
+				}
+				if tt.newInstance && !eventually(2*time.Second, func() bool { return processGone(res.PID) }) {
+					t.Errorf("the instance (pid %d) still runs", res.PID)
+				}
+				next := invoke(t, f, tt.payload)
+				if next.ErrorType != tt.wantType || next.ColdStart != tt.newInstance {
+					t.Errorf("next invocation: %s cold=%v, want %s again, cold=%v", next.ErrorType, next.ColdStart, tt.wantType, tt.newInstance)
+				}
+			})
+		}
 	}
 }
 

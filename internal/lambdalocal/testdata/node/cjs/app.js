@@ -58,3 +58,12 @@ exports.crashesLater = async () => {
   setTimeout(() => { throw new Error('thrown from a timer'); }, 10);
   return 'answered first';
 };
+
+const held = [];
+exports.hungry = async (event) => {
+  for (let i = 0; i < event.mb; i++) held.push(Buffer.alloc(1 << 20, 1));
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  return held.length;
+};
+
+exports.big = async (event) => 'x'.repeat(event.bytes);

@@ -63,3 +63,17 @@ def exits(event, context):
 
 
 not_callable = 42
+
+
+_held = []
+
+
+def hungry(event, context):
+    for i in range(event["mb"]):
+        _held.append(bytes([i % 256]) * (1 << 20))
+    time.sleep(2)
+    return len(_held)
+
+
+def big(event, context):
+    return "x" * event["bytes"]
