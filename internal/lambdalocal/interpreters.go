@@ -52,11 +52,25 @@ func installClient(c runtimeClient) (string, error) {
 	return inst.dir, inst.err
 }
 
+// writeClient writes c into the user's cache directory, or the temporary directory when the
+// cache cannot be written.
 func writeClient(c runtimeClient) (string, error) {
-	base, err := os.UserCacheDir()
-	if err != nil {
-		base = os.TempDir()
+	var bases []string
+	if dir, err := os.UserCacheDir(); err == nil {
+		bases = append(bases, dir)
 	}
+	var errs []error
+	for _, base := range append(bases, os.TempDir()) {
+		dir, err := writeClientIn(base, c)
+		if err == nil {
+			return dir, nil
+		}
+		errs = append(errs, err)
+	}
+	return "", fmt.Errorf("install the runtime client: %w", errors.Join(errs...))
+}
+
+func writeClientIn(base string, c runtimeClient) (string, error) {
 	sum := sha256.Sum256(c.content)
 	dir := filepath.Join(base, "firstclass-lambdalocal", strings.TrimSuffix(c.name, filepath.Ext(c.name))+"-"+hex.EncodeToString(sum[:8]))
 	path := filepath.Join(dir, c.name)
@@ -64,21 +78,20 @@ func writeClient(c runtimeClient) (string, error) {
 		return dir, nil
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("install the runtime client: %w", err)
+		return "", err
 	}
 	tmp, err := os.CreateTemp(dir, c.name+".*")
 	if err != nil {
-		return "", fmt.Errorf("install the runtime client: %w", err)
+		return "", err
 	}
 	_, werr := tmp.Write(c.content)
-	cerr := tmp.Close()
-	if err := errors.Join(werr, cerr); err != nil {
+	if err := errors.Join(werr, tmp.Close()); err != nil {
 		os.Remove(tmp.Name())
-		return "", fmt.Errorf("install the runtime client: %w", err)
+		return "", err
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		os.Remove(tmp.Name())
-		return "", fmt.Errorf("install the runtime client: %w", err)
+		return "", err
 	}
 	return dir, nil
 }

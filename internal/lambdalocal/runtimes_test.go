@@ -243,3 +243,43 @@ func TestParseVersion(t *testing.T) {
 		})
 	}
 }
+
+func TestWriteClient(t *testing.T) {
+	client := runtimeClient{name: "index.mjs", content: []byte("// a client\n")}
+	notADir := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(notADir, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, cacheHome string
+		wantCache       bool // the client lands in the cache, not the temporary directory
+	}{
+		{"writes into the user's cache", t.TempDir(), true},
+		{"falls back to the temporary directory when the cache cannot be written", notADir, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tmp := t.TempDir()
+			t.Setenv("XDG_CACHE_HOME", tt.cacheHome)
+			t.Setenv("TMPDIR", tmp)
+			want := tmp
+			if tt.wantCache {
+				want = tt.cacheHome
+			}
+			dir, err := writeClient(client)
+			if err != nil || !strings.HasPrefix(dir, want+string(filepath.Separator)) {
+				t.Fatalf("writeClient = %s, %v; want a directory under %s", dir, err, want)
+			}
+			path := filepath.Join(dir, client.name)
+			if got, err := os.ReadFile(path); err != nil || !bytes.Equal(got, client.content) {
+				t.Errorf("%s holds %q, %v", path, got, err)
+			}
+			before, _ := os.Stat(path)
+			again, err := writeClient(client)
+			after, _ := os.Stat(path)
+			if err != nil || again != dir || !after.ModTime().Equal(before.ModTime()) {
+				t.Errorf("a second writeClient = %s, %v, modified %v → %v; want the same file left alone", again, err, before.ModTime(), after.ModTime())
+			}
+		})
+	}
+}
