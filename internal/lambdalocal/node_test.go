@@ -143,6 +143,8 @@ func TestNodeInitErrors(t *testing.T) {
 		{"a missing dependency is Runtime.ImportModuleError", "node/cjs", "needsmissing.handler", "Runtime.ImportModuleError", "Error: Cannot find module 'a-package-that-is-not-installed'\nRequire stack:\n- …"},
 		{"a syntax error is Runtime.UserCodeSyntaxError", "node/syntax", "broken.handler", "Runtime.UserCodeSyntaxError", "SyntaxError: Unexpected token…"},
 		{"a handler without a dot is Runtime.MalformedHandlerName", "node/cjs", "app", "Runtime.MalformedHandlerName", "Bad handler"},
+		{"a streaming handler is refused, saying so", "node/cjs", "app.streams", "Runtime.StreamingNotSupported",
+			"app.streams streams its response (awslambda.streamifyResponse), which lambdalocal does not support"},
 		{"a handler that climbs out of the task root is Runtime.MalformedHandlerName", "node/cjs", "../cjs/app.echo", "Runtime.MalformedHandlerName",
 			"'../cjs/app.echo' is not a valid handler name. Use absolute paths when specifying root directories in handler names."},
 	}
@@ -177,6 +179,17 @@ func TestNodeLogs(t *testing.T) {
 		stamp+`\t`+res.RequestID+`\tERROR\tline one\rline two\n`+
 		`END RequestId: `+res.RequestID+`\n`+
 		`REPORT RequestId: `+res.RequestID+`\tDuration: \d+\.\d\d ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: \d+\.\d\d ms\n`)
+}
+
+func TestNodeJSONLogs(t *testing.T) {
+	t.Parallel()
+	logs := &syncBuffer{}
+	f := newCodeFunction(t, hostRuntime(t, familyNode), "node/cjs", "app.logs",
+		FunctionConfig{Name: "node-json-logs", Logs: logs, Env: map[string]string{"AWS_LAMBDA_LOG_FORMAT": "JSON"}})
+	res := invoke(t, f, `{}`)
+	stamp := `"timestamp":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"`
+	waitForLog(t, logs, `(?m)^\{`+stamp+`,"level":"INFO","requestId":"`+res.RequestID+`","message":"hello from node \{ n: 1 \}"\}\n`+
+		`\{`+stamp+`,"level":"ERROR","requestId":"`+res.RequestID+`","message":"line one\\nline two"\}\n`)
 }
 
 func TestNodeUncaughtExceptionAfterAnswer(t *testing.T) {

@@ -468,9 +468,23 @@ function runLoop(handler) {
   scheduleNext();
 }
 
+// Lambda's global for response streaming. Streaming handlers are marked, and refused at init:
+// lambdalocal has no streaming Invoke.
+const streamingHandler = Symbol.for('aws.lambda.runtime.handler.streaming');
+globalThis.awslambda = {
+  streamifyResponse(handler) {
+    handler[streamingHandler] = 'response';
+    return handler;
+  },
+};
+const StreamingNotSupported = runtimeErrorClass('StreamingNotSupported');
+
 async function main() {
   patchConsole();
   const handler = await loadHandler(env.LAMBDA_TASK_ROOT || process.cwd(), env._HANDLER || '');
+  if (handler[streamingHandler]) {
+    throw new StreamingNotSupported(`${env._HANDLER} streams its response (awslambda.streamifyResponse), which lambdalocal does not support`);
+  }
   const usesCallback = handler.length === 3 && handler.constructor?.name !== 'AsyncFunction';
   if (usesCallback && callbacksRemoved) throw new CallbackHandlerDeprecated(callbackDeprecatedMessage);
   if (usesCallback && env.AWS_LAMBDA_NODEJS_DISABLE_CALLBACK_WARNING === undefined) console.warn(callbackWarning);

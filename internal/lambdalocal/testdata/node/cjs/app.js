@@ -67,3 +67,7 @@ exports.hungry = async (event) => {
 };
 
 exports.big = async (event) => 'x'.repeat(event.bytes);
+
+exports.streams = awslambda.streamifyResponse(async (event, responseStream) => {
+  responseStream.end('streamed');
+});
