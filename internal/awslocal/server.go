@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"firstclass/internal/awslocal/awsproto"
+	"firstclass/internal/awslocal/clock"
 	"firstclass/internal/awslocal/events"
 	"firstclass/internal/awslocal/sfn"
 	"firstclass/internal/awslocal/sqs"
@@ -76,25 +77,16 @@ type jsonService interface {
 // New returns a server. With Options.StateDir it first restores the state a
 // previous server left there.
 func New(opts Options) (*Server, error) {
-	s := &Server{region: opts.Region, account: opts.Account}
-	if s.region == "" {
-		s.region = DefaultRegion
-	}
-	if s.account == "" {
-		s.account = DefaultAccount
-	}
-	clk := opts.Clock
-	if clk == nil {
-		clk = RealClock{}
-	}
+	id := awsproto.Identity{Region: opts.Region, Account: opts.Account}.OrDefault()
+	s := &Server{region: id.Region, account: id.Account}
+	clk := clock.OrReal(opts.Clock)
 	var st *store.Store
 	if opts.StateDir != "" {
 		st = store.New(opts.StateDir)
 	}
-	s.sqs = sqs.New(sqs.Options{Region: s.region, Account: s.account, BaseURL: opts.BaseURL, Clock: clk, Store: st})
-	s.sfn = sfn.New(sfn.Options{Region: s.region, Account: s.account, Clock: clk, Store: st})
-	s.events = events.New(events.Options{Region: s.region, Account: s.account, Clock: clk, Store: st,
-		AcceptUnknownEventBus: opts.AcceptUnknownEventBus})
+	s.sqs = sqs.New(sqs.Options{Identity: id, BaseURL: opts.BaseURL, Clock: clk, Store: st})
+	s.sfn = sfn.New(sfn.Options{Identity: id, Clock: clk, Store: st})
+	s.events = events.New(events.Options{Identity: id, Clock: clk, Store: st, AcceptUnknownEventBus: opts.AcceptUnknownEventBus})
 	// EventBridge delivers to the other services through its target registry.
 	s.events.RegisterTarget("sqs", events.QueueTarget(s.sqs))
 	s.events.RegisterTarget("states", events.StateMachineTarget(s.sfn))
@@ -162,22 +154,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	target := r.Header.Get("X-Amz-Target")
 	if target != "" {
 		service, action, _ := strings.Cut(target, ".")
-		buf := awsproto.GetBuffer()
-		defer awsproto.PutBuffer(buf)
-		body, err := awsproto.ReadBody(r, buf)
-		if err != nil {
-			awsproto.WriteJSONError(w, "1.0", awsproto.NewRequestID(), awsproto.ErrRequestTooLarge)
-			return
-		}
-		// Services decode body into fresh values and do not keep it, so
-		// the buffer goes back to the pool after the call.
-		svc, ok := s.jsonServices[service]
-		if !ok {
-			awsproto.WriteJSONError(w, "1.0", awsproto.NewRequestID(), &Error{Code: "UnknownOperationException", Status: 400,
-				Message: fmt.Sprintf("unknown service in X-Amz-Target %q", target)})
-			return
-		}
-		svc.ServeJSON(w, r, action, body)
+		awsproto.WithBody(w, r, func(body []byte) {
+			svc, ok := s.jsonServices[service]
+			if !ok {
+				awsproto.WriteJSONError(w, "1.0", awsproto.NewRequestID(), &Error{Code: "UnknownOperationException", Status: 400,
+					Message: fmt.Sprintf("unknown service in X-Amz-Target %q", target)})
+				return
+			}
+			svc.ServeJSON(w, r, action, body)
+		})
 		return
 	}
 	if r.Method == http.MethodGet && r.URL.Path == "/health" {

@@ -83,15 +83,15 @@ func jsonContentType(version string) []string {
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-// GetBuffer returns an empty buffer from a pool; PutBuffer gives it back.
-func GetBuffer() *bytes.Buffer {
+// getBuffer returns an empty buffer from a pool; putBuffer gives it back.
+func getBuffer() *bytes.Buffer {
 	b := bufPool.Get().(*bytes.Buffer)
 	b.Reset()
 	return b
 }
 
-// PutBuffer returns a buffer to the pool unless it grew large.
-func PutBuffer(b *bytes.Buffer) {
+// putBuffer returns a buffer to the pool unless it grew large.
+func putBuffer(b *bytes.Buffer) {
 	if b.Cap() <= 64<<10 {
 		bufPool.Put(b)
 	}
@@ -99,8 +99,8 @@ func PutBuffer(b *bytes.Buffer) {
 
 // WriteJSON writes v as an awsJson response body.
 func WriteJSON(w http.ResponseWriter, version, requestID string, v any) {
-	buf := GetBuffer()
-	defer PutBuffer(buf)
+	buf := getBuffer()
+	defer putBuffer(buf)
 	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
@@ -130,8 +130,8 @@ func DecodeJSON(body []byte, v any) error {
 	return nil
 }
 
-// ReadBody reads r's body into buf, up to MaxRequestBody.
-func ReadBody(r *http.Request, buf *bytes.Buffer) ([]byte, error) {
+// readBody reads r's body into buf, up to MaxRequestBody.
+func readBody(r *http.Request, buf *bytes.Buffer) ([]byte, error) {
 	if r.Body == nil {
 		return nil, nil
 	}
@@ -150,4 +150,19 @@ func ReadBody(r *http.Request, buf *bytes.Buffer) ([]byte, error) {
 		return nil, ErrRequestTooLarge
 	}
 	return buf.Bytes(), nil
+}
+
+// WithBody reads r's body into a pooled buffer and calls serve with it;
+// serve must not keep body, which is reused once it returns. A body over
+// MaxRequestBody (or one that cannot be read) is answered, in the awsJson
+// shape, with ErrRequestTooLarge.
+func WithBody(w http.ResponseWriter, r *http.Request, serve func(body []byte)) {
+	buf := getBuffer()
+	defer putBuffer(buf)
+	body, err := readBody(r, buf)
+	if err != nil {
+		WriteJSONError(w, "1.0", NewRequestID(), ErrRequestTooLarge)
+		return
+	}
+	serve(body)
 }

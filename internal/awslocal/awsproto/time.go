@@ -102,3 +102,21 @@ const (
 	DefaultRegion  = "us-east-1"
 	DefaultAccount = "000000000000"
 )
+
+// Identity is the emulated account: its region and ID appear in every ARN
+// and queue URL.
+type Identity struct {
+	Region  string
+	Account string
+}
+
+// OrDefault is id with DefaultRegion and DefaultAccount where it is empty.
+func (id Identity) OrDefault() Identity {
+	if id.Region == "" {
+		id.Region = DefaultRegion
+	}
+	if id.Account == "" {
+		id.Account = DefaultAccount
+	}
+	return id
+}

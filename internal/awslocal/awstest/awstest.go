@@ -98,13 +98,8 @@ func WaitDone[E any](t testing.TB, client *sfn.Client, wait func(context.Context
 // X-Amz-Target (prefix.Action).
 func JSONHandler(prefix string, serve func(w http.ResponseWriter, r *http.Request, action string, body []byte)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		buf := awsproto.GetBuffer()
-		defer awsproto.PutBuffer(buf)
-		body, err := awsproto.ReadBody(r, buf)
-		if err != nil {
-			awsproto.WriteJSONError(w, "1.0", awsproto.NewRequestID(), awsproto.ErrRequestTooLarge)
-			return
-		}
-		serve(w, r, strings.TrimPrefix(r.Header.Get("X-Amz-Target"), prefix+"."), body)
+		awsproto.WithBody(w, r, func(body []byte) {
+			serve(w, r, strings.TrimPrefix(r.Header.Get("X-Amz-Target"), prefix+"."), body)
+		})
 	})
 }

@@ -15,6 +15,14 @@ type Clock interface {
 	Sleep(ctx context.Context, d time.Duration) error
 }
 
+// OrReal is c, or the wall clock when c is nil.
+func OrReal(c Clock) Clock {
+	if c == nil {
+		return Real{}
+	}
+	return c
+}
+
 // Real is the wall clock.
 type Real struct{}
 

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"firstclass/internal/awslocal/awsproto"
+	"firstclass/internal/awslocal/store"
 )
 
 type CreateArchiveInput struct {
@@ -60,7 +61,7 @@ func (svc *Service) deleteArchive(name string) error {
 	if b := svc.buses[a.bus]; b != nil {
 		svc.rebuild(b)
 	}
-	seq := svc.store.Append(recDeleteArchive, nameRecord{Name: name})
+	seq := svc.store.Append(recDeleteArchive, store.NameRecord{Name: name})
 	svc.mu.Unlock()
 	unlock()
 	return svc.store.Wait(seq)

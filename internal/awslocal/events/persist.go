@@ -1,7 +1,6 @@
 package events
 
 import (
-	"encoding/json"
 	"sort"
 	"time"
 
@@ -28,24 +27,7 @@ const (
 
 // Section is the service's part of the durable state, for store.Open.
 func (svc *Service) Section() store.Section {
-	return store.Section{
-		Name:     "events",
-		OpPrefix: "events.",
-		Snapshot: func() any { return svc.snapshot() },
-		Restore: func(data json.RawMessage) error {
-			var s eventsSnapshot
-			if err := json.Unmarshal(data, &s); err != nil {
-				return err
-			}
-			svc.restore(&s)
-			return nil
-		},
-		Apply: func(op string, data json.RawMessage) error { return replayers.Apply(svc, op, data) },
-	}
-}
-
-type nameRecord struct {
-	Name string `json:"name"`
+	return store.ServiceSection("events", "events.", svc, svc.snapshot, func(s eventsSnapshot) { svc.restore(&s) }, replayers)
 }
 
 type busRecord struct {
@@ -201,58 +183,44 @@ func (svc *Service) applyArchive(a archiveRecord) {
 
 // replayers apply the records, by op.
 var replayers = store.Replayers[*Service]{
-	recCreateBus: store.Replay(func(svc *Service, r busRecord) error {
+	recCreateBus: store.Redo(func(svc *Service, r busRecord) {
 		b := svc.newBus(r.Name, r.Description, time.UnixMilli(r.Created))
 		svc.buses[r.Name] = b
 		svc.rebuild(b)
-		return nil
 	}),
-	recDeleteBus: store.Replay(func(svc *Service, r nameRecord) error {
+	recDeleteBus: store.Redo(func(svc *Service, r store.NameRecord) {
 		delete(svc.buses, r.Name)
-		return nil
 	}),
-	recPutRule: store.Replay(func(svc *Service, r PutRuleInput) error {
-		svc.applyRule(r)
-		return nil
-	}),
-	recDeleteRule: store.Replay(func(svc *Service, r ruleRef) error {
+	recPutRule: store.Redo((*Service).applyRule),
+	recDeleteRule: store.Redo(func(svc *Service, r ruleRef) {
 		if b := svc.buses[r.Bus]; b != nil {
 			delete(b.rules, r.Rule)
 			svc.rebuild(b)
 		}
-		return nil
 	}),
-	recPutTargets: store.Replay(func(svc *Service, r targetsRecord) error {
-		svc.applyTargets(r)
-		return nil
-	}),
-	recRemoveTargets: store.Replay((*Service).replayRemoveTargets),
-	recCreateArchive: store.Replay(func(svc *Service, r archiveRecord) error {
-		svc.applyArchive(r)
-		return nil
-	}),
-	recDeleteArchive: store.Replay(func(svc *Service, r nameRecord) error {
+	recPutTargets:    store.Redo((*Service).applyTargets),
+	recRemoveTargets: store.Redo((*Service).replayRemoveTargets),
+	recCreateArchive: store.Redo((*Service).applyArchive),
+	recDeleteArchive: store.Redo(func(svc *Service, r store.NameRecord) {
 		if a := svc.archives[r.Name]; a != nil {
 			delete(svc.archives, r.Name)
 			if b := svc.buses[a.bus]; b != nil {
 				svc.rebuild(b)
 			}
 		}
-		return nil
 	}),
-	recArchiveEvent: store.Replay(func(svc *Service, r archiveEventRecord) error {
+	recArchiveEvent: store.Redo(func(svc *Service, r archiveEventRecord) {
 		if a := svc.archives[r.Name]; a != nil {
 			a.count.Add(1)
 			a.size.Add(int64(r.Size))
 		}
-		return nil
 	}),
 }
 
-func (svc *Service) replayRemoveTargets(r removeTargetsRecord) error {
+func (svc *Service) replayRemoveTargets(r removeTargetsRecord) {
 	b := svc.buses[r.Bus]
 	if b == nil || b.rules[r.Rule] == nil {
-		return nil
+		return
 	}
 	rule := *b.rules[r.Rule]
 	drop := map[string]bool{}
@@ -268,5 +236,4 @@ func (svc *Service) replayRemoveTargets(r removeTargetsRecord) error {
 	rule.targets = kept
 	b.rules[r.Rule] = &rule
 	svc.rebuild(b)
-	return nil
 }

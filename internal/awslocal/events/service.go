@@ -33,10 +33,9 @@ const putEventsMaxSize = 1 << 20
 // us-east-1 and account 000000000000 on the real clock, with no target
 // kinds but other buses (RegisterTarget adds them).
 type Options struct {
-	// Region and Account appear in every ARN and event envelope.
-	Region  string
-	Account string
-	Clock   clock.Clock
+	// Identity appears in every ARN and event envelope.
+	Identity awsproto.Identity
+	Clock    clock.Clock
 	// Store, when not nil, keeps every mutation durable; the caller opens
 	// it with Section after New.
 	Store *store.Store
@@ -122,18 +121,10 @@ type eventArchive struct {
 
 // New returns a service with the default bus.
 func New(opts Options) *Service {
-	svc := &Service{region: opts.Region, account: opts.Account, clock: opts.Clock, store: opts.Store,
+	id := opts.Identity.OrDefault()
+	svc := &Service{region: id.Region, account: id.Account, clock: clock.OrReal(opts.Clock), store: opts.Store,
 		acceptUnknown: opts.AcceptUnknownEventBus, targets: map[string]Target{},
 		buses: map[string]*eventBus{}, archives: map[string]*eventArchive{}}
-	if svc.region == "" {
-		svc.region = awsproto.DefaultRegion
-	}
-	if svc.account == "" {
-		svc.account = awsproto.DefaultAccount
-	}
-	if svc.clock == nil {
-		svc.clock = clock.Real{}
-	}
 	svc.buses["default"] = svc.newBus("default", "", time.Unix(0, 0))
 	svc.RegisterTarget("events", busTarget{svc})
 	return svc
@@ -238,7 +229,7 @@ func (svc *Service) deleteEventBus(name string) error {
 		return nil // DeleteEventBus of a missing bus succeeds
 	}
 	delete(svc.buses, name)
-	seq := svc.store.Append(recDeleteBus, nameRecord{Name: name})
+	seq := svc.store.Append(recDeleteBus, store.NameRecord{Name: name})
 	svc.mu.Unlock()
 	unlock()
 	return svc.store.Wait(seq)

@@ -246,132 +246,182 @@ func buildState(name string, so map[string]any, at string) (*aslState, *awsproto
 			return nil, err
 		}
 	}
-	switch st.Type {
+	if build := stateBuilder(st.Type); build != nil {
+		if err := build(st, so, at); err != nil {
+			return nil, err
+		}
+	}
+	if err := buildRetry(st, so, at); err != nil {
+		return nil, err
+	}
+	if err := buildCatch(st, so, at); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// stateBuilder reads the fields of one state type, after the fields every
+// state has; nil for types with none of their own. (A switch, not a map:
+// Parallel and Map build machines, which build states.)
+func stateBuilder(typ string) func(st *aslState, so map[string]any, at string) *awsproto.Error {
+	switch typ {
 	case "Choice":
-		list, _ := so["Choices"].([]any)
-		if len(list) == 0 {
-			return nil, errInvalidDefinition("SCHEMA_VALIDATION_FAILED: The field 'Choices' is required but was missing at %s", at)
-		}
-		for i, c := range list {
-			co, ok := c.(map[string]any)
-			if !ok {
-				return nil, errInvalidDefinition("SCHEMA_VALIDATION_FAILED: choice rule is not an object at %s/Choices[%d]", at, i)
-			}
-			rule, err := buildChoice(co, fmt.Sprintf("%s/Choices[%d]", at, i), true)
-			if err != nil {
-				return nil, err
-			}
-			st.Choices = append(st.Choices, rule)
-		}
-		st.Default, _ = so["Default"].(string)
+		return buildChoiceState
 	case "Wait":
-		if f, ok := numField(so, "Seconds"); ok {
-			st.Seconds = &f
-		}
-		st.Timestamp, _ = so["Timestamp"].(string)
-		st.SecondsPath, _ = so["SecondsPath"].(string)
-		st.TimestampPath, _ = so["TimestampPath"].(string)
-		n := 0
-		if st.Seconds != nil {
+		return buildWaitState
+	case "Fail":
+		return buildFailState
+	case "Parallel":
+		return buildParallelState
+	case "Map":
+		return buildMapState
+	}
+	return nil
+}
+
+func buildChoiceState(st *aslState, so map[string]any, at string) *awsproto.Error {
+	var err *awsproto.Error
+	st.Choices, err = buildList(so, "Choices", "choice rule", at, func(co map[string]any, where string) (*choiceRule, *awsproto.Error) {
+		return buildChoice(co, where, true)
+	})
+	st.Default, _ = so["Default"].(string)
+	return err
+}
+
+func buildWaitState(st *aslState, so map[string]any, at string) *awsproto.Error {
+	if f, ok := numField(so, "Seconds"); ok {
+		st.Seconds = &f
+	}
+	st.Timestamp, _ = so["Timestamp"].(string)
+	st.SecondsPath, _ = so["SecondsPath"].(string)
+	st.TimestampPath, _ = so["TimestampPath"].(string)
+	n := 0
+	if st.Seconds != nil {
+		n++
+	}
+	for _, s := range []string{st.Timestamp, st.SecondsPath, st.TimestampPath} {
+		if s != "" {
 			n++
 		}
-		for _, s := range []string{st.Timestamp, st.SecondsPath, st.TimestampPath} {
-			if s != "" {
-				n++
-			}
+	}
+	if n != 1 {
+		return errInvalidDefinition("SCHEMA_VALIDATION_FAILED: A Wait state needs exactly one of Seconds, Timestamp, SecondsPath, TimestampPath at %s", at)
+	}
+	if st.Timestamp != "" {
+		if _, err := time.Parse(time.RFC3339, st.Timestamp); err != nil {
+			return errInvalidDefinition("SCHEMA_VALIDATION_FAILED: The value for the field 'Timestamp' must be a valid RFC3339 timestamp at %s/Timestamp", at)
 		}
-		if n != 1 {
-			return nil, errInvalidDefinition("SCHEMA_VALIDATION_FAILED: A Wait state needs exactly one of Seconds, Timestamp, SecondsPath, TimestampPath at %s", at)
+	}
+	return nil
+}
+
+func buildFailState(st *aslState, so map[string]any, _ string) *awsproto.Error {
+	st.Error, _ = so["Error"].(string)
+	st.Cause, _ = so["Cause"].(string)
+	st.ErrorPath, _ = so["ErrorPath"].(string)
+	st.CausePath, _ = so["CausePath"].(string)
+	return nil
+}
+
+func buildParallelState(st *aslState, so map[string]any, at string) *awsproto.Error {
+	var err *awsproto.Error
+	st.Branches, err = buildList(so, "Branches", "branch", at, buildMachine)
+	return err
+}
+
+func buildMapState(st *aslState, so map[string]any, at string) *awsproto.Error {
+	proc, _ := so["ItemProcessor"].(map[string]any)
+	if proc == nil {
+		proc, _ = so["Iterator"].(map[string]any)
+	}
+	if proc == nil {
+		return errInvalidDefinition("SCHEMA_VALIDATION_FAILED: The field 'ItemProcessor' is required but was missing at %s", at)
+	}
+	if cfg, ok := proc["ProcessorConfig"].(map[string]any); ok && cfg["Mode"] == "DISTRIBUTED" {
+		st.Distributed = true
+	}
+	if _, ok := so["ItemReader"]; ok {
+		st.Distributed = true
+	}
+	def, err := buildMachine(proc, at+"/ItemProcessor")
+	if err != nil {
+		return err
+	}
+	st.Processor = def
+	if f, ok := numField(so, "MaxConcurrency"); ok {
+		st.MaxConcurrency = int(f)
+	}
+	st.MaxConcurrencyPath, _ = so["MaxConcurrencyPath"].(string)
+	return nil
+}
+
+// buildList reads the non-empty list of objects so[field] (a Choice state's
+// rules, a Parallel state's branches), each with build; what names an
+// element in errors.
+func buildList[T any](so map[string]any, field, what, at string, build func(obj map[string]any, at string) (T, *awsproto.Error)) ([]T, *awsproto.Error) {
+	list, _ := so[field].([]any)
+	if len(list) == 0 {
+		return nil, errInvalidDefinition("SCHEMA_VALIDATION_FAILED: The field '%s' is required but was missing at %s", field, at)
+	}
+	var out []T
+	for i, v := range list {
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return nil, errInvalidDefinition("SCHEMA_VALIDATION_FAILED: %s is not an object at %s/%s[%d]", what, at, field, i)
 		}
-		if st.Timestamp != "" {
-			if _, err := time.Parse(time.RFC3339, st.Timestamp); err != nil {
-				return nil, errInvalidDefinition("SCHEMA_VALIDATION_FAILED: The value for the field 'Timestamp' must be a valid RFC3339 timestamp at %s/Timestamp", at)
-			}
-		}
-	case "Fail":
-		st.Error, _ = so["Error"].(string)
-		st.Cause, _ = so["Cause"].(string)
-		st.ErrorPath, _ = so["ErrorPath"].(string)
-		st.CausePath, _ = so["CausePath"].(string)
-	case "Parallel":
-		list, _ := so["Branches"].([]any)
-		if len(list) == 0 {
-			return nil, errInvalidDefinition("SCHEMA_VALIDATION_FAILED: The field 'Branches' is required but was missing at %s", at)
-		}
-		for i, b := range list {
-			bo, ok := b.(map[string]any)
-			if !ok {
-				return nil, errInvalidDefinition("SCHEMA_VALIDATION_FAILED: branch is not an object at %s/Branches[%d]", at, i)
-			}
-			def, err := buildMachine(bo, fmt.Sprintf("%s/Branches[%d]", at, i))
-			if err != nil {
-				return nil, err
-			}
-			st.Branches = append(st.Branches, def)
-		}
-	case "Map":
-		proc, _ := so["ItemProcessor"].(map[string]any)
-		if proc == nil {
-			proc, _ = so["Iterator"].(map[string]any)
-		}
-		if proc == nil {
-			return nil, errInvalidDefinition("SCHEMA_VALIDATION_FAILED: The field 'ItemProcessor' is required but was missing at %s", at)
-		}
-		if cfg, ok := proc["ProcessorConfig"].(map[string]any); ok && cfg["Mode"] == "DISTRIBUTED" {
-			st.Distributed = true
-		}
-		if _, ok := so["ItemReader"]; ok {
-			st.Distributed = true
-		}
-		def, err := buildMachine(proc, at+"/ItemProcessor")
+		x, err := build(obj, fmt.Sprintf("%s/%s[%d]", at, field, i))
 		if err != nil {
 			return nil, err
 		}
-		st.Processor = def
-		if f, ok := numField(so, "MaxConcurrency"); ok {
-			st.MaxConcurrency = int(f)
-		}
-		st.MaxConcurrencyPath, _ = so["MaxConcurrencyPath"].(string)
+		out = append(out, x)
 	}
-	if list, ok := so["Retry"].([]any); ok {
-		for _, rv := range list {
-			ro, _ := rv.(map[string]any)
-			r := retrier{IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2}
-			r.ErrorEquals = stringList(ro["ErrorEquals"])
-			if len(r.ErrorEquals) == 0 {
-				return nil, errInvalidDefinition("SCHEMA_VALIDATION_FAILED: The field 'ErrorEquals' is required but was missing at %s/Retry", at)
-			}
-			if f, ok := numField(ro, "IntervalSeconds"); ok {
-				r.IntervalSeconds = f
-			}
-			if f, ok := numField(ro, "MaxAttempts"); ok {
-				r.MaxAttempts = int(f)
-			}
-			if f, ok := numField(ro, "BackoffRate"); ok {
-				r.BackoffRate = f
-			}
-			if f, ok := numField(ro, "MaxDelaySeconds"); ok {
-				r.MaxDelaySeconds = f
-			}
-			st.Retry = append(st.Retry, r)
+	return out, nil
+}
+
+// buildRetry reads a state's Retry list.
+func buildRetry(st *aslState, so map[string]any, at string) *awsproto.Error {
+	list, _ := so["Retry"].([]any)
+	for _, rv := range list {
+		ro, _ := rv.(map[string]any)
+		r := retrier{IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2}
+		r.ErrorEquals = stringList(ro["ErrorEquals"])
+		if len(r.ErrorEquals) == 0 {
+			return errInvalidDefinition("SCHEMA_VALIDATION_FAILED: The field 'ErrorEquals' is required but was missing at %s/Retry", at)
 		}
-	}
-	if list, ok := so["Catch"].([]any); ok {
-		for _, cv := range list {
-			co, _ := cv.(map[string]any)
-			c := catcher{ErrorEquals: stringList(co["ErrorEquals"])}
-			c.Next, _ = co["Next"].(string)
-			if len(c.ErrorEquals) == 0 || c.Next == "" {
-				return nil, errInvalidDefinition("SCHEMA_VALIDATION_FAILED: a Catch needs ErrorEquals and Next at %s/Catch", at)
-			}
-			var err *awsproto.Error
-			if c.ResultPath, err = readOptPath(co, "ResultPath"); err != nil {
-				return nil, err
-			}
-			st.Catch = append(st.Catch, c)
+		if f, ok := numField(ro, "IntervalSeconds"); ok {
+			r.IntervalSeconds = f
 		}
+		if f, ok := numField(ro, "MaxAttempts"); ok {
+			r.MaxAttempts = int(f)
+		}
+		if f, ok := numField(ro, "BackoffRate"); ok {
+			r.BackoffRate = f
+		}
+		if f, ok := numField(ro, "MaxDelaySeconds"); ok {
+			r.MaxDelaySeconds = f
+		}
+		st.Retry = append(st.Retry, r)
 	}
-	return st, nil
+	return nil
+}
+
+// buildCatch reads a state's Catch list.
+func buildCatch(st *aslState, so map[string]any, at string) *awsproto.Error {
+	list, _ := so["Catch"].([]any)
+	for _, cv := range list {
+		co, _ := cv.(map[string]any)
+		c := catcher{ErrorEquals: stringList(co["ErrorEquals"])}
+		c.Next, _ = co["Next"].(string)
+		if len(c.ErrorEquals) == 0 || c.Next == "" {
+			return errInvalidDefinition("SCHEMA_VALIDATION_FAILED: a Catch needs ErrorEquals and Next at %s/Catch", at)
+		}
+		var err *awsproto.Error
+		if c.ResultPath, err = readOptPath(co, "ResultPath"); err != nil {
+			return err
+		}
+		st.Catch = append(st.Catch, c)
+	}
+	return nil
 }
 
 func stringList(v any) []string {

@@ -191,6 +191,12 @@ func (r *choiceRule) eval(input any, ctxObj map[string]any) (bool, *stateFailure
 		}
 		op, operand = strings.TrimSuffix(op, "Path"), v
 	}
+	return r.test(op, val, operand)
+}
+
+// test applies a comparison operator (without its Path suffix) to the
+// variable's value and the operand.
+func (r *choiceRule) test(op string, val, operand any) (bool, *stateFailure) {
 	switch op {
 	case "IsNull":
 		want, _ := operand.(bool)
@@ -225,6 +231,12 @@ func (r *choiceRule) eval(input any, ctxObj map[string]any) (bool, *stateFailure
 		b, ok2 := operand.(bool)
 		return ok1 && ok2 && a == b, nil
 	}
+	return compareOrdered(op, val, operand)
+}
+
+// compareOrdered applies a String, Numeric or Timestamp comparison; values
+// of another type do not match.
+func compareOrdered(op string, val, operand any) (bool, *stateFailure) {
 	var cmp int
 	switch {
 	case strings.HasPrefix(op, "String"):

@@ -1,7 +1,6 @@
 package sfn
 
 import (
-	"encoding/json"
 	"sort"
 	"time"
 
@@ -23,24 +22,7 @@ const (
 
 // Section is the service's part of the durable state, for store.Open.
 func (svc *Service) Section() store.Section {
-	return store.Section{
-		Name:     "sfn",
-		OpPrefix: "sfn.",
-		Snapshot: func() any { return svc.snapshot() },
-		Restore: func(data json.RawMessage) error {
-			var s sfnSnapshot
-			if err := json.Unmarshal(data, &s); err != nil {
-				return err
-			}
-			svc.restore(&s)
-			return nil
-		},
-		Apply: func(op string, data json.RawMessage) error { return replayers.Apply(svc, op, data) },
-	}
-}
-
-type nameRecord struct {
-	Name string `json:"name"`
+	return store.ServiceSection("sfn", "sfn.", svc, svc.snapshot, func(s sfnSnapshot) { svc.restore(&s) }, replayers)
 }
 
 type sfnSnapshot struct {
@@ -125,23 +107,15 @@ func (svc *Service) applyStart(r startRecord) *execution {
 
 // replayers apply the records, by op.
 var replayers = store.Replayers[*Service]{
-	recCreateMachine: store.Replay(func(svc *Service, r createMachineRecord) error {
-		svc.applyMachine(r)
-		return nil
-	}),
-	recDeleteMachine: store.Replay(func(svc *Service, r nameRecord) error {
+	recCreateMachine: store.Redo((*Service).applyMachine),
+	recDeleteMachine: store.Redo(func(svc *Service, r store.NameRecord) {
 		delete(svc.machines, r.Name)
-		return nil
 	}),
-	recStartExecution: store.Replay(func(svc *Service, r startRecord) error {
-		svc.applyStart(r)
-		return nil
-	}),
-	recEndExecution: store.Replay(func(svc *Service, r endRecord) error {
+	recStartExecution: store.Redo(func(svc *Service, r startRecord) { svc.applyStart(r) }),
+	recEndExecution: store.Redo(func(svc *Service, r endRecord) {
 		if e := svc.executions[r.Arn]; e != nil {
 			e.status, e.output, e.errName, e.cause, e.stop = r.Status, r.Output, r.Error, r.Cause, time.UnixMilli(r.Stop)
 		}
-		return nil
 	}),
 }
 

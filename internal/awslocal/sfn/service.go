@@ -31,9 +31,8 @@ const (
 // Options configures a Service. The zero value is an in-memory service for
 // us-east-1 and account 000000000000 on the real clock.
 type Options struct {
-	// Region and Account appear in every ARN.
-	Region  string
-	Account string
+	// Identity appears in every ARN.
+	Identity awsproto.Identity
 	// Clock drives Wait states, timeouts and timestamps.
 	Clock clock.Clock
 	// Store, when not nil, keeps every mutation durable; the caller opens
@@ -96,18 +95,10 @@ type execution struct {
 
 // New returns a service with no state machines.
 func New(opts Options) *Service {
-	svc := &Service{region: opts.Region, account: opts.Account, clock: opts.Clock, store: opts.Store,
+	id := opts.Identity.OrDefault()
+	svc := &Service{region: id.Region, account: id.Account, clock: clock.OrReal(opts.Clock), store: opts.Store,
 		machines: map[string]*stateMachine{}, executions: map[string]*execution{},
 		byMachine: map[string][]*execution{}, running: map[*execution]struct{}{}}
-	if svc.region == "" {
-		svc.region = awsproto.DefaultRegion
-	}
-	if svc.account == "" {
-		svc.account = awsproto.DefaultAccount
-	}
-	if svc.clock == nil {
-		svc.clock = clock.Real{}
-	}
 	svc.ctx, svc.cancelCtx = context.WithCancelCause(context.Background())
 	return svc
 }
@@ -492,7 +483,7 @@ func (svc *Service) deleteStateMachine(arn string) error {
 	unlock := svc.store.Gate()
 	svc.mu.Lock()
 	delete(svc.machines, arn)
-	seq := svc.store.Append(recDeleteMachine, nameRecord{Name: arn})
+	seq := svc.store.Append(recDeleteMachine, store.NameRecord{Name: arn})
 	svc.mu.Unlock()
 	unlock()
 	return svc.store.Wait(seq)

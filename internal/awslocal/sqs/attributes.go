@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"firstclass/internal/awslocal/awsproto"
+	"firstclass/internal/awslocal/store"
 )
 
 func defaultQueueAttributes(fifo bool) map[string]string {
@@ -268,7 +269,7 @@ func (svc *Service) deleteQueue(q *queue) error {
 	}
 	delete(svc.queues, q.name)
 	svc.publish()
-	seq := svc.store.Append(recDeleteQueue, nameRecord{Name: q.name})
+	seq := svc.store.Append(recDeleteQueue, store.NameRecord{Name: q.name})
 	svc.mu.Unlock()
 	q.mu.Lock()
 	q.gone = true

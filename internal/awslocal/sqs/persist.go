@@ -1,7 +1,6 @@
 package sqs
 
 import (
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -29,20 +28,7 @@ const (
 
 // Section is the service's part of the durable state, for store.Open.
 func (svc *Service) Section() store.Section {
-	return store.Section{
-		Name:     "queues",
-		OpPrefix: "sqs.",
-		Snapshot: func() any { return svc.snapshot() },
-		Restore: func(data json.RawMessage) error {
-			var qs []queueSnap
-			if err := json.Unmarshal(data, &qs); err != nil {
-				return err
-			}
-			svc.restore(qs)
-			return nil
-		},
-		Apply: func(op string, data json.RawMessage) error { return replayers.Apply(svc, op, data) },
-	}
+	return store.ServiceSection("queues", "sqs.", svc, svc.snapshot, svc.restore, replayers)
 }
 
 type msgState struct {
@@ -88,10 +74,6 @@ type createQueueRecord struct {
 	Attrs   map[string]string `json:"attrs"`
 	Tags    map[string]string `json:"tags,omitempty"`
 	Created int64             `json:"created"`
-}
-
-type nameRecord struct {
-	Name string `json:"name"`
 }
 
 type setAttrsRecord struct {
@@ -227,72 +209,55 @@ func (q *queue) restoreMessage(m *message) {
 
 // replayers apply the records, by op.
 var replayers = store.Replayers[*Service]{
-	recCreateQueue: store.Replay(func(svc *Service, r createQueueRecord) error {
+	recCreateQueue: store.Redo(func(svc *Service, r createQueueRecord) {
 		q := svc.newQueue(r.Name, strings.HasSuffix(r.Name, ".fifo"), time.UnixMilli(r.Created))
 		q.applyAttrs(r.Attrs)
 		q.tags = copyStrings(r.Tags)
 		svc.queues[r.Name] = q
 		svc.publish()
-		return nil
 	}),
-	recDeleteQueue: store.Replay(func(svc *Service, r nameRecord) error {
+	recDeleteQueue: store.Redo(func(svc *Service, r store.NameRecord) {
 		delete(svc.queues, r.Name)
 		svc.publish()
-		return nil
 	}),
 	recSetQueueAttrs: store.Replay(func(svc *Service, r setAttrsRecord) error {
-		q, err := svc.recordQueue(r.Name)
-		if err != nil {
-			return err
-		}
-		q.applyAttrs(r.Attrs)
-		q.modified = time.UnixMilli(r.Modified)
-		return nil
+		return svc.onQueue(r.Name, func(q *queue) {
+			q.applyAttrs(r.Attrs)
+			q.modified = time.UnixMilli(r.Modified)
+		})
 	}),
 	recSendMessage: store.Replay((*Service).replaySend),
 	recDeleteMessage: store.Replay(func(svc *Service, r msgRecord) error {
-		q, err := svc.recordQueue(r.Queue)
-		if err != nil {
-			return err
-		}
-		if m := q.byID[r.ID]; m != nil {
-			q.remove(m)
-		}
-		return nil
+		return svc.onQueue(r.Queue, func(q *queue) {
+			if m := q.byID[r.ID]; m != nil {
+				q.remove(m)
+			}
+		})
 	}),
 	recReceive: store.Replay((*Service).replayReceive),
 	recTags: store.Replay(func(svc *Service, r tagsRecord) error {
-		q, err := svc.recordQueue(r.Name)
-		if err != nil {
-			return err
-		}
-		q.tags = copyStrings(r.Tags)
-		return nil
+		return svc.onQueue(r.Name, func(q *queue) { q.tags = copyStrings(r.Tags) })
 	}),
-	recPurge: store.Replay(func(svc *Service, r nameRecord) error {
-		q, err := svc.recordQueue(r.Name)
-		if err != nil {
-			return err
-		}
-		q.clear()
-		return nil
+	recPurge: store.Replay(func(svc *Service, r store.NameRecord) error {
+		return svc.onQueue(r.Name, (*queue).clear)
 	}),
 }
 
-// recordQueue finds the queue a record names.
-func (svc *Service) recordQueue(name string) (*queue, error) {
+// onQueue replays a record on the queue it names, which must exist.
+func (svc *Service) onQueue(name string, apply func(q *queue)) error {
 	q := svc.queues[name]
 	if q == nil {
-		return nil, fmt.Errorf("queue %q not found", name)
+		return fmt.Errorf("queue %q not found", name)
 	}
-	return q, nil
+	apply(q)
+	return nil
 }
 
 func (svc *Service) replaySend(r sendRecord) error {
-	q, err := svc.recordQueue(r.Queue)
-	if err != nil {
-		return err
-	}
+	return svc.onQueue(r.Queue, func(q *queue) { q.replaySend(r) })
+}
+
+func (q *queue) replaySend(r sendRecord) {
 	m := r.Msg.message()
 	if q.fifo {
 		if m.seq > q.seq {
@@ -310,21 +275,20 @@ func (svc *Service) replaySend(r sendRecord) error {
 		q.remove(old)
 	}
 	q.restoreMessage(m)
-	return nil
 }
 
 func (svc *Service) replayReceive(r receiveRecord) error {
-	q, err := svc.recordQueue(r.Queue)
-	if err != nil {
-		return err
-	}
+	return svc.onQueue(r.Queue, func(q *queue) { q.replayReceive(r) })
+}
+
+func (q *queue) replayReceive(r receiveRecord) {
 	m := q.byID[r.ID]
 	if m == nil {
-		return nil
+		return
 	}
 	if q.fifo {
 		m.receiveCount, m.firstReceive, m.visibleAt, m.receipt = r.Count, time.UnixMilli(r.First), time.UnixMilli(r.VisibleAt), r.Receipt
-		return nil
+		return
 	}
 	// During recovery every standard-queue message sits in the waiting
 	// heap (restoreMessage); take it out, update it, put it back.
@@ -333,5 +297,4 @@ func (svc *Service) replayReceive(r receiveRecord) error {
 	q.byID[m.id] = m
 	m.receiveCount, m.firstReceive, m.visibleAt, m.receipt = r.Count, time.UnixMilli(r.First), time.UnixMilli(r.VisibleAt), r.Receipt
 	q.pushWaiting(m)
-	return nil
 }

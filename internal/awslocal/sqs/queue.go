@@ -4,6 +4,8 @@ import (
 	"container/heap"
 	"sync"
 	"time"
+
+	"firstclass/internal/awslocal/store"
 )
 
 // message is one message. While in a standard queue it sits either in
@@ -277,7 +279,7 @@ func (svc *Service) purge(q *queue) error {
 	}
 	q.lastPurge = now
 	q.clear()
-	seq := svc.store.Append(recPurge, nameRecord{Name: q.name})
+	seq := svc.store.Append(recPurge, store.NameRecord{Name: q.name})
 	q.mu.Unlock()
 	unlock()
 	return svc.store.Wait(seq)

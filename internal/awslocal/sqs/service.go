@@ -32,9 +32,8 @@ const (
 // Options configures a Service. The zero value is an in-memory service for
 // us-east-1 and account 000000000000 at http://localhost on the real clock.
 type Options struct {
-	// Region and Account appear in every queue ARN and URL.
-	Region  string
-	Account string
+	// Identity appears in every queue ARN and URL.
+	Identity awsproto.Identity
 	// BaseURL is the endpoint clients reach the queues at; queue URLs are
 	// BaseURL/ACCOUNT/NAME. SetBaseURL changes it.
 	BaseURL string
@@ -69,17 +68,9 @@ type Service struct {
 
 // New returns an empty service.
 func New(opts Options) *Service {
-	svc := &Service{region: opts.Region, account: opts.Account, clock: opts.Clock, store: opts.Store,
+	id := opts.Identity.OrDefault()
+	svc := &Service{region: id.Region, account: id.Account, clock: clock.OrReal(opts.Clock), store: opts.Store,
 		baseURL: strings.TrimRight(opts.BaseURL, "/"), closing: make(chan struct{}), queues: make(map[string]*queue)}
-	if svc.region == "" {
-		svc.region = awsproto.DefaultRegion
-	}
-	if svc.account == "" {
-		svc.account = awsproto.DefaultAccount
-	}
-	if svc.clock == nil {
-		svc.clock = clock.Real{}
-	}
 	if svc.baseURL == "" {
 		svc.baseURL = "http://localhost"
 	}
