@@ -57,6 +57,7 @@ func benchmarkWarm(b *testing.B, f *Function) {
 // invocation: a Function's first Invoke, then Close. init-ms is the mean init phase, from
 // starting the process to its first /next.
 func BenchmarkColdStart(b *testing.B) {
+	fixture(b, "greeting") // built before anything is timed
 	subjects := []struct {
 		name string
 		new  func(b *testing.B) *Function
