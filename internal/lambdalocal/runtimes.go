@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -36,11 +35,6 @@ const (
 	minPythonMinor = 9
 )
 
-var (
-	nodeRuntimePattern   = regexp.MustCompile(`^nodejs(\d+)\.x$`)
-	pythonRuntimePattern = regexp.MustCompile(`^python3\.(\d+)$`)
-)
-
 // runtimeSpec is a parsed FunctionConfig.Runtime.
 type runtimeSpec struct {
 	family  runtimeFamily
@@ -59,12 +53,14 @@ func parseRuntime(name string) (runtimeSpec, error) {
 		spec.family = familyGo1
 		return spec, nil
 	}
-	if m := nodeRuntimePattern.FindStringSubmatch(name); m != nil {
-		spec.family, spec.version = familyNode, atoiOrZero(m[1])
-		return spec, nil
+	if rest, ok := strings.CutPrefix(name, "nodejs"); ok {
+		if n, ok := runtimeVersion(strings.CutSuffix(rest, ".x")); ok {
+			spec.family, spec.version = familyNode, n
+			return spec, nil
+		}
 	}
-	if m := pythonRuntimePattern.FindStringSubmatch(name); m != nil {
-		spec.family, spec.version = familyPython, atoiOrZero(m[1])
+	if n, ok := runtimeVersion(strings.CutPrefix(name, "python3.")); ok {
+		spec.family, spec.version = familyPython, n
 		return spec, nil
 	}
 	language := ""
@@ -86,9 +82,10 @@ func parseRuntime(name string) (runtimeSpec, error) {
 	return spec, fmt.Errorf("runtime %s is not one lambdalocal knows: %s", name, supported)
 }
 
-func atoiOrZero(s string) int {
-	n, _ := strconv.Atoi(s)
-	return n
+// runtimeVersion reads the N of nodejsN.x or python3.N: digits only.
+func runtimeVersion(s string, found bool) (int, bool) {
+	n, err := strconv.Atoi(s)
+	return n, found && err == nil && n >= 0 && strconv.Itoa(n) == s
 }
 
 // launcher is how an instance's process starts, and what its runtime adds to Lambda's

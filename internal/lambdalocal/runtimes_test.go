@@ -283,3 +283,37 @@ func TestWriteClient(t *testing.T) {
 		})
 	}
 }
+
+func TestParseRuntime(t *testing.T) {
+	tests := []struct {
+		name       string
+		wantFamily runtimeFamily
+		wantN      int
+		wantErr    string
+	}{
+		{"nodejs20.x", familyNode, 20, ""},
+		{"nodejs24.x", familyNode, 24, ""},
+		{"python3.13", familyPython, 13, ""},
+		{"python3.9", familyPython, 9, ""},
+		{"provided.al2023", familyOSOnly, 0, ""},
+		{"go1.x", familyGo1, 0, ""},
+		{"nodejs20", 0, 0, "runtime nodejs20 cannot run locally"},
+		{"nodejs+20.x", 0, 0, "runtime nodejs+20.x cannot run locally"},
+		{"python3.x", 0, 0, "runtime python3.x cannot run locally"},
+		{"python2.7", 0, 0, "runtime python2.7 cannot run locally"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			spec, err := parseRuntime(tt.name)
+			if tt.wantErr != "" {
+				if err == nil || !strings.HasPrefix(err.Error(), tt.wantErr) {
+					t.Errorf("parseRuntime: %v, want %q…", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || spec.family != tt.wantFamily || spec.version != tt.wantN {
+				t.Errorf("parseRuntime = %+v, %v; want family %d, version %d", spec, err, tt.wantFamily, tt.wantN)
+			}
+		})
+	}
+}
