@@ -3,9 +3,7 @@
 package lambdalocal
 
 import (
-	"path/filepath"
 	"regexp"
-	"strings"
 	"testing"
 	"time"
 )
@@ -65,21 +63,6 @@ func TestNodeCallbackWaitsForEmptyEventLoop(t *testing.T) {
 	}
 }
 
-func TestNodeContextAndEnvironment(t *testing.T) {
-	t.Parallel()
-	f := newCodeFunction(t, hostRuntime(t, familyNode), "node/cjs", "app.echo", echoConfig("node-context"))
-	got, checks := echoContext(t, f, map[string]string{
-		"requestId": "awsRequestId", "functionName": "functionName", "functionVersion": "functionVersion",
-		"invokedFunctionArn": "invokedFunctionArn", "memoryLimitInMB": "memoryLimitInMB", "logGroupName": "logGroupName",
-		"logStreamName": "logStreamName", "remainingMs": "getRemainingTimeInMillis()",
-	})
-	codeDir, _ := filepath.Abs(f.Config().CodeDir)
-	runChecks(t, append(checks,
-		check{"NODE_PATH ends with the task root", strings.HasSuffix(got.Env["NODE_PATH"], ":"+codeDir), true},
-		check{"LAMBDA_RUNTIME_DIR holds the runtime client", fileExists(filepath.Join(got.Env["LAMBDA_RUNTIME_DIR"], "index.mjs")), true},
-	))
-}
-
 func TestNodeFunctionErrors(t *testing.T) {
 	t.Parallel()
 	runtime := hostRuntime(t, familyNode)
@@ -124,40 +107,6 @@ func TestNodeFunctionErrors(t *testing.T) {
 			next := invoke(t, f, `{}`)
 			if next.ColdStart || next.PID != res.PID {
 				t.Errorf("after the error: cold=%v pid %d, want the instance %d kept", next.ColdStart, next.PID, res.PID)
-			}
-		})
-	}
-}
-
-func TestNodeInitErrors(t *testing.T) {
-	t.Parallel()
-	runtime := hostRuntime(t, familyNode)
-	tests := []struct {
-		name, dir, handler string
-		wantType           string
-		wantMessage        string // a prefix ending in "…", or exact
-	}{
-		{"a missing export is Runtime.HandlerNotFound", "node/cjs", "app.nope", "Runtime.HandlerNotFound", "app.nope is undefined or not exported"},
-		{"an export that is no function is Runtime.HandlerNotFound", "node/cjs", "app.notAFunction", "Runtime.HandlerNotFound", "app.notAFunction is not a function"},
-		{"a missing module is Runtime.ImportModuleError", "node/cjs", "nosuch.handler", "Runtime.ImportModuleError", "Error: Cannot find module 'nosuch'\nRequire stack:\n- …"},
-		{"a missing dependency is Runtime.ImportModuleError", "node/cjs", "needsmissing.handler", "Runtime.ImportModuleError", "Error: Cannot find module 'a-package-that-is-not-installed'\nRequire stack:\n- …"},
-		{"a syntax error is Runtime.UserCodeSyntaxError", "node/syntax", "broken.handler", "Runtime.UserCodeSyntaxError", "SyntaxError: Unexpected token…"},
-		{"a handler without a dot is Runtime.MalformedHandlerName", "node/cjs", "app", "Runtime.MalformedHandlerName", "Bad handler"},
-		{"a streaming handler is refused, saying so", "node/cjs", "app.streams", "Runtime.StreamingNotSupported",
-			"app.streams streams its response (awslambda.streamifyResponse), which lambdalocal does not support"},
-		{"a handler that climbs out of the task root is Runtime.MalformedHandlerName", "node/cjs", "../cjs/app.echo", "Runtime.MalformedHandlerName",
-			"'../cjs/app.echo' is not a valid handler name. Use absolute paths when specifying root directories in handler names."},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			logs := &syncBuffer{}
-			f := newCodeFunction(t, runtime, tt.dir, tt.handler, FunctionConfig{Name: "node-init", Logs: logs, MaxConcurrency: 1})
-			res := invoke(t, f, `{}`)
-			doc := checkInitError(t, res, logs, `nodejs:\d+ \(local node v[\d.]+\)`,
-				`\S+\tundefined\tERROR\tUncaught Exception \t\{"errorType":"`+regexp.QuoteMeta(tt.wantType)+`"`, tt.wantType, tt.wantMessage)
-			if len(doc.Trace) == 0 || !strings.HasPrefix(doc.Trace[0], tt.wantType+": ") {
-				t.Errorf("trace %q, want the error's stack", doc.Trace)
 			}
 		})
 	}

@@ -3,7 +3,6 @@
 package lambdalocal
 
 import (
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -42,23 +41,6 @@ func decimalsWant(runtime string) string {
 		text = `"café"`
 	}
 	return `{"whole": 3, "fraction": 1.5, "text": ` + text + `}`
-}
-
-func TestPythonContextAndEnvironment(t *testing.T) {
-	t.Parallel()
-	f := newCodeFunction(t, hostRuntime(t, familyPython), "python/app", "app.echo", echoConfig("python-context"))
-	got, checks := echoContext(t, f, map[string]string{
-		"requestId": "aws_request_id", "functionName": "function_name", "functionVersion": "function_version",
-		"invokedFunctionArn": "invoked_function_arn", "memoryLimitInMB": "memory_limit_in_mb", "logGroupName": "log_group_name",
-		"logStreamName": "log_stream_name", "remainingMs": "get_remaining_time_in_millis()",
-	})
-	codeDir, _ := filepath.Abs(f.Config().CodeDir)
-	runChecks(t, append(checks,
-		check{"the code directory comes first on sys.path", got.TaskRootFirst, codeDir},
-		check{"PYTHONPATH is the runtime directory", got.Env["PYTHONPATH"], got.Env["LAMBDA_RUNTIME_DIR"]},
-		check{"LAMBDA_RUNTIME_DIR holds the runtime client", fileExists(filepath.Join(got.Env["LAMBDA_RUNTIME_DIR"], "bootstrap.py")), true},
-		check{"compiled modules stay out of the code directory", got.Env["PYTHONPYCACHEPREFIX"] != "" && !fileExists(filepath.Join(codeDir, "__pycache__")), true},
-	))
 }
 
 func TestPythonFunctionErrors(t *testing.T) {
@@ -103,38 +85,6 @@ func TestPythonFunctionErrors(t *testing.T) {
 			t.Errorf("error document %+v, want %s with exit status 3", doc, ErrorTypeExit)
 		}
 	})
-}
-
-func TestPythonInitErrors(t *testing.T) {
-	t.Parallel()
-	runtime := hostRuntime(t, familyPython)
-	tests := []struct {
-		name, dir, handler string
-		wantType           string
-		wantMessage        string // a prefix ending in "…", or exact
-	}{
-		{"a missing module is Runtime.ImportModuleError", "python/app", "nosuch.handler", "Runtime.ImportModuleError", "Unable to import module 'nosuch': No module named 'nosuch'"},
-		{"a missing dependency is Runtime.ImportModuleError", "python/app", "needsmissing.handler", "Runtime.ImportModuleError",
-			"Unable to import module 'needsmissing': No module named 'a_module_that_is_not_installed'"},
-		{"a missing function is Runtime.HandlerNotFound", "python/app", "app.nope", "Runtime.HandlerNotFound", "Handler 'nope' missing on module 'app'"},
-		{"a syntax error is Runtime.UserCodeSyntaxError", "python/syntax", "broken.handler", "Runtime.UserCodeSyntaxError", "Syntax error in module 'broken': …"},
-		{"a handler without a dot is Runtime.MalformedHandlerName", "python/app", "app", "Runtime.MalformedHandlerName", "Bad handler 'app': not enough values to unpack (expected 2, got 1)"},
-		{"a handler in a built-in module is Runtime.BuiltInModuleConflict", "python/app", "sys.handler", "Runtime.BuiltInModuleConflict", "Cannot use built-in module sys as a handler module"},
-		{"an exception at import is reported by its type", "python/app", "raises_at_import.handler", "RuntimeError", "configuration missing"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			logs := &syncBuffer{}
-			f := newCodeFunction(t, runtime, tt.dir, tt.handler, FunctionConfig{Name: "python-init", Logs: logs, MaxConcurrency: 1})
-			res := invoke(t, f, `{}`)
-			doc := checkInitError(t, res, logs, `python:3\.\d+ \(local python [\d.]+\)`,
-				`\[ERROR\] `+regexp.QuoteMeta(tt.wantType)+`: `, tt.wantType, tt.wantMessage)
-			if doc.RequestID != "" {
-				t.Errorf("requestId %q, want none for an init error, as in Lambda", doc.RequestID)
-			}
-		})
-	}
 }
 
 func TestPythonLogs(t *testing.T) {

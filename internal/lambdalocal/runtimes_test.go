@@ -85,6 +85,112 @@ func writeELFHeader(t *testing.T, path string, machine elf.Machine, osabi elf.OS
 	}
 }
 
+// TestContextAndEnvironment checks the context object and the environment of Node.js and
+// Python functions: what every runtime sets (echoContext), then each one's own.
+func TestContextAndEnvironment(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, dir    string
+		family       runtimeFamily
+		contextNames map[string]string // the context's names for echoContext's fields
+		own          func(got codeEcho, codeDir string) []check
+	}{
+		{"Node.js", "node/cjs", familyNode, map[string]string{
+			"requestId": "awsRequestId", "functionName": "functionName", "functionVersion": "functionVersion",
+			"invokedFunctionArn": "invokedFunctionArn", "memoryLimitInMB": "memoryLimitInMB", "logGroupName": "logGroupName",
+			"logStreamName": "logStreamName", "remainingMs": "getRemainingTimeInMillis()",
+		}, func(got codeEcho, codeDir string) []check {
+			return []check{
+				{"NODE_PATH ends with the task root", strings.HasSuffix(got.Env["NODE_PATH"], ":"+codeDir), true},
+				{"LAMBDA_RUNTIME_DIR holds the runtime client", fileExists(filepath.Join(got.Env["LAMBDA_RUNTIME_DIR"], "index.mjs")), true},
+			}
+		}},
+		{"Python", "python/app", familyPython, map[string]string{
+			"requestId": "aws_request_id", "functionName": "function_name", "functionVersion": "function_version",
+			"invokedFunctionArn": "invoked_function_arn", "memoryLimitInMB": "memory_limit_in_mb", "logGroupName": "log_group_name",
+			"logStreamName": "log_stream_name", "remainingMs": "get_remaining_time_in_millis()",
+		}, func(got codeEcho, codeDir string) []check {
+			return []check{
+				{"the code directory comes first on sys.path", got.TaskRootFirst, codeDir},
+				{"PYTHONPATH is the runtime directory", got.Env["PYTHONPATH"], got.Env["LAMBDA_RUNTIME_DIR"]},
+				{"LAMBDA_RUNTIME_DIR holds the runtime client", fileExists(filepath.Join(got.Env["LAMBDA_RUNTIME_DIR"], "bootstrap.py")), true},
+				{"compiled modules stay out of the code directory", got.Env["PYTHONPYCACHEPREFIX"] != "" && !fileExists(filepath.Join(codeDir, "__pycache__")), true},
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newCodeFunction(t, hostRuntime(t, tt.family), tt.dir, "app.echo", echoConfig("context-"+strings.ToLower(strings.TrimSuffix(tt.name, ".js"))))
+			got, checks := echoContext(t, f, tt.contextNames)
+			codeDir, _ := filepath.Abs(f.Config().CodeDir)
+			runChecks(t, append(checks, tt.own(got, codeDir)...))
+		})
+	}
+}
+
+// TestInitErrors fails the init of Node.js and Python functions in every way their runtimes
+// name, and checks Lambda's account of it: the error document, the runtime's log line, and
+// INIT_REPORT.
+func TestInitErrors(t *testing.T) {
+	t.Parallel()
+	runtimes := map[runtimeFamily]struct {
+		initStart string                        // INIT_START's runtime version, a pattern
+		errorLine func(errorType string) string // the runtime's log line, a pattern
+		document  func(t *testing.T, doc codeErrorDocument, errorType string)
+	}{
+		familyNode: {`nodejs:\d+ \(local node v[\d.]+\)`, func(errorType string) string {
+			return `\S+\tundefined\tERROR\tUncaught Exception \t\{"errorType":"` + regexp.QuoteMeta(errorType) + `"`
+		}, func(t *testing.T, doc codeErrorDocument, errorType string) {
+			if len(doc.Trace) == 0 || !strings.HasPrefix(doc.Trace[0], errorType+": ") {
+				t.Errorf("trace %q, want the error's stack", doc.Trace)
+			}
+		}},
+		familyPython: {`python:3\.\d+ \(local python [\d.]+\)`, func(errorType string) string {
+			return `\[ERROR\] ` + regexp.QuoteMeta(errorType) + `: `
+		}, func(t *testing.T, doc codeErrorDocument, _ string) {
+			if doc.RequestID != "" {
+				t.Errorf("requestId %q, want none for an init error, as in Lambda", doc.RequestID)
+			}
+		}},
+	}
+	tests := []struct {
+		family             runtimeFamily
+		name, dir, handler string
+		wantType           string
+		wantMessage        string // a prefix ending in "…", or exact
+	}{
+		{familyNode, "Node.js: a missing export is Runtime.HandlerNotFound", "node/cjs", "app.nope", "Runtime.HandlerNotFound", "app.nope is undefined or not exported"},
+		{familyNode, "Node.js: an export that is no function is Runtime.HandlerNotFound", "node/cjs", "app.notAFunction", "Runtime.HandlerNotFound", "app.notAFunction is not a function"},
+		{familyNode, "Node.js: a missing module is Runtime.ImportModuleError", "node/cjs", "nosuch.handler", "Runtime.ImportModuleError", "Error: Cannot find module 'nosuch'\nRequire stack:\n- …"},
+		{familyNode, "Node.js: a missing dependency is Runtime.ImportModuleError", "node/cjs", "needsmissing.handler", "Runtime.ImportModuleError", "Error: Cannot find module 'a-package-that-is-not-installed'\nRequire stack:\n- …"},
+		{familyNode, "Node.js: a syntax error is Runtime.UserCodeSyntaxError", "node/syntax", "broken.handler", "Runtime.UserCodeSyntaxError", "SyntaxError: Unexpected token…"},
+		{familyNode, "Node.js: a handler without a dot is Runtime.MalformedHandlerName", "node/cjs", "app", "Runtime.MalformedHandlerName", "Bad handler"},
+		{familyNode, "Node.js: a streaming handler is refused, saying so", "node/cjs", "app.streams", "Runtime.StreamingNotSupported",
+			"app.streams streams its response (awslambda.streamifyResponse), which lambdalocal does not support"},
+		{familyNode, "Node.js: a handler that climbs out of the task root is Runtime.MalformedHandlerName", "node/cjs", "../cjs/app.echo", "Runtime.MalformedHandlerName",
+			"'../cjs/app.echo' is not a valid handler name. Use absolute paths when specifying root directories in handler names."},
+		{familyPython, "Python: a missing module is Runtime.ImportModuleError", "python/app", "nosuch.handler", "Runtime.ImportModuleError", "Unable to import module 'nosuch': No module named 'nosuch'"},
+		{familyPython, "Python: a missing dependency is Runtime.ImportModuleError", "python/app", "needsmissing.handler", "Runtime.ImportModuleError",
+			"Unable to import module 'needsmissing': No module named 'a_module_that_is_not_installed'"},
+		{familyPython, "Python: a missing function is Runtime.HandlerNotFound", "python/app", "app.nope", "Runtime.HandlerNotFound", "Handler 'nope' missing on module 'app'"},
+		{familyPython, "Python: a syntax error is Runtime.UserCodeSyntaxError", "python/syntax", "broken.handler", "Runtime.UserCodeSyntaxError", "Syntax error in module 'broken': …"},
+		{familyPython, "Python: a handler without a dot is Runtime.MalformedHandlerName", "python/app", "app", "Runtime.MalformedHandlerName", "Bad handler 'app': not enough values to unpack (expected 2, got 1)"},
+		{familyPython, "Python: a handler in a built-in module is Runtime.BuiltInModuleConflict", "python/app", "sys.handler", "Runtime.BuiltInModuleConflict", "Cannot use built-in module sys as a handler module"},
+		{familyPython, "Python: an exception at import is reported by its type", "python/app", "raises_at_import.handler", "RuntimeError", "configuration missing"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			logs := &syncBuffer{}
+			f := newCodeFunction(t, hostRuntime(t, tt.family), tt.dir, tt.handler, FunctionConfig{Name: "init-errors", Logs: logs, MaxConcurrency: 1})
+			res := invoke(t, f, `{}`)
+			rt := runtimes[tt.family]
+			rt.document(t, checkInitError(t, res, logs, rt.initStart, rt.errorLine(tt.wantType), tt.wantType, tt.wantMessage), tt.wantType)
+		})
+	}
+}
+
 // TestInterpretedPlatformErrors runs what Lambda itself detects on Node.js and Python
 // functions: the instance machinery is the one Go functions use.
 func TestInterpretedPlatformErrors(t *testing.T) {
