@@ -1,8 +1,8 @@
 // lambdalocal's Node.js runtime interface client: the part of Lambda's nodejsN.x runtime that
 // loads the function's handler and runs the Runtime API loop. It follows the behaviour of
 // aws-lambda-nodejs-runtime-interface-client (handler resolution, the callback and promise
-// programming models, the context object, error documents, log lines) with Node's own http
-// module and no dependencies. lambdalocal writes it to LAMBDA_RUNTIME_DIR and starts it with
+// programming models, the context object, error documents, log lines) with Node's standard
+// library only. lambdalocal writes it to LAMBDA_RUNTIME_DIR and starts it with
 // the machine's node, in LAMBDA_TASK_ROOT, with _HANDLER and AWS_LAMBDA_RUNTIME_API set.
 
 import { createRequire } from 'node:module';
@@ -412,7 +412,7 @@ function invocationContext(id, headers, scheduleNext) {
     Object.assign(context, { succeed, fail, done: once(done) });
   }
   const markReported = () => { reported = true; };
-  return { callback, context, succeed, fail, markReported, postError, complete };
+  return { callback, context, succeed, fail, markReported };
 }
 
 function crash(err) {
