@@ -11,6 +11,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"firstclass/api"
+	"firstclass/internal/spec"
 	"firstclass/routes"
 )
 
@@ -25,7 +26,7 @@ func main() {
 
 // synth builds the stack for table into app and synthesizes it. A route table or context
 // mistake comes back as an error naming the construct path.
-func synth(app awscdk.App, table routes.Table) (err error) {
+func synth(app awscdk.App, table spec.Table) (err error) {
 	cfg, err := api.ParseConfig(func(key string) any { return app.Node().TryGetContext(jsii.String(key)) })
 	if err != nil {
 		return err

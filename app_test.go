@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 
+	"firstclass/internal/spec"
 	"firstclass/routes"
 )
 
@@ -14,16 +15,16 @@ import (
 // with the construct path and the fix. (The kinds of mistakes are tested in api/.)
 func TestSynthStopsOnAWrongRoute(t *testing.T) {
 	badMapping := routes.SendToQueueRoute
-	badMapping.HTTP.Parameters = map[string]routes.Value{"QueueUrl": routes.Of(routes.QueueURL), "MesageBody": routes.Expr("$request.body")}
+	badMapping.HTTP.Parameters = map[string]spec.Value{"QueueUrl": spec.Of(spec.QueueURL), "MesageBody": spec.Expr("$request.body")}
 	badTemplate := routes.StartWorkflowRoute
 	badTemplate.REST.RequestTemplate = "no-such.vtl"
 	for _, tt := range []struct {
 		name  string
-		table routes.Table
+		table spec.Table
 		want  []string
 	}{
-		{"mapping", routes.Table{badMapping}, []string{"Firstclass/HttpApi: ", `parameter "MesageBody": unknown for SQS-SendMessage; did you mean "MessageBody"?`}},
-		{"template", routes.Table{badTemplate}, []string{"Firstclass/RestApi: ", `template "no-such.vtl": not in api/templates`}},
+		{"mapping", spec.Table{badMapping}, []string{"Firstclass/HttpApi: ", `parameter "MesageBody": unknown for SQS-SendMessage; did you mean "MessageBody"?`}},
+		{"template", spec.Table{badTemplate}, []string{"Firstclass/RestApi: ", `template "no-such.vtl": not in api/templates`}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir())})

@@ -10,12 +10,13 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"firstclass/routes"
+	"firstclass/internal/contract"
+	"firstclass/internal/spec"
 )
 
 // HTTPAPIProps configures the HTTP API.
 type HTTPAPIProps struct {
-	Routes  routes.Table
+	Routes  spec.Table
 	Targets *Targets
 	Config  Config
 }
@@ -86,7 +87,7 @@ func NewHTTPAPI(scope constructs.Construct, id string, props *HTTPAPIProps) *HTT
 			},
 			AccessLogSettings: &httpAccessLogSettings{
 				destination: awsapigatewayv2.NewLogGroupLogDestination(logs),
-				format:      accessLogFormat(routes.HTTP),
+				format:      accessLogFormat(contract.HTTP),
 			},
 			StageVariables: stageVariables(s),
 		})
@@ -94,15 +95,21 @@ func NewHTTPAPI(scope constructs.Construct, id string, props *HTTPAPIProps) *HTT
 	return h
 }
 
-// integration makes a route's integration. The aws-cdk integrations create one role per
-// integration with the subtype's one action on the target's ARN.
-func (h *HTTPAPI) integration(r routes.Route, t *Targets) (awsapigatewayv2.HttpRouteIntegration, error) {
+// integration makes a route's integration: a Lambda proxy integration for a function target,
+// otherwise the target kind's first-class integration. The aws-cdk integrations create one
+// role per integration with the subtype's one action on the target's ARN.
+func (h *HTTPAPI) integration(r spec.Route, t *Targets) (awsapigatewayv2.HttpRouteIntegration, error) {
 	id := jsii.String(r.Name + "Integration")
+	tg, err := t.lookup(r.Target)
+	if err != nil {
+		return nil, err
+	}
 	if r.HTTP.Subtype == "" {
-		if r.Target != routes.Greeter {
+		fn := tg.function()
+		if fn == nil {
 			return nil, fmt.Errorf("a Lambda proxy integration (no subtype) needs a function target, not %q", r.Target)
 		}
-		return awsapigatewayv2integrations.NewHttpLambdaIntegration(id, t.Greeting, &awsapigatewayv2integrations.HttpLambdaIntegrationProps{
+		return awsapigatewayv2integrations.NewHttpLambdaIntegration(id, fn, &awsapigatewayv2integrations.HttpLambdaIntegrationProps{
 			PayloadFormatVersion:   awsapigatewayv2.PayloadFormatVersion_VERSION_2_0(),
 			ScopePermissionToRoute: jsii.Bool(true),
 		}), nil
@@ -111,34 +118,19 @@ func (h *HTTPAPI) integration(r routes.Route, t *Targets) (awsapigatewayv2.HttpR
 	if !ok {
 		return nil, fmt.Errorf("subtype %q has no aws-cdk integration here; use one of %v", r.HTTP.Subtype, sortedKeys(httpSubtypes))
 	}
-	mapping, err := parameterMapping(r, t.Attrs(r.Target))
+	mapping, err := parameterMapping(r, tg.attrs())
 	if err != nil {
 		return nil, err
 	}
-	switch r.Target {
-	case routes.Queue:
-		return awsapigatewayv2integrations.NewHttpSqsIntegration(id, &awsapigatewayv2integrations.HttpSqsIntegrationProps{
-			Queue: t.Queue, Subtype: subtype, ParameterMapping: mapping,
-		}), nil
-	case routes.Bus:
-		return awsapigatewayv2integrations.NewHttpEventBridgeIntegration(id, &awsapigatewayv2integrations.HttpEventBridgeIntegrationProps{
-			EventBusRef: t.Bus.EventBusRef(), Subtype: subtype, ParameterMapping: mapping,
-		}), nil
-	case routes.Workflow, routes.ExpressWorkflow:
-		machine := t.Workflow
-		if r.Target == routes.ExpressWorkflow {
-			machine = t.ExpressWorkflow
-		}
-		return awsapigatewayv2integrations.NewHttpStepFunctionsIntegration(id, &awsapigatewayv2integrations.HttpStepFunctionsIntegrationProps{
-			StateMachine: machine, Subtype: subtype, ParameterMapping: mapping,
-		}), nil
+	if in := tg.httpIntegration(id, subtype, mapping); in != nil {
+		return in, nil
 	}
-	return nil, fmt.Errorf("subtype %s cannot reach target %q", r.HTTP.Subtype, r.Target)
+	return nil, fmt.Errorf("subtype %s cannot reach target %q, a %s", r.HTTP.Subtype, r.Target, tg.kind())
 }
 
 // parameterMapping builds the route's custom mapping. It replaces every default of the CDK
 // integration, so the table names the target's own parameter (QueueUrl, …) too.
-func parameterMapping(r routes.Route, attrs map[routes.Attr]string) (awsapigatewayv2.ParameterMapping, error) {
+func parameterMapping(r spec.Route, attrs map[spec.Attr]string) (awsapigatewayv2.ParameterMapping, error) {
 	m := awsapigatewayv2.NewParameterMapping()
 	for _, name := range sortedKeys(r.HTTP.Parameters) {
 		v := r.HTTP.Parameters[name]

@@ -7,19 +7,19 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"firstclass/routes"
+	"firstclass/internal/contract"
+	"firstclass/internal/spec"
 )
 
 // RESTAPIProps configures the REST API.
 type RESTAPIProps struct {
-	Routes  routes.Table
+	Routes  spec.Table
 	Targets *Targets
 	Config  Config
 }
@@ -74,11 +74,15 @@ func NewRESTAPI(scope constructs.Construct, id string, props *RESTAPIProps) *RES
 		if err := CheckRESTTemplates(route); err != nil {
 			fail(r.Construct, fmt.Errorf("route %q (%s): %w", route.Name, route.Key(), err))
 		}
-		templates, err := restTemplates(route, props.Targets.Attrs(route.Target))
+		tg, err := props.Targets.lookup(route.Target)
 		if err != nil {
 			fail(r.Construct, fmt.Errorf("route %q (%s): %w", route.Name, route.Key(), err))
 		}
-		integration, err := r.integration(route, props.Targets, templates)
+		templates, err := restTemplates(route, tg.attrs())
+		if err != nil {
+			fail(r.Construct, fmt.Errorf("route %q (%s): %w", route.Name, route.Key(), err))
+		}
+		integration, err := r.integration(route, tg, templates)
 		if err != nil {
 			fail(r.Construct, fmt.Errorf("route %q (%s): %w", route.Name, route.Key(), err))
 		}
@@ -99,7 +103,7 @@ func NewRESTAPI(scope constructs.Construct, id string, props *RESTAPIProps) *RES
 			options.RequestParameters = &params
 		}
 		r.API.Root().ResourceForPath(jsii.String(route.Path)).AddMethod(jsii.String(route.Method), integration, options)
-		fmt.Fprintf(fingerprint, "%+v\n", route)
+		fmt.Fprintf(fingerprint, "%+v\n", fingerprinted(route))
 		for _, name := range sortedKeys(templates.raw) {
 			fmt.Fprintf(fingerprint, "%s\n%s\n", name, templates.raw[name])
 		}
@@ -122,7 +126,7 @@ func NewRESTAPI(scope constructs.Construct, id string, props *RESTAPIProps) *RES
 			ThrottlingRateLimit:  jsii.Number(s.ThrottleRateLimit),
 			ThrottlingBurstLimit: jsii.Number(s.ThrottleBurstLimit),
 			AccessLogDestination: awsapigateway.NewLogGroupLogDestination(logs),
-			AccessLogFormat:      accessLogFormat(routes.REST),
+			AccessLogFormat:      accessLogFormat(contract.REST),
 			Variables:            stageVariables(s),
 			MetricsEnabled:       jsii.Bool(true),
 		})
@@ -137,7 +141,7 @@ type restRouteTemplates struct {
 	raw    map[string]string // before filling, for the deployment fingerprint
 }
 
-func restTemplates(r routes.Route, attrs map[routes.Attr]string) (restRouteTemplates, error) {
+func restTemplates(r spec.Route, attrs map[spec.Attr]string) (restRouteTemplates, error) {
 	out := restRouteTemplates{filled: map[string]string{}, raw: map[string]string{}}
 	add := func(role, name string) error {
 		if name == "" {
@@ -174,14 +178,15 @@ func restTemplates(r routes.Route, attrs map[routes.Attr]string) (restRouteTempl
 
 // integration makes a route's REST integration: a Lambda custom integration for a function
 // target, otherwise an AwsIntegration whose role may do the one action on the one target.
-func (r *RESTAPI) integration(route routes.Route, t *Targets, templates restRouteTemplates) (awsapigateway.Integration, error) {
+func (r *RESTAPI) integration(route spec.Route, tg target, templates restRouteTemplates) (awsapigateway.Integration, error) {
 	responses := integrationResponses(route, templates)
 	requestTemplates := &map[string]*string{"application/json": jsii.String(templates.filled["request"])}
 	if route.REST.Service == "lambda" {
-		if route.Target != routes.Greeter {
+		fn := tg.function()
+		if fn == nil {
 			return nil, fmt.Errorf("a Lambda custom integration needs a function target, not %q", route.Target)
 		}
-		return awsapigateway.NewLambdaIntegration(t.Greeting, &awsapigateway.LambdaIntegrationOptions{
+		return awsapigateway.NewLambdaIntegration(fn, &awsapigateway.LambdaIntegrationOptions{
 			Proxy:                jsii.Bool(false),
 			AllowTestInvoke:      jsii.Bool(false),
 			PassthroughBehavior:  awsapigateway.PassthroughBehavior_NEVER,
@@ -190,7 +195,7 @@ func (r *RESTAPI) integration(route routes.Route, t *Targets, templates restRout
 		}), nil
 	}
 
-	action, resource, err := restPermission(route, t)
+	action, resource, err := restPermission(route, tg)
 	if err != nil {
 		return nil, err
 	}
@@ -219,7 +224,11 @@ func (r *RESTAPI) integration(route routes.Route, t *Targets, templates restRout
 		},
 	}
 	if route.REST.QueueInPath {
-		props.Path = awscdk.Fn_Join(jsii.String("/"), jsii.Strings(*awscdk.Aws_ACCOUNT_ID(), *t.Queue.QueueName()))
+		path, ok := tg.restPath()
+		if !ok {
+			return nil, fmt.Errorf("QueueInPath: target %q, a %s, has no path-style integration", route.Target, tg.kind())
+		}
+		props.Path = path
 	} else {
 		props.Action = jsii.String(route.REST.Action)
 	}
@@ -227,7 +236,7 @@ func (r *RESTAPI) integration(route routes.Route, t *Targets, templates restRout
 }
 
 // restPermission is the one IAM action and the one resource a REST route's role needs.
-func restPermission(route routes.Route, t *Targets) (action, resource string, err error) {
+func restPermission(route spec.Route, tg target) (action, resource string, err error) {
 	prefix := map[string]string{"sqs": "sqs", "events": "events", "states": "states"}[route.REST.Service]
 	if prefix == "" {
 		return "", "", fmt.Errorf("REST service %q is not one firstclass integrates; use sqs, events, states or lambda", route.REST.Service)
@@ -235,25 +244,15 @@ func restPermission(route routes.Route, t *Targets) (action, resource string, er
 	if route.REST.Action == "" {
 		return "", "", fmt.Errorf("the REST integration needs an Action (the service API it calls)")
 	}
-	action = prefix + ":" + route.REST.Action
-	switch route.Target {
-	case routes.Queue:
-		resource = *t.Queue.QueueArn()
-	case routes.Bus:
-		resource = *t.Bus.EventBusArn()
-	case routes.Workflow:
-		resource = *t.Workflow.StateMachineArn()
-	case routes.ExpressWorkflow:
-		resource = *t.ExpressWorkflow.StateMachineArn()
-	default:
-		return "", "", fmt.Errorf("service %q cannot reach target %q", route.REST.Service, route.Target)
+	if tg.service() != route.REST.Service {
+		return "", "", fmt.Errorf("service %q cannot reach target %q, a %s", route.REST.Service, route.Target, tg.kind())
 	}
-	return action, resource, nil
+	return prefix + ":" + route.REST.Action, tg.policyResource(route.REST.Action), nil
 }
 
 // integrationResponses: the 200 default (selection pattern "") and the route's errors, each
 // with its template or passing the integration's body through.
-func integrationResponses(route routes.Route, templates restRouteTemplates) *[]*awsapigateway.IntegrationResponse {
+func integrationResponses(route spec.Route, templates restRouteTemplates) *[]*awsapigateway.IntegrationResponse {
 	ok := &awsapigateway.IntegrationResponse{StatusCode: jsii.String("200")}
 	if t := templates.filled["response"]; t != "" {
 		ok.ResponseTemplates = &map[string]*string{"application/json": jsii.String(t)}
@@ -270,7 +269,7 @@ func integrationResponses(route routes.Route, templates restRouteTemplates) *[]*
 	return &out
 }
 
-func methodResponses(route routes.Route) *[]*awsapigateway.MethodResponse {
+func methodResponses(route spec.Route) *[]*awsapigateway.MethodResponse {
 	out := []*awsapigateway.MethodResponse{{StatusCode: jsii.String("200")}}
 	seen := map[int]bool{200: true}
 	for _, e := range route.REST.Errors {
@@ -287,10 +286,28 @@ func methodResponses(route routes.Route) *[]*awsapigateway.MethodResponse {
 	return &out
 }
 
-func templates500(route routes.Route) bool {
+func templates500(route spec.Route) bool {
 	if route.REST.ResponseTemplate == "" {
 		return false
 	}
 	text, err := TemplateText(route.REST.ResponseTemplate)
 	return err == nil && strings.Contains(text, "responseOverride.status")
+}
+
+// fingerprintedRoute is what of a route the deployment fingerprint covers, in the shape the
+// route model had when the fingerprint was introduced: a route's bench-only fields (Delivery)
+// and its target's billing facts deploy nothing, and leaving them out keeps the deployment's
+// logical ID where it was.
+type fingerprintedRoute struct {
+	Name   string
+	Method string
+	Path   string
+	Target string
+	HTTP   spec.HTTPIntegration
+	REST   spec.RESTIntegration
+	Sample spec.Sample
+}
+
+func fingerprinted(r spec.Route) fingerprintedRoute {
+	return fingerprintedRoute{Name: r.Name, Method: r.Method, Path: r.Path, Target: r.Target.Name, HTTP: r.HTTP, REST: r.REST, Sample: r.Sample}
 }

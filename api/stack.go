@@ -5,13 +5,15 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"firstclass/internal/contract"
+	"firstclass/internal/spec"
 	"firstclass/routes"
 )
 
 // StackProps configures the firstclass stack.
 type StackProps struct {
 	Config    Config
-	Routes    routes.Table
+	Routes    spec.Table
 	ModuleDir string
 }
 
@@ -44,10 +46,10 @@ func (s *Stack) outputs(c Config) {
 		awscdk.NewCfnOutput(s.Stack, jsii.String(key), &awscdk.CfnOutputProps{Value: jsii.String(value), Description: jsii.String(description)})
 	}
 	for _, st := range c.Stages {
-		out(routes.APIURLOutput(routes.HTTP, st.Name), *s.HTTP.Stages[st.Name].Url(), "HTTP API base URL, stage "+st.Name)
-		out(routes.APIURLOutput(routes.REST, st.Name), *s.REST.Stages[st.Name].UrlForPath(jsii.String("/")), "REST API base URL, stage "+st.Name)
-		out(routes.AccessLogGroupOutput(routes.HTTP, st.Name), *s.HTTP.AccessLogs[st.Name].LogGroupName(), "HTTP API access log group, stage "+st.Name)
-		out(routes.AccessLogGroupOutput(routes.REST, st.Name), *s.REST.AccessLogs[st.Name].LogGroupName(), "REST API access log group, stage "+st.Name)
+		out(contract.APIURLOutput(contract.HTTP, st.Name), *s.HTTP.Stages[st.Name].Url(), "HTTP API base URL, stage "+st.Name)
+		out(contract.APIURLOutput(contract.REST, st.Name), *s.REST.Stages[st.Name].UrlForPath(jsii.String("/")), "REST API base URL, stage "+st.Name)
+		out(contract.AccessLogGroupOutput(contract.HTTP, st.Name), *s.HTTP.AccessLogs[st.Name].LogGroupName(), "HTTP API access log group, stage "+st.Name)
+		out(contract.AccessLogGroupOutput(contract.REST, st.Name), *s.REST.AccessLogs[st.Name].LogGroupName(), "REST API access log group, stage "+st.Name)
 	}
 	t := s.Targets
 	out(routes.QueueURLOutput, *t.Queue.QueueUrl(), "queue both POST /queue routes send to")
@@ -57,5 +59,5 @@ func (s *Stack) outputs(c Config) {
 	out(routes.WorkflowStateMachineArnOutput, *t.Workflow.StateMachineArn(), "STANDARD state machine both POST /workflow routes start")
 	out(routes.ExpressStateMachineArnOutput, *t.ExpressWorkflow.StateMachineArn(), "EXPRESS state machine both POST /workflow/sync routes run")
 	out(routes.GreetingFunctionNameOutput, *t.Greeting.FunctionName(), "function behind both GET /greeting routes")
-	out(routes.RegionOutput, *awscdk.Aws_REGION(), "region the stack is deployed in")
+	out(contract.RegionOutput, *awscdk.Aws_REGION(), "region the stack is deployed in")
 }

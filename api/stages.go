@@ -1,6 +1,7 @@
 package api
 
 import (
+	"firstclass/internal/contract"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
@@ -8,8 +9,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-
-	"firstclass/routes"
 )
 
 // newAccessLogGroup makes a stage's access log group, with the context's retention. Its
@@ -32,8 +31,8 @@ func (s *httpAccessLogSettings) Destination() awsapigatewayv2.IAccessLogDestinat
 }
 func (s *httpAccessLogSettings) Format() awsapigateway.AccessLogFormat { return s.format }
 
-func accessLogFormat(kind routes.Kind) awsapigateway.AccessLogFormat {
-	return awsapigateway.AccessLogFormat_Custom(jsii.String(routes.AccessLogFormat(kind)))
+func accessLogFormat(kind contract.Kind) awsapigateway.AccessLogFormat {
+	return awsapigateway.AccessLogFormat_Custom(jsii.String(contract.AccessLogFormat(kind)))
 }
 
 func stageVariables(s StageConfig) *map[string]*string {

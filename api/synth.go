@@ -10,7 +10,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 
 	"firstclass/internal/mapping"
-	"firstclass/routes"
+	"firstclass/internal/spec"
 )
 
 // SynthError stops a synth: the construct at Path cannot be built as the route table or the
@@ -54,7 +54,7 @@ func sortedKeys[K cmp.Ordered, V any](m map[K]V) []K {
 // language (internal/mapping) before any construct is made: unknown or missing subtype
 // parameters, malformed expressions, path parameters the route lacks, stage variables a stage
 // does not define. It returns every problem, each naming the route, the parameter and the fix.
-func ValidateHTTPRoutes(table routes.Table, c Config) error {
+func ValidateHTTPRoutes(table spec.Table, c Config) error {
 	if err := table.Check(); err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"firstclass/internal/contract"
 	"firstclass/routes"
 )
 
@@ -36,6 +37,8 @@ type Targets struct {
 	Workflow        awsstepfunctions.StateMachine
 	ExpressWorkflow awsstepfunctions.StateMachine
 	Greeting        awslambda.Function
+
+	byName map[string]target // by the names routes/targets.go gives them
 }
 
 // NewTargets creates the queue, the bus with its archive and audit rule, the two state
@@ -85,22 +88,14 @@ func NewTargets(scope constructs.Construct, id string, props *TargetsProps) *Tar
 	})
 
 	t.Greeting = newGoFunction(t.Construct, "Greeting", props, "./lambda/greeting")
-	return t
-}
-
-// Attrs are the values a route's integration needs from its target, as tokens.
-func (t *Targets) Attrs(target routes.Target) map[routes.Attr]string {
-	switch target {
-	case routes.Queue:
-		return map[routes.Attr]string{routes.QueueURL: *t.Queue.QueueUrl()}
-	case routes.Bus:
-		return map[routes.Attr]string{routes.EventBusName: *t.Bus.EventBusName()}
-	case routes.Workflow:
-		return map[routes.Attr]string{routes.StateMachineArn: *t.Workflow.StateMachineArn()}
-	case routes.ExpressWorkflow:
-		return map[routes.Attr]string{routes.StateMachineArn: *t.ExpressWorkflow.StateMachineArn()}
+	t.byName = map[string]target{
+		routes.Queue.Name:           queueTarget{q: t.Queue},
+		routes.Bus.Name:             busTarget{b: t.Bus},
+		routes.Workflow.Name:        machineTarget{m: t.Workflow},
+		routes.ExpressWorkflow.Name: machineTarget{m: t.ExpressWorkflow, express: true},
+		routes.Greeter.Name:         functionTarget{fn: t.Greeting},
 	}
-	return nil
+	return t
 }
 
 // newQueue makes an SQS-managed-encrypted queue that refuses plain HTTP. SSE-SQS rather than a
@@ -215,7 +210,7 @@ func newGoFunction(scope constructs.Construct, id string, props *TargetsProps, p
 		LogGroup:    logGroup,
 		Description: jsii.String("firstclass: GET /greeting (" + pkg + ")"),
 	})
-	fn.Node().DefaultChild().(awscdk.CfnResource).AddMetadata(jsii.String(routes.GoPackageMetadata), pkg)
+	fn.Node().DefaultChild().(awscdk.CfnResource).AddMetadata(jsii.String(contract.GoPackageMetadata), pkg)
 	return fn
 }
 

@@ -7,16 +7,16 @@ import (
 	"net/url"
 	"strings"
 
+	"firstclass/internal/spec"
 	"firstclass/internal/vtl"
-	"firstclass/routes"
 )
 
 // sampleAttrs stand in for the target attributes (CloudFormation tokens at synth) when a
 // template is checked; they are shaped like the real values.
-var sampleAttrs = map[routes.Attr]string{
-	routes.QueueURL:        "https://sqs.us-east-1.amazonaws.com/123456789012/firstclass-sample",
-	routes.EventBusName:    "firstclass-sample-bus",
-	routes.StateMachineArn: "arn:aws:states:us-east-1:123456789012:stateMachine:firstclass-sample",
+var sampleAttrs = map[spec.Attr]string{
+	spec.QueueURL:        "https://sqs.us-east-1.amazonaws.com/123456789012/firstclass-sample",
+	spec.EventBusName:    "firstclass-sample-bus",
+	spec.StateMachineArn: "arn:aws:states:us-east-1:123456789012:stateMachine:firstclass-sample",
 }
 
 // hostileBody is sent beside each route's own sample: quotes, a backslash, a slash, an
@@ -48,7 +48,7 @@ var sampleResponses = map[string][]string{
 // instead of answering 500 after a deploy. Request templates must produce what the
 // integration's Content-Type says (JSON, or a form with the route's action); response
 // templates must produce JSON unless they override Content-Type.
-func CheckRESTTemplates(r routes.Route) error {
+func CheckRESTTemplates(r spec.Route) error {
 	var errs []string
 	failf := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
 	parse := func(name string) *vtl.Template {
@@ -130,7 +130,7 @@ func checkResponse(t *vtl.Template, body string, failf func(string, ...any)) {
 
 // checkRequestBody verifies a rendered integration request: a form must carry the route's
 // action and hand the client's body to SQS unchanged; JSON must be valid JSON.
-func checkRequestBody(r routes.Route, out *vtl.Output, in *vtl.Input) error {
+func checkRequestBody(r spec.Route, out *vtl.Output, in *vtl.Input) error {
 	ct := r.REST.Headers["Content-Type"]
 	if v := lastValue(out.RequestHeader, "Content-Type"); v != "" {
 		ct = v
@@ -162,7 +162,7 @@ func checkRequestBody(r routes.Route, out *vtl.Output, in *vtl.Input) error {
 }
 
 // sampleRequests are the route's own sample and a hostile variant.
-func sampleRequests(r routes.Route) []*vtl.Input {
+func sampleRequests(r spec.Route) []*vtl.Input {
 	query := func(raw string) map[string][]string {
 		q, _ := url.ParseQuery(raw)
 		return q

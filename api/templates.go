@@ -2,12 +2,11 @@ package api
 
 import (
 	"embed"
+	"firstclass/internal/spec"
 	"fmt"
 	"io/fs"
 	"sort"
 	"strings"
-
-	"firstclass/routes"
 )
 
 // The REST API's VTL mapping templates. Placeholders %QueueUrl%, %EventBusName% and
@@ -41,11 +40,11 @@ func TemplateText(name string) (string, error) {
 }
 
 // placeholders are the target attributes a template may name.
-var placeholders = []routes.Attr{routes.QueueURL, routes.EventBusName, routes.StateMachineArn}
+var placeholders = []spec.Attr{spec.QueueURL, spec.EventBusName, spec.StateMachineArn}
 
 // FillTemplate replaces each %Attr% in a template with attrs[Attr]. It fails on a placeholder
 // the target does not provide, so a template cannot reach a deploy with one left in.
-func FillTemplate(name, text string, attrs map[routes.Attr]string) (string, error) {
+func FillTemplate(name, text string, attrs map[spec.Attr]string) (string, error) {
 	for _, a := range placeholders {
 		ph := "%" + string(a) + "%"
 		if !strings.Contains(text, ph) {

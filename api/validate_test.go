@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"firstclass/internal/spec"
 	"firstclass/routes"
 )
 
@@ -16,9 +17,9 @@ func TestTheRouteTableValidates(t *testing.T) {
 
 // Each kind of mapping mistake stops the synth with the route, the parameter and the fix.
 func TestValidateHTTPRoutesNamesEachMistake(t *testing.T) {
-	withParams := func(base routes.Route, set map[string]routes.Value, drop ...string) routes.Route {
+	withParams := func(base spec.Route, set map[string]spec.Value, drop ...string) spec.Route {
 		r := base
-		r.HTTP.Parameters = map[string]routes.Value{}
+		r.HTTP.Parameters = map[string]spec.Value{}
 		for k, v := range base.HTTP.Parameters {
 			r.HTTP.Parameters[k] = v
 		}
@@ -32,28 +33,28 @@ func TestValidateHTTPRoutesNamesEachMistake(t *testing.T) {
 	}
 	tests := []struct {
 		name  string
-		route routes.Route
+		route spec.Route
 		want  []string
 	}{
-		{"unknown parameter, near miss", withParams(routes.SendToQueueRoute, map[string]routes.Value{"MesageBody": routes.Expr("$request.body")}, "MessageBody"),
+		{"unknown parameter, near miss", withParams(routes.SendToQueueRoute, map[string]spec.Value{"MesageBody": spec.Expr("$request.body")}, "MessageBody"),
 			[]string{`route "POST /queue": parameter "MesageBody": unknown for SQS-SendMessage; did you mean "MessageBody"?`}},
 		{"missing required parameter", withParams(routes.PutEventRoute, nil, "DetailType"),
 			[]string{`route "POST /events/{source}/{detailType}"`, `"DetailType"`, `required`}},
-		{"malformed expression", withParams(routes.StartWorkflowRoute, map[string]routes.Value{"Input": routes.Expr("$request.bdy")}),
+		{"malformed expression", withParams(routes.StartWorkflowRoute, map[string]spec.Value{"Input": spec.Expr("$request.bdy")}),
 			[]string{`route "POST /workflow": parameter "Input"`}},
-		{"path parameter the route lacks", withParams(routes.PutEventRoute, map[string]routes.Value{"Source": routes.Expr("$request.path.src")}),
+		{"path parameter the route lacks", withParams(routes.PutEventRoute, map[string]spec.Value{"Source": spec.Expr("$request.path.src")}),
 			[]string{`parameter "Source"`, `src`, `source`}},
-		{"stage variable no stage defines", withParams(routes.SendToQueueRoute, map[string]routes.Value{"MessageGroupId": routes.Expr("$stageVariables.group")}),
+		{"stage variable no stage defines", withParams(routes.SendToQueueRoute, map[string]spec.Value{"MessageGroupId": spec.Expr("$stageVariables.group")}),
 			[]string{`parameter "MessageGroupId"`, `group`}},
-		{"recursive descent in a body path", withParams(routes.StartWorkflowRoute, map[string]routes.Value{"Input": routes.Expr("$request.body..order")}),
+		{"recursive descent in a body path", withParams(routes.StartWorkflowRoute, map[string]spec.Value{"Input": spec.Expr("$request.body..order")}),
 			[]string{`parameter "Input"`, `recursive descent`}},
-		{"unknown subtype", func() routes.Route { r := routes.SendToQueueRoute; r.HTTP.Subtype = "SQS-SendMesage"; return r }(),
+		{"unknown subtype", func() spec.Route { r := routes.SendToQueueRoute; r.HTTP.Subtype = "SQS-SendMesage"; return r }(),
 			[]string{`SQS-SendMesage`, `did you mean "SQS-SendMessage"`}},
 	}
 	c, _ := ParseConfig(lookup(nil))
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := ValidateHTTPRoutes(routes.Table{tt.route}, c)
+			err := ValidateHTTPRoutes(spec.Table{tt.route}, c)
 			if err == nil {
 				t.Fatal("want an error")
 			}
@@ -68,10 +69,10 @@ func TestValidateHTTPRoutesNamesEachMistake(t *testing.T) {
 
 func TestValidateHTTPRoutesReportsEveryProblemAtOnce(t *testing.T) {
 	a, b := routes.SendToQueueRoute, routes.StartWorkflowRoute
-	a.HTTP.Parameters = map[string]routes.Value{"QueueUrl": routes.Of(routes.QueueURL), "Body": routes.Expr("$request.body")}
-	b.HTTP.Parameters = map[string]routes.Value{"StateMachineArn": routes.Of(routes.StateMachineArn), "Input": routes.Expr("$request.querystring")}
+	a.HTTP.Parameters = map[string]spec.Value{"QueueUrl": spec.Of(spec.QueueURL), "Body": spec.Expr("$request.body")}
+	b.HTTP.Parameters = map[string]spec.Value{"StateMachineArn": spec.Of(spec.StateMachineArn), "Input": spec.Expr("$request.querystring")}
 	c, _ := ParseConfig(lookup(nil))
-	err := ValidateHTTPRoutes(routes.Table{a, b}, c)
+	err := ValidateHTTPRoutes(spec.Table{a, b}, c)
 	if err == nil || !strings.Contains(err.Error(), "POST /queue") || !strings.Contains(err.Error(), "POST /workflow") {
 		t.Errorf("want problems of both routes, got %v", err)
 	}

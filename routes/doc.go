@@ -1,8 +1,8 @@
-// Package routes is firstclass's route table: plain Go data saying, for every route, which
-// target it reaches and how each API kind integrates with it.
+// Package routes is firstclass's own route table and targets, in the model of internal/spec,
+// and the output keys of its stack: the one place a firstclass route is defined.
 //
-// It is the one place a route is defined. The CDK constructs in api/ build both APIs from it,
-// the local runner checks the synthesized templates against it, and the bench reads it to know
-// what to send and where to look for what it sent. It imports the standard library only, so
-// the CLI stays small and builds in seconds.
+// api/ builds both APIs from it, app.go and cmd/firstclass pass it on, and the end-to-end
+// tests check the synthesized templates against it. The generic packages under internal/ do
+// not import it: they take a spec.Table. It imports the standard library and internal/spec
+// only, so the CLI stays small and builds in seconds.
 package routes

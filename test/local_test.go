@@ -19,8 +19,10 @@ import (
 
 	"firstclass/internal/bench"
 	"firstclass/internal/cfn"
+	"firstclass/internal/contract"
 	"firstclass/internal/cost"
 	"firstclass/internal/localapi"
+	"firstclass/internal/spec"
 	"firstclass/routes"
 )
 
@@ -30,12 +32,12 @@ import (
 var local struct {
 	once sync.Once
 	r    *localapi.Runner
-	out  routes.Outputs
+	out  contract.Outputs
 	dir  string
 	err  error
 }
 
-func localRunner(t *testing.T) (*localapi.Runner, routes.Outputs) {
+func localRunner(t *testing.T) (*localapi.Runner, contract.Outputs) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("synthesizes the app and builds the Lambda function: not with -short")
@@ -95,9 +97,9 @@ func TestLocalRunnerDeliversEveryRouteOfBothAPIs(t *testing.T) {
 	}
 	q, states := sqs.NewFromConfig(cfg), sfn.NewFromConfig(cfg)
 
-	call := func(t *testing.T, kind routes.Kind, rt routes.Route, query, body string, header ...string) (int, string) {
+	call := func(t *testing.T, kind contract.Kind, rt spec.Route, query, body string, header ...string) (int, string) {
 		t.Helper()
-		u := localapi.JoinURL(out[routes.APIURLOutput(kind, "dev")], rt.SamplePath())
+		u := localapi.JoinURL(out[contract.APIURLOutput(kind, "dev")], rt.SamplePath())
 		if query != "" {
 			u += "?" + query
 		}
@@ -140,7 +142,7 @@ func TestLocalRunnerDeliversEveryRouteOfBothAPIs(t *testing.T) {
 		return bodies
 	}
 
-	for _, kind := range routes.Kinds {
+	for _, kind := range contract.Kinds {
 		t.Run(string(kind), func(t *testing.T) {
 			id := fmt.Sprintf("e2e-%s-%d", kind, time.Now().UnixNano())
 			body := fmt.Sprintf(`{"orderId":%q,"note":"it's \"quoted\" & spaced"}`, id)
@@ -252,14 +254,14 @@ func TestBenchAgainstTheLocalRunnerFindsEveryDelivery(t *testing.T) {
 	_, out := localRunner(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	rep, err := bench.Run(ctx, bench.Config{Outputs: out, Stage: "prod", Rate: 25, Warmup: 500 * time.Millisecond, Duration: 2 * time.Second})
+	rep, err := bench.Run(ctx, bench.Config{Outputs: out, Stage: "prod", Rate: 25, Warmup: 500 * time.Millisecond, Duration: 2 * time.Second, Routes: routes.Routes})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if f := rep.Failed(); len(f) > 0 {
 		t.Errorf("bench failed: %v", f)
 	}
-	if len(rep.Results) != len(routes.Routes)*len(routes.Kinds) {
+	if len(rep.Results) != len(routes.Routes)*len(contract.Kinds) {
 		t.Errorf("%d results, want every route on both kinds", len(rep.Results))
 	}
 	for _, r := range rep.Results {
@@ -278,7 +280,7 @@ func TestBenchAgainstTheLocalRunnerFindsEveryDelivery(t *testing.T) {
 	if err := rep.WriteHTMLFile(filepath.Join(dir, "run.html")); err != nil {
 		t.Fatal(err)
 	}
-	back, err := bench.ReadReportFile(filepath.Join(dir, "run.json"), cost.Default())
+	back, err := bench.ReadReportFile(filepath.Join(dir, "run.json"), bench.Pricing{Prices: cost.Default(), Routes: routes.Routes})
 	if err != nil || len(back.Results) != len(rep.Results) {
 		t.Errorf("the JSON report does not read back: %v", err)
 	}

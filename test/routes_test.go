@@ -11,6 +11,8 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 
 	"firstclass/api"
+	"firstclass/internal/contract"
+	"firstclass/internal/spec"
 	"firstclass/routes"
 )
 
@@ -19,22 +21,22 @@ func logicalID(s *synthesized, c constructs.IConstruct) string {
 }
 
 // targetIDs are the logical IDs of each target's main resource.
-func targetIDs(s *synthesized) map[routes.Target]string {
+func targetIDs(s *synthesized) map[string]string {
 	t := s.stack.Targets
-	return map[routes.Target]string{
-		routes.Queue:           logicalID(s, t.Queue),
-		routes.Bus:             logicalID(s, t.Bus),
-		routes.Workflow:        logicalID(s, t.Workflow),
-		routes.ExpressWorkflow: logicalID(s, t.ExpressWorkflow),
-		routes.Greeter:         logicalID(s, t.Greeting),
+	return map[string]string{
+		routes.Queue.Name:           logicalID(s, t.Queue),
+		routes.Bus.Name:             logicalID(s, t.Bus),
+		routes.Workflow.Name:        logicalID(s, t.Workflow),
+		routes.ExpressWorkflow.Name: logicalID(s, t.ExpressWorkflow),
+		routes.Greeter.Name:         logicalID(s, t.Greeting),
 	}
 }
 
 // attrText is how a target attribute appears once resolved: the queue URL and the state
 // machine ARN are the resource's Ref, the bus name too.
-func attrText(s *synthesized, r routes.Route) map[routes.Attr]string {
-	id := targetIDs(s)[r.Target]
-	return map[routes.Attr]string{routes.QueueURL: "${" + id + "}", routes.EventBusName: "${" + id + "}", routes.StateMachineArn: "${" + id + "}"}
+func attrText(s *synthesized, r spec.Route) map[spec.Attr]string {
+	id := targetIDs(s)[r.Target.Name]
+	return map[spec.Attr]string{spec.QueueURL: "${" + id + "}", spec.EventBusName: "${" + id + "}", spec.StateMachineArn: "${" + id + "}"}
 }
 
 // wantHTTPAction is the one action each subtype's role may do.
@@ -67,7 +69,7 @@ func TestHTTPRoutesIntegrateAsTheTableSays(t *testing.T) {
 				t.Errorf("IntegrationType = %v, want AWS_PROXY", in["IntegrationType"])
 			}
 			if r.HTTP.Subtype == "" { // Lambda proxy
-				if in["PayloadFormatVersion"] != "2.0" || resolve(in["IntegrationUri"]) != "${"+targetIDs(s)[r.Target]+".Arn}" {
+				if in["PayloadFormatVersion"] != "2.0" || resolve(in["IntegrationUri"]) != "${"+targetIDs(s)[r.Target.Name]+".Arn}" {
 					t.Errorf("Lambda proxy integration = %v", in)
 				}
 				return
@@ -94,9 +96,9 @@ func TestHTTPRoutesIntegrateAsTheTableSays(t *testing.T) {
 			// One role per integration, one action on the target's ARN.
 			role := refID(in["CredentialsArn"])
 			perms := s.rolePermissions(role)
-			arn := "${" + targetIDs(s)[r.Target] + ".Arn}"
-			if r.Target == routes.Workflow || r.Target == routes.ExpressWorkflow {
-				arn = "${" + targetIDs(s)[r.Target] + "}" // a state machine's Ref is its ARN
+			arn := "${" + targetIDs(s)[r.Target.Name] + ".Arn}"
+			if r.Target.Name == routes.Workflow.Name || r.Target.Name == routes.ExpressWorkflow.Name {
+				arn = "${" + targetIDs(s)[r.Target.Name] + "}" // a state machine's Ref is its ARN
 			}
 			if wantPerm := "Allow " + wantHTTPAction[r.HTTP.Subtype] + " on " + arn; len(perms) != 1 || perms[0] != wantPerm {
 				t.Errorf("role %s may %v, want exactly [%s]", role, perms, wantPerm)
@@ -188,7 +190,7 @@ func TestRESTRoutesIntegrateAsTheTableSays(t *testing.T) {
 
 			uri := resolve(in["Uri"])
 			if r.REST.Service == "lambda" {
-				wantURI := "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${" + targetIDs(s)[r.Target] + ".Arn}/invocations"
+				wantURI := "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${" + targetIDs(s)[r.Target.Name] + ".Arn}/invocations"
 				if uri != wantURI {
 					t.Errorf("Uri = %s, want %s", uri, wantURI)
 				}
@@ -196,7 +198,7 @@ func TestRESTRoutesIntegrateAsTheTableSays(t *testing.T) {
 			}
 			wantURI := "arn:${AWS::Partition}:apigateway:${AWS::Region}:" + r.REST.Service + ":action/" + r.REST.Action
 			if r.REST.QueueInPath {
-				wantURI = "arn:${AWS::Partition}:apigateway:${AWS::Region}:sqs:path/${AWS::AccountId}/${" + targetIDs(s)[r.Target] + ".QueueName}"
+				wantURI = "arn:${AWS::Partition}:apigateway:${AWS::Region}:sqs:path/${AWS::AccountId}/${" + targetIDs(s)[r.Target.Name] + ".QueueName}"
 			}
 			if uri != wantURI {
 				t.Errorf("Uri = %s, want %s", uri, wantURI)
@@ -207,9 +209,9 @@ func TestRESTRoutesIntegrateAsTheTableSays(t *testing.T) {
 				}
 			}
 			role := refID(in["Credentials"])
-			arn := "${" + targetIDs(s)[r.Target] + ".Arn}"
-			if r.Target == routes.Workflow || r.Target == routes.ExpressWorkflow {
-				arn = "${" + targetIDs(s)[r.Target] + "}"
+			arn := "${" + targetIDs(s)[r.Target.Name] + ".Arn}"
+			if r.Target.Name == routes.Workflow.Name || r.Target.Name == routes.ExpressWorkflow.Name {
+				arn = "${" + targetIDs(s)[r.Target.Name] + "}"
 			}
 			wantPerm := "Allow " + r.REST.Service + ":" + r.REST.Action + " on " + arn
 			if perms := s.rolePermissions(role); len(perms) != 1 || perms[0] != wantPerm {
@@ -254,12 +256,12 @@ func TestStagesAreThrottledAndLogged(t *testing.T) {
 	var names []string
 	for _, st := range s.config.Stages {
 		names = append(names, st.Name)
-		for _, kind := range routes.Kinds {
+		for _, kind := range contract.Kinds {
 			t.Run(string(kind)+"/"+st.Name, func(t *testing.T) {
 				var p map[string]any
 				var logs map[string]any
 				var rate, burst any
-				if kind == routes.HTTP {
+				if kind == contract.HTTP {
 					_, p = s.find(t, "AWS::ApiGatewayV2::Stage", "HTTP stage "+st.Name, func(p map[string]any) bool { return p["StageName"] == st.Name })
 					logs = p["AccessLogSettings"].(map[string]any)
 					rs := p["DefaultRouteSettings"].(map[string]any)
@@ -279,8 +281,8 @@ func TestStagesAreThrottledAndLogged(t *testing.T) {
 				if rate != st.ThrottleRateLimit || burst != st.ThrottleBurstLimit {
 					t.Errorf("throttling %v/%v, want %v/%v from cdk.json", rate, burst, st.ThrottleRateLimit, st.ThrottleBurstLimit)
 				}
-				if logs["Format"] != routes.AccessLogFormat(kind) {
-					t.Errorf("access log format = %v, want %s", logs["Format"], routes.AccessLogFormat(kind))
+				if logs["Format"] != contract.AccessLogFormat(kind) {
+					t.Errorf("access log format = %v, want %s", logs["Format"], contract.AccessLogFormat(kind))
 				}
 				group := refID(logs["DestinationArn"])
 				if got := s.props(group)["RetentionInDays"]; got != float64(s.config.LogRetentionDays) {
@@ -302,10 +304,10 @@ func TestOutputsGiveTheBenchWhatItNeeds(t *testing.T) {
 	s := app(t)
 	outputs := s.json["Outputs"].(map[string]any)
 	want := []string{routes.QueueURLOutput, routes.DeadLetterQueueURLOutput, routes.EventBusNameOutput, routes.AuditQueueURLOutput,
-		routes.WorkflowStateMachineArnOutput, routes.ExpressStateMachineArnOutput, routes.GreetingFunctionNameOutput, routes.RegionOutput}
+		routes.WorkflowStateMachineArnOutput, routes.ExpressStateMachineArnOutput, routes.GreetingFunctionNameOutput, contract.RegionOutput}
 	for _, st := range s.config.Stages {
-		for _, kind := range routes.Kinds {
-			want = append(want, routes.APIURLOutput(kind, st.Name), routes.AccessLogGroupOutput(kind, st.Name))
+		for _, kind := range contract.Kinds {
+			want = append(want, contract.APIURLOutput(kind, st.Name), contract.AccessLogGroupOutput(kind, st.Name))
 		}
 	}
 	for _, k := range want {

@@ -12,7 +12,9 @@ import (
 	"time"
 
 	"firstclass/internal/bench"
+	"firstclass/internal/contract"
 	"firstclass/internal/cost"
+	"firstclass/internal/spec"
 	"firstclass/routes"
 )
 
@@ -101,6 +103,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	selected, err := parseRoutes(*routeList)
 	if err != nil {
 		return fmt.Errorf("--routes: %w", err)
+	}
+	if selected == nil {
+		selected = routes.Routes
 	}
 	kinds, err := parseKinds(*kindList)
 	if err != nil {
@@ -191,13 +196,13 @@ func runBenchMerge(_ context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	var reps []*bench.Report
 	for _, f := range files {
-		rep, err := bench.ReadReportFile(f, prices)
+		rep, err := bench.ReadReportFile(f, bench.Pricing{Prices: prices, Routes: routes.Routes})
 		if err != nil {
 			return err
 		}
 		reps = append(reps, rep)
 	}
-	merged, err := bench.Merge(prices, reps...)
+	merged, err := bench.Merge(bench.Pricing{Prices: prices, Routes: routes.Routes}, reps...)
 	if err != nil {
 		return err
 	}
@@ -238,13 +243,13 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-func readOutputs(path, stack string) (routes.Outputs, error) {
+func readOutputs(path, stack string) (contract.Outputs, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("--outputs: %w", err)
 	}
 	defer f.Close()
-	out, err := routes.ReadOutputs(f, stack)
+	out, err := contract.ReadOutputs(f, stack)
 	if err != nil {
 		return nil, fmt.Errorf("--outputs %s: %w (use --stack NAME to pick one)", path, err)
 	}
@@ -263,11 +268,11 @@ func loadPrices(path string) (cost.Prices, error) {
 }
 
 // parseRoutes parses a comma-separated list of route names; "" is every route.
-func parseRoutes(list string) ([]routes.Route, error) {
+func parseRoutes(list string) ([]spec.Route, error) {
 	if strings.TrimSpace(list) == "" {
 		return nil, nil
 	}
-	var out []routes.Route
+	var out []spec.Route
 	for _, name := range strings.Split(list, ",") {
 		name = strings.TrimSpace(name)
 		found := false
@@ -285,11 +290,11 @@ func parseRoutes(list string) ([]routes.Route, error) {
 }
 
 // parseKinds parses a comma-separated list of API kinds.
-func parseKinds(list string) ([]routes.Kind, error) {
-	var out []routes.Kind
+func parseKinds(list string) ([]contract.Kind, error) {
+	var out []contract.Kind
 	for _, k := range strings.Split(list, ",") {
-		switch kind := routes.Kind(strings.ToLower(strings.TrimSpace(k))); kind {
-		case routes.HTTP, routes.REST:
+		switch kind := contract.Kind(strings.ToLower(strings.TrimSpace(k))); kind {
+		case contract.HTTP, contract.REST:
 			out = append(out, kind)
 		default:
 			return nil, fmt.Errorf("%q is not an API kind; use http, rest or http,rest", strings.TrimSpace(k))

@@ -13,6 +13,7 @@ import (
 
 	"firstclass/internal/bench"
 	"firstclass/internal/bench/benchtest"
+	"firstclass/internal/contract"
 	"firstclass/internal/cost"
 	"firstclass/routes"
 )
@@ -104,14 +105,14 @@ func TestBenchRunsWritesReportsAndMerges(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("merge: exit %d\n%s\n%s", code, stdout, stderr)
 	}
-	rep, err := bench.ReadReportFile(all, cost.Default())
+	rep, err := bench.ReadReportFile(all, bench.Pricing{Prices: cost.Default(), Routes: routes.Routes})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(rep.Runs) != 2 || len(rep.Results) != 4 {
 		t.Fatalf("merged %d runs, %d results", len(rep.Runs), len(rep.Results))
 	}
-	r := rep.Result("SendToQueue", routes.HTTP)
+	r := rep.Result("SendToQueue", contract.HTTP)
 	if r.Requests != 10 || r.Delivery.Accepted != 12 || r.Delivery.Delivered != 12 || len(r.Windows) != 2 {
 		t.Errorf("merged SendToQueue/http: %d requests, delivery %+v, %d windows; want 2 × 5, 2 × 6, 2 windows", r.Requests, r.Delivery, len(r.Windows))
 	}
@@ -138,7 +139,7 @@ func TestBenchRunsWritesReportsAndMerges(t *testing.T) {
 func TestBenchFailsWhenADeliveryIsMissing(t *testing.T) {
 	var n atomic.Int32
 	stack := benchtest.New(t, benchtest.Options{
-		Drop:        func(route string, kind routes.Kind, _ []byte) bool { return kind == routes.REST && n.Add(1) == 2 },
+		Drop:        func(route string, kind contract.Kind, _ []byte) bool { return kind == contract.REST && n.Add(1) == 2 },
 		NoAccessLog: true,
 	})
 	dir := t.TempDir()

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"firstclass/internal/bench"
+	"firstclass/internal/contract"
 	"firstclass/internal/cost"
 	"firstclass/routes"
 )
@@ -48,7 +49,7 @@ func TestCostJSONIsInternalCostsEstimates(t *testing.T) {
 		t.Fatalf("%d estimates", len(sheet.Estimates))
 	}
 	for i, r := range routes.Routes {
-		for j, k := range routes.Kinds {
+		for j, k := range contract.Kinds {
 			if got, want := sheet.Estimates[2*i+j], p.Estimate(r, k, w); !reflect.DeepEqual(got, want) {
 				t.Errorf("%s/%s:\n got %+v\nwant %+v", r.Name, k, got, want)
 			}
@@ -75,7 +76,7 @@ func TestCostReadsAnotherPriceFile(t *testing.T) {
 	}
 	var sheet bench.CostSheet
 	json.Unmarshal([]byte(stdout), &sheet)
-	if sheet.Estimates[1].Kind != routes.REST || sheet.Estimates[1].API != 35 {
+	if sheet.Estimates[1].Kind != contract.REST || sheet.Estimates[1].API != 35 {
 		t.Errorf("REST API cost with the replaced price: %+v", sheet.Estimates[1])
 	}
 	os.WriteFile(path, []byte(`{"region": 1}`), 0o644)

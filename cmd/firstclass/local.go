@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"firstclass/internal/cfn"
+	"firstclass/internal/contract"
 	"firstclass/internal/localapi"
 	"firstclass/routes"
 )
@@ -142,7 +143,7 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	printAPIs(stdout, r)
-	fmt.Fprintf(stdout, "\nAWS endpoint  %s  (SQS, EventBridge, Step Functions; any credentials, region %s)\n", r.AWSEndpoint(), out[routes.RegionOutput])
+	fmt.Fprintf(stdout, "\nAWS endpoint  %s  (SQS, EventBridge, Step Functions; any credentials, region %s)\n", r.AWSEndpoint(), out[contract.RegionOutput])
 	if *outputsFile != "" {
 		fmt.Fprintf(stdout, "outputs       %s\n", *outputsFile)
 	}
@@ -168,9 +169,9 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 	if q, ok := out[routes.QueueURLOutput]; ok {
 		fmt.Fprintf(stdout, "\ntry:  curl -s -X POST %s -H 'Content-Type: application/json' -d '{\"orderId\":\"o-1\"}'\n",
-			localapi.JoinURL(out[routes.APIURLOutput(routes.HTTP, firstStage(r))], "/queue"))
+			localapi.JoinURL(out[contract.APIURLOutput(contract.HTTP, firstStage(r))], "/queue"))
 		fmt.Fprintf(stdout, "      AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x aws --endpoint-url %s --region %s sqs receive-message --queue-url %s\n",
-			r.AWSEndpoint(), out[routes.RegionOutput], q)
+			r.AWSEndpoint(), out[contract.RegionOutput], q)
 	}
 	fmt.Fprintln(stdout, "\nCtrl-C stops.")
 	<-ctx.Done()
@@ -212,7 +213,7 @@ func firstStage(r *localapi.Runner) string {
 func printAPIs(w io.Writer, r *localapi.Runner) {
 	for _, a := range r.APIs() {
 		kind := "HTTP API (v2)"
-		if a.Kind == routes.REST {
+		if a.Kind == contract.REST {
 			kind = "REST API (v1)"
 		}
 		fmt.Fprintf(w, "\n%s  %s\n", kind, strings.TrimSuffix(a.Path, "/Resource"))
@@ -257,11 +258,11 @@ func splitAddr(addr string) (string, int, error) {
 	return host, port, nil
 }
 
-func writeOutputs(path, stack string, out routes.Outputs) error {
+func writeOutputs(path, stack string, out contract.Outputs) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return fmt.Errorf("--outputs-file: %w", err)
 	}
-	err = routes.WriteOutputs(f, stack, out)
+	err = contract.WriteOutputs(f, stack, out)
 	return errors.Join(err, f.Close())
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"firstclass/internal/contract"
 	"firstclass/routes"
 )
 
@@ -77,19 +78,19 @@ func TestLocalTryAnswersEveryRouteAndWritesTheOutputsFile(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s\n%s", code, stdout, stderr)
 	}
-	if n := len(tried200.FindAllString(stdout, -1)); n != len(routes.Routes)*len(routes.Kinds) {
-		t.Errorf("%d routes answered 200, want all %d:\n%s", n, len(routes.Routes)*len(routes.Kinds), stdout)
+	if n := len(tried200.FindAllString(stdout, -1)); n != len(routes.Routes)*len(contract.Kinds) {
+		t.Errorf("%d routes answered 200, want all %d:\n%s", n, len(routes.Routes)*len(contract.Kinds), stdout)
 	}
 	f, err := os.Open(outputs)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	o, err := routes.ReadOutputs(f, "Firstclass")
+	o, err := contract.ReadOutputs(f, "Firstclass")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, key := range []string{routes.APIURLOutput(routes.HTTP, "dev"), routes.APIURLOutput(routes.REST, "prod"), routes.QueueURLOutput, routes.AWSEndpointOutput} {
+	for _, key := range []string{contract.APIURLOutput(contract.HTTP, "dev"), contract.APIURLOutput(contract.REST, "prod"), routes.QueueURLOutput, contract.AWSEndpointOutput} {
 		if _, err := o.Get(key); err != nil {
 			t.Error(err)
 		}

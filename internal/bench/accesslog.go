@@ -6,6 +6,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"firstclass/internal/contract"
+	"firstclass/internal/spec"
 	"fmt"
 	"io"
 	"net/url"
@@ -16,8 +18,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
-
-	"firstclass/routes"
 )
 
 // API Gateway's overhead is what a stage's access log says it spent on a request beyond the
@@ -78,14 +78,14 @@ func parseAccessLine(line []byte) (accessEntry, error) {
 
 // route finds which of rs the line is for: by the HTTP API's route key or the REST API's
 // resource path, else by method and path (the path has the stage in front).
-func (e accessEntry) route(kind routes.Kind, rs []routes.Route) (routes.Route, bool) {
+func (e accessEntry) route(kind contract.Kind, rs []spec.Route) (spec.Route, bool) {
 	for _, r := range rs {
 		switch {
-		case kind == routes.HTTP && e.routeKey != "":
+		case kind == contract.HTTP && e.routeKey != "":
 			if e.routeKey == r.Key() {
 				return r, true
 			}
-		case kind == routes.REST && e.resourcePath != "":
+		case kind == contract.REST && e.resourcePath != "":
 			if e.resourcePath == r.Path && e.method == r.Method {
 				return r, true
 			}
@@ -95,7 +95,7 @@ func (e accessEntry) route(kind routes.Kind, rs []routes.Route) (routes.Route, b
 			}
 		}
 	}
-	return routes.Route{}, false
+	return spec.Route{}, false
 }
 
 // overhead is API Gateway's own part of a request.
@@ -108,8 +108,8 @@ func (e accessEntry) overhead() (time.Duration, bool) {
 
 // accessTally collects the lines of one stage for the results of one API kind.
 type accessTally struct {
-	kind    routes.Kind
-	rs      []routes.Route
+	kind    contract.Kind
+	rs      []spec.Route
 	windows map[string]Window // by route name
 	source  string
 	stats   map[string]*AccessLogStats
@@ -117,7 +117,7 @@ type accessTally struct {
 	bad     int
 }
 
-func newAccessTally(kind routes.Kind, source string, rs []routes.Route, windows map[string]Window) *accessTally {
+func newAccessTally(kind contract.Kind, source string, rs []spec.Route, windows map[string]Window) *accessTally {
 	t := &accessTally{kind: kind, rs: rs, windows: windows, source: source, stats: map[string]*AccessLogStats{}, hists: map[string]*Histogram{}}
 	for _, r := range rs {
 		t.stats[r.Name] = &AccessLogStats{Source: source}

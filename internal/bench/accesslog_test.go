@@ -13,11 +13,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 
+	"firstclass/internal/contract"
+	"firstclass/internal/spec"
 	"firstclass/routes"
 )
 
 // accessLine is a line in the stage's format (routes.AccessLogFields) with typical values.
-func accessLine(kind routes.Kind, r routes.Route, at time.Time, response, integration string) string {
+func accessLine(kind contract.Kind, r spec.Route, at time.Time, response, integration string) string {
 	v := map[string]string{
 		"requestId": "id", "ip": "203.0.113.10", "requestTime": "x", "requestTimeEpoch": fmt.Sprint(at.UnixMilli()),
 		"httpMethod": r.Method, "path": "/dev" + r.SamplePath(), "protocol": "HTTP/1.1", "status": "200", "responseLength": "10",
@@ -25,7 +27,7 @@ func accessLine(kind routes.Kind, r routes.Route, at time.Time, response, integr
 		"integrationError": "-", "errorMessage": "-", "routeKey": r.Key(), "resourcePath": r.Path,
 	}
 	line := map[string]string{}
-	for _, f := range routes.AccessLogFields(kind) {
+	for _, f := range contract.AccessLogFields(kind) {
 		line[f.Key] = v[f.Key]
 	}
 	b, _ := json.Marshal(line)
@@ -34,7 +36,7 @@ func accessLine(kind routes.Kind, r routes.Route, at time.Time, response, integr
 
 func TestParseAccessLineOfEitherKind(t *testing.T) {
 	at := time.UnixMilli(1_800_000_000_123)
-	for _, kind := range routes.Kinds {
+	for _, kind := range contract.Kinds {
 		e, err := parseAccessLine([]byte(accessLine(kind, routes.PutEventRoute, at, "25", "21")))
 		if err != nil {
 			t.Fatal(err)
@@ -50,7 +52,7 @@ func TestParseAccessLineOfEitherKind(t *testing.T) {
 		}
 	}
 	// A request that never reached an integration (a 429, a 404) logs "-".
-	e, err := parseAccessLine([]byte(accessLine(routes.HTTP, routes.SendToQueueRoute, at, "1", "-")))
+	e, err := parseAccessLine([]byte(accessLine(contract.HTTP, routes.SendToQueueRoute, at, "1", "-")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,11 +68,11 @@ func TestParseAccessLineOfEitherKind(t *testing.T) {
 
 func TestAccessLineRouteFallsBackToMethodAndPath(t *testing.T) {
 	e := accessEntry{method: "POST", path: "/dev/workflow/sync"}
-	if r, ok := e.route(routes.REST, routes.Routes); !ok || r.Name != "RunExpressWorkflow" {
+	if r, ok := e.route(contract.REST, routes.Routes); !ok || r.Name != "RunExpressWorkflow" {
 		t.Errorf("route = %v, %v", r.Name, ok)
 	}
 	e = accessEntry{method: "GET", path: "/dev/workflow"}
-	if _, ok := e.route(routes.HTTP, routes.Routes); ok {
+	if _, ok := e.route(contract.HTTP, routes.Routes); ok {
 		t.Error("GET /workflow matched a POST route")
 	}
 }
@@ -78,13 +80,13 @@ func TestAccessLineRouteFallsBackToMethodAndPath(t *testing.T) {
 func TestAccessTallyKeepsTheWindowsLinesOfEachRoute(t *testing.T) {
 	t0 := time.UnixMilli(1_800_000_000_000)
 	windows := map[string]Window{"SendToQueue": {t0, t0.Add(time.Second)}, "Greeting": {t0, t0.Add(time.Second)}}
-	tally := newAccessTally(routes.HTTP, "test", []routes.Route{routes.SendToQueueRoute, routes.GreetingRoute}, windows)
-	tally.add([]byte(accessLine(routes.HTTP, routes.SendToQueueRoute, t0.Add(-time.Millisecond), "9", "1"))) // warm-up
-	tally.add([]byte(accessLine(routes.HTTP, routes.SendToQueueRoute, t0, "5", "2")))
-	tally.add([]byte(accessLine(routes.HTTP, routes.SendToQueueRoute, t0.Add(999*time.Millisecond), "7", "2")))
-	tally.add([]byte(accessLine(routes.HTTP, routes.SendToQueueRoute, t0.Add(time.Second), "9", "1"))) // after
-	tally.add([]byte(accessLine(routes.HTTP, routes.PutEventRoute, t0, "9", "1")))                     // not selected
-	tally.add([]byte(accessLine(routes.HTTP, routes.GreetingRoute, t0, "2", "2")))
+	tally := newAccessTally(contract.HTTP, "test", []spec.Route{routes.SendToQueueRoute, routes.GreetingRoute}, windows)
+	tally.add([]byte(accessLine(contract.HTTP, routes.SendToQueueRoute, t0.Add(-time.Millisecond), "9", "1"))) // warm-up
+	tally.add([]byte(accessLine(contract.HTTP, routes.SendToQueueRoute, t0, "5", "2")))
+	tally.add([]byte(accessLine(contract.HTTP, routes.SendToQueueRoute, t0.Add(999*time.Millisecond), "7", "2")))
+	tally.add([]byte(accessLine(contract.HTTP, routes.SendToQueueRoute, t0.Add(time.Second), "9", "1"))) // after
+	tally.add([]byte(accessLine(contract.HTTP, routes.PutEventRoute, t0, "9", "1")))                     // not selected
+	tally.add([]byte(accessLine(contract.HTTP, routes.GreetingRoute, t0, "2", "2")))
 	tally.add([]byte("garbage"))
 	if s := tally.stats["SendToQueue"]; s.Lines != 2 || tally.hists["SendToQueue"].Count() != 2 {
 		t.Errorf("SendToQueue: %+v", s)
@@ -101,13 +103,13 @@ func TestAccessTallyKeepsTheWindowsLinesOfEachRoute(t *testing.T) {
 func TestFileSourceReadsWhatIsNewAndWaitsForWholeLines(t *testing.T) {
 	t0 := time.UnixMilli(1_800_000_000_000)
 	path := filepath.Join(t.TempDir(), "access.log")
-	line := accessLine(routes.REST, routes.SendToQueueRoute, t0, "5", "2")
+	line := accessLine(contract.REST, routes.SendToQueueRoute, t0, "5", "2")
 	os.WriteFile(path, []byte(line+"\n"+line[:20]), 0o644)
 	src, source, err := newAccessSource("file://"+path, nil, Window{})
 	if err != nil || source != path {
 		t.Fatalf("source %q: %v", source, err)
 	}
-	tally := newAccessTally(routes.REST, source, []routes.Route{routes.SendToQueueRoute}, map[string]Window{"SendToQueue": {t0, t0.Add(time.Second)}})
+	tally := newAccessTally(contract.REST, source, []spec.Route{routes.SendToQueueRoute}, map[string]Window{"SendToQueue": {t0, t0.Add(time.Second)}})
 	src.read(context.Background(), tally)
 	if tally.lines() != 1 {
 		t.Fatalf("%d lines after the first read, want 1", tally.lines())
@@ -149,14 +151,14 @@ func (f *fakeLogs) FilterLogEvents(_ context.Context, in *cloudwatchlogs.FilterL
 // each read replaces the last (CloudWatch delivers late and out of order).
 func TestCloudWatchSourceReadsTheWindowAgainEachTime(t *testing.T) {
 	t0 := time.UnixMilli(1_800_000_000_000)
-	line := accessLine(routes.HTTP, routes.GreetingRoute, t0.Add(time.Millisecond), "4", "1")
+	line := accessLine(contract.HTTP, routes.GreetingRoute, t0.Add(time.Millisecond), "4", "1")
 	f := &fakeLogs{pages: [][]string{{line, line}, {line}}}
 	w := Window{t0, t0.Add(time.Second)}
 	src, source, err := newAccessSource("Firstclass-AccessLogs", f, w)
 	if err != nil || source != "CloudWatch Logs Firstclass-AccessLogs" {
 		t.Fatal(source, err)
 	}
-	tally := newAccessTally(routes.HTTP, source, []routes.Route{routes.GreetingRoute}, map[string]Window{"Greeting": w})
+	tally := newAccessTally(contract.HTTP, source, []spec.Route{routes.GreetingRoute}, map[string]Window{"Greeting": w})
 	if err := readAccessLog(context.Background(), src, tally, 3, time.Now().Add(time.Second)); err != nil {
 		t.Fatal(err)
 	}

@@ -1,9 +1,7 @@
 package bench
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/bits"
@@ -17,7 +15,8 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
-	"firstclass/routes"
+	"firstclass/internal/contract"
+	"firstclass/internal/spec"
 )
 
 // schedule says when each request of one attack is meant to go out, and it is the attack's
@@ -97,8 +96,8 @@ func correctedLatency(intended, sent time.Time, latency time.Duration) time.Dura
 
 // attack is one route on one API kind.
 type attack struct {
-	route   routes.Route
-	kind    routes.Kind
+	route   spec.Route
+	kind    contract.Kind
 	tmpl    *requestTemplate
 	sched   *schedule
 	workers uint64 // closed model: exactly this many; open model: at most this many
@@ -183,23 +182,23 @@ type recorder struct {
 	// accepted holds the Seq of every 2xx of the run, warm-up included.
 	accepted bitset
 	// confirmed holds the 2xx whose response itself proves delivery (the greeting's text,
-	// the express execution's output); respChecked says the route is checked that way.
-	confirmed   bitset
-	respChecked bool
+	// the express execution's output), for a route whose probe checks responses.
+	confirmed bitset
+	response  func(r *vegeta.Result, id string, res *Result) bool
 
 	timeline   map[int64]*Bucket
 	transportN int
 }
 
-func newRecorder(r routes.Route, kind routes.Kind, tmpl *requestTemplate, sched *schedule, closed bool, errs *atomic.Uint64) *recorder {
+func newRecorder(r spec.Route, kind contract.Kind, tmpl *requestTemplate, sched *schedule, closed bool, errs *atomic.Uint64) *recorder {
 	return &recorder{
-		res:         &Result{Route: r.Name, Kind: kind, Windows: []Window{sched.window()}, Latency: NewHistogram(), ServiceTime: NewHistogram()},
-		tmpl:        tmpl,
-		sched:       sched,
-		closed:      closed,
-		errs:        errs,
-		respChecked: r.Target == routes.Greeter || r.Target == routes.ExpressWorkflow,
-		timeline:    map[int64]*Bucket{},
+		res:      &Result{Route: r.Name, Kind: kind, Windows: []Window{sched.window()}, Latency: NewHistogram(), ServiceTime: NewHistogram()},
+		tmpl:     tmpl,
+		sched:    sched,
+		closed:   closed,
+		errs:     errs,
+		response: probes[r.Delivery.Probe].response,
+		timeline: map[int64]*Bucket{},
 	}
 }
 
@@ -207,7 +206,7 @@ func (rc *recorder) add(r *vegeta.Result) {
 	ok := r.Code >= 200 && r.Code < 300
 	if ok {
 		rc.accepted.set(r.Seq)
-		if rc.respChecked && rc.checkResponse(r) {
+		if rc.response != nil && rc.response(r, formatID(rc.tmpl.run, rc.tmpl.route.Name, rc.tmpl.kind, r.Seq), rc.res) {
 			rc.confirmed.set(r.Seq)
 		}
 	} else {
@@ -293,36 +292,6 @@ func normalizeTransportError(s string) string {
 		return "canceled"
 	}
 	return s
-}
-
-// checkResponse checks a 2xx of a route whose answer proves delivery: the greeting greets
-// the request's id; the express execution succeeded with the request's id in its output. It
-// also sums the express executions' billing details, which price them.
-func (rc *recorder) checkResponse(r *vegeta.Result) bool {
-	id := formatID(rc.tmpl.run, rc.tmpl.route.Name, rc.tmpl.kind, r.Seq)
-	if rc.tmpl.route.Target != routes.ExpressWorkflow {
-		return bytes.Contains(r.Body, []byte(id))
-	}
-	var out struct {
-		Status         string `json:"status"`
-		Output         string `json:"output"`
-		BillingDetails *struct {
-			BilledDurationInMilliseconds float64 `json:"billedDurationInMilliseconds"`
-			BilledMemoryUsedInMB         float64 `json:"billedMemoryUsedInMB"`
-		} `json:"billingDetails"`
-	}
-	if err := json.Unmarshal(r.Body, &out); err != nil {
-		return false
-	}
-	if b := out.BillingDetails; b != nil && b.BilledDurationInMilliseconds > 0 {
-		if rc.res.Express == nil {
-			rc.res.Express = &ExpressBilling{}
-		}
-		rc.res.Express.Executions++
-		rc.res.Express.BilledMs += b.BilledDurationInMilliseconds
-		rc.res.Express.BilledMemMB += b.BilledMemoryUsedInMB
-	}
-	return out.Status == "SUCCEEDED" && strings.Contains(out.Output, id)
 }
 
 // finish sorts the timeline into the result.

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"firstclass/internal/contract"
+	"firstclass/internal/spec"
 	"firstclass/routes"
 )
 
@@ -74,8 +76,8 @@ func TestCoordinatedOmissionIsCorrected(t *testing.T) {
 	}))
 	defer srv.Close()
 	rep, err := Run(context.Background(), Config{
-		Outputs: routes.Outputs{routes.APIURLOutput(routes.HTTP, "dev"): srv.URL + "/dev/"},
-		Routes:  []routes.Route{routes.GreetingRoute}, Kinds: []routes.Kind{routes.HTTP},
+		Outputs: contract.Outputs{contract.APIURLOutput(contract.HTTP, "dev"): srv.URL + "/dev/"},
+		Routes:  []spec.Route{routes.GreetingRoute}, Kinds: []contract.Kind{contract.HTTP},
 		Rate: 100, Duration: time.Second, MaxWorkers: 1, NoDeliveryCheck: true,
 	})
 	if err != nil {

@@ -2,13 +2,12 @@ package bench
 
 import (
 	"context"
+	"firstclass/internal/contract"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-
-	"firstclass/routes"
 )
 
 // localRegion is the region of the local runner when its outputs do not say.
@@ -20,10 +19,10 @@ const localRegion = "us-east-1"
 // local services do not check, and nothing reaches AWS; otherwise the default chain
 // (environment, shared config, SSO, instance role) applies. The region is the outputs' Region
 // when they have one.
-func AWSConfig(ctx context.Context, out routes.Outputs) (aws.Config, error) {
+func AWSConfig(ctx context.Context, out contract.Outputs) (aws.Config, error) {
 	var opts []func(*config.LoadOptions) error
-	region := out[routes.RegionOutput]
-	if ep := out[routes.AWSEndpointOutput]; ep != "" {
+	region := out[contract.RegionOutput]
+	if ep := out[contract.AWSEndpointOutput]; ep != "" {
 		if region == "" {
 			region = localRegion
 		}

@@ -11,8 +11,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"firstclass/internal/contract"
 	"firstclass/internal/cost"
-	"firstclass/routes"
+	"firstclass/internal/spec"
 )
 
 // Config is one bench run.
@@ -20,12 +21,14 @@ type Config struct {
 	// Outputs are the stack's outputs (routes.ReadOutputs of `cdk deploy --outputs-file` or
 	// `firstclass local --outputs-file`): API base URLs per stage, targets, access log groups,
 	// the region and, for the local runner, AwsEndpoint.
-	Outputs routes.Outputs
+	Outputs contract.Outputs
 	Stack   string // for the report
 	Stage   string // default "dev"
-	// Routes and Kinds select what to load; default every route on both API kinds.
-	Routes []routes.Route
-	Kinds  []routes.Kind
+	// Routes are the routes to load (the app's table, or the part of it to load), with how
+	// the bench finds each one's deliveries; Kinds the API kinds to load them on (default
+	// both).
+	Routes []spec.Route
+	Kinds  []contract.Kind
 
 	// Rate is the open model's arrival rate, in requests per second on each route × kind.
 	Rate float64
@@ -121,6 +124,9 @@ func (c *Config) Check() error {
 	if c.RunID != "" && !runIDRE.MatchString(c.RunID) {
 		add("run id %q: use 1 to 16 lower-case letters and digits", c.RunID)
 	}
+	if len(c.Routes) == 0 {
+		add("no routes: give the app's route table (firstclass's is routes.Routes), or the routes of it to load")
+	}
 	if c.Outputs == nil {
 		add("no outputs: read them with routes.ReadOutputs from the file cdk deploy --outputs-file or firstclass local --outputs-file wrote")
 	}
@@ -132,8 +138,8 @@ func (c *Config) Check() error {
 		seen[r.Name] = true
 	}
 	for _, k := range c.Kinds {
-		if k != routes.HTTP && k != routes.REST {
-			add("API kind %q: use %q or %q", k, routes.HTTP, routes.REST)
+		if k != contract.HTTP && k != contract.REST {
+			add("API kind %q: use %q or %q", k, contract.HTTP, contract.REST)
 		}
 	}
 	if len(errs) == 0 {
@@ -146,11 +152,8 @@ func (c *Config) setDefaults() {
 	if c.Stage == "" {
 		c.Stage = DefaultStage
 	}
-	if len(c.Routes) == 0 {
-		c.Routes = append([]routes.Route(nil), routes.Routes...)
-	}
 	if len(c.Kinds) == 0 {
-		c.Kinds = append([]routes.Kind(nil), routes.Kinds...)
+		c.Kinds = append([]contract.Kind(nil), contract.Kinds...)
 	}
 	if c.MaxWorkers == 0 {
 		c.MaxWorkers = DefaultMaxWorkers
@@ -173,11 +176,11 @@ func (c *Config) outputFor(key, why string) (string, error) {
 }
 
 // baseURL is kind's base URL on the run's stage.
-func (c *Config) baseURL(kind routes.Kind) (string, error) {
-	v, err := c.Outputs.Get(routes.APIURLOutput(kind, c.Stage))
+func (c *Config) baseURL(kind contract.Kind) (string, error) {
+	v, err := c.Outputs.Get(contract.APIURLOutput(kind, c.Stage))
 	if err != nil {
 		if st := c.Outputs.Stages(kind); len(st) > 0 {
-			return "", fmt.Errorf("stage %q: the outputs have no %s for the %s API; its stages are %s", c.Stage, routes.APIURLOutput(kind, c.Stage), kind, strings.Join(st, ", "))
+			return "", fmt.Errorf("stage %q: the outputs have no %s for the %s API; its stages are %s", c.Stage, contract.APIURLOutput(kind, c.Stage), kind, strings.Join(st, ", "))
 		}
 		return "", fmt.Errorf("%s API: %w", kind, err)
 	}

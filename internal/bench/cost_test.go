@@ -9,7 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"firstclass/internal/contract"
 	"firstclass/internal/cost"
+	"firstclass/internal/spec"
 	"firstclass/routes"
 )
 
@@ -18,18 +20,18 @@ import (
 // read them. It computes no price itself.
 func TestResultCostIsInternalCostsEstimateOfTheMeasuredWorkload(t *testing.T) {
 	t0 := time.Unix(1_800_000_000, 0)
-	r := &Result{Route: "RunExpressWorkflow", Kind: routes.REST, Windows: []Window{{t0, t0.Add(10 * time.Second)}},
+	r := &Result{Route: "RunExpressWorkflow", Kind: contract.REST, Windows: []Window{{t0, t0.Add(10 * time.Second)}},
 		Requests: 500, SentInWindow: 500, BytesOut: 500 * 1000,
 		Express:   &ExpressBilling{Executions: 400, BilledMs: 400 * 200, BilledMemMB: 400 * 64},
 		AccessLog: &AccessLogStats{Lines: 500, Bytes: 500 * 400}}
 	p := cost.Default()
-	r.derive(p)
+	r.derive(Pricing{Prices: p, Routes: routes.Routes})
 	w := cost.DefaultWorkload()
 	w.MonthlyRequests = cost.MonthlyRequests(50)
 	w.PayloadBytes = 1000
 	w.ExpressDurationMs, w.ExpressMemoryMB = 200, 64
-	w.AccessLogBytes = map[routes.Kind]float64{routes.REST: 400}
-	want := p.Estimate(routes.RunExpressWorkflowRoute, routes.REST, w)
+	w.AccessLogBytes = map[contract.Kind]float64{contract.REST: 400}
+	want := p.Estimate(routes.RunExpressWorkflowRoute, contract.REST, w)
 	if !reflect.DeepEqual(*r.Summary.Cost, want) {
 		t.Errorf("cost =\n%+v\nwant internal/cost's estimate\n%+v", *r.Summary.Cost, want)
 	}
@@ -48,7 +50,7 @@ func TestCostSheetPricesEveryRouteOnBothKindsWithInternalCost(t *testing.T) {
 	w := cost.DefaultWorkload()
 	w.MonthlyRequests, w.PayloadBytes = 1e6, size
 	for i, r := range routes.Routes {
-		for j, k := range routes.Kinds {
+		for j, k := range contract.Kinds {
 			if got, want := s.Estimates[2*i+j], p.Estimate(r, k, w); !reflect.DeepEqual(got, want) {
 				t.Errorf("%s/%s: %+v, want %+v", r.Name, k, got, want)
 			}
@@ -60,7 +62,7 @@ func TestCostSheetPricesEveryRouteOnBothKindsWithInternalCost(t *testing.T) {
 	}
 	// The worked example: at a million 2 MB requests a month the HTTP API meters 4 requests
 	// each ($4.00 a million) against the REST API's $3.50.
-	if e := s.Estimates[0]; e.Route != "SendToQueue" || e.Kind != routes.HTTP || e.API != 4.00 {
+	if e := s.Estimates[0]; e.Route != "SendToQueue" || e.Kind != contract.HTTP || e.API != 4.00 {
 		t.Errorf("SendToQueue/http API cost $%g, want $4.00", e.API)
 	}
 	if e := s.Estimates[1]; e.API != 3.50 {
@@ -85,7 +87,7 @@ func TestCostSheetPricesEveryRouteOnBothKindsWithInternalCost(t *testing.T) {
 }
 
 func TestCostSheetDefaultsToEachRoutesSampleBody(t *testing.T) {
-	s := NewCostSheet(cost.Default(), []routes.Route{routes.SendToQueueRoute, routes.GreetingRoute}, 1e6, nil)
+	s := NewCostSheet(cost.Default(), []spec.Route{routes.SendToQueueRoute, routes.GreetingRoute}, 1e6, nil)
 	if s.Estimates[0].PayloadBytes != int64(len(routes.SendToQueueRoute.Sample.Body)) || s.Estimates[2].PayloadBytes != 0 {
 		t.Errorf("payloads %d, %d", s.Estimates[0].PayloadBytes, s.Estimates[2].PayloadBytes)
 	}

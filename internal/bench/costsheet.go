@@ -5,8 +5,9 @@ import (
 	"fmt"
 	"io"
 
+	"firstclass/internal/contract"
 	"firstclass/internal/cost"
-	"firstclass/routes"
+	"firstclass/internal/spec"
 )
 
 // CostSheet is `firstclass cost`'s answer: each route priced on each API kind for one
@@ -24,7 +25,7 @@ type CostSheet struct {
 
 // NewCostSheet prices routes on both API kinds at monthly requests a month each, with
 // requests of payload bytes (nil: each route's sample body).
-func NewCostSheet(p cost.Prices, rs []routes.Route, monthly float64, payload *int64) *CostSheet {
+func NewCostSheet(p cost.Prices, rs []spec.Route, monthly float64, payload *int64) *CostSheet {
 	s := &CostSheet{RatePerSecond: monthly / (cost.HoursPerMonth * 3600), MonthlyRequests: monthly, PayloadBytes: payload, Prices: priceInfo(p), Notes: p.Notes}
 	for _, r := range rs {
 		w := cost.DefaultWorkload()
@@ -34,7 +35,7 @@ func NewCostSheet(p cost.Prices, rs []routes.Route, monthly float64, payload *in
 		} else {
 			w.PayloadBytes = int64(len(r.Sample.Body))
 		}
-		for _, k := range routes.Kinds {
+		for _, k := range contract.Kinds {
 			s.Estimates = append(s.Estimates, p.Estimate(r, k, w))
 		}
 	}

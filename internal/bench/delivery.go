@@ -13,10 +13,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
-	"firstclass/routes"
+	"firstclass/internal/contract"
 )
 
-// The delivery check finds every accepted request downstream, one by one, by its bench id:
+// The delivery check finds every accepted request downstream, one by one, by its bench id, with
+// the probe each route's spec.Delivery names (probe.go). For firstclass's routes:
 //
 //	SendToQueue         the queue's messages (their body is the request body)
 //	PutEvent            the audit queue's messages (the bus's audit rule copies every event
@@ -25,32 +26,10 @@ import (
 //	RunExpressWorkflow  the response (express executions are not listable; the 200 carries the
 //	                    execution's output, which carries the id)
 //	Greeting            the response ("Hello, ID!")
-//
-// The same SDK calls run against AWS and against the local runner's endpoint.
-
-// Delivery methods, as reports name them.
-const (
-	viaQueue      = "SQS messages on QueueUrl"
-	viaAuditQueue = "EventBridge events on AuditQueueUrl"
-	viaExecutions = "ListExecutions on WorkflowStateMachineArn"
-	viaResponse   = "the response body"
-)
-
-func deliveryMethod(t routes.Target) string {
-	switch t {
-	case routes.Queue:
-		return viaQueue
-	case routes.Bus:
-		return viaAuditQueue
-	case routes.Workflow:
-		return viaExecutions
-	}
-	return viaResponse
-}
 
 // matchDeliveries compares the accepted requests of one route × kind with the copies of each
 // seen downstream (seq → copies).
-func matchDeliveries(method string, run string, route string, kind routes.Kind, accepted bitset, seen map[uint64]int) *Delivery {
+func matchDeliveries(method string, run string, route string, kind contract.Kind, accepted bitset, seen map[uint64]int) *Delivery {
 	d := &Delivery{Method: method, Checked: true, Accepted: accepted.count()}
 	accepted.each(func(seq uint64) {
 		n := seen[seq]
@@ -101,7 +80,7 @@ func (s *seenSet) add(id ID, accepted func(ID) bool) {
 	}
 }
 
-func (s *seenSet) of(route string, kind routes.Kind) map[uint64]int {
+func (s *seenSet) of(route string, kind contract.Kind) map[uint64]int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.m[route+"/"+string(kind)]

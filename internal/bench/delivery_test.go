@@ -13,8 +13,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"firstclass/internal/awslocal"
-	"firstclass/routes"
+	"firstclass/internal/contract"
+	"firstclass/internal/spec"
 )
+
+// viaQueue is the queue probe's method on the queue's output.
+var viaQueue = deliveryMethod(spec.Delivery{Probe: spec.ProbeQueue, Output: "QueueUrl"})
 
 func TestMatchDeliveriesFindsMissingDuplicatedAndUnaccepted(t *testing.T) {
 	var accepted bitset
@@ -22,7 +26,7 @@ func TestMatchDeliveriesFindsMissingDuplicatedAndUnaccepted(t *testing.T) {
 		accepted.set(s)
 	}
 	seen := map[uint64]int{0: 1, 1: 2, 3: 1, 4: 1, 9: 1} // 2 missing, 1 twice, 9 was not a 2xx
-	d := matchDeliveries(viaQueue, "run1", "SendToQueue", routes.HTTP, accepted, seen)
+	d := matchDeliveries(viaQueue, "run1", "SendToQueue", contract.HTTP, accepted, seen)
 	if d.Accepted != 5 || d.Delivered != 4 || d.Missing != 1 || d.Duplicated != 1 || d.Unaccepted != 1 {
 		t.Errorf("delivery = %+v, want 5 accepted, 4 delivered, 1 missing, 1 duplicated, 1 unaccepted", d)
 	}
@@ -33,7 +37,7 @@ func TestMatchDeliveriesFindsMissingDuplicatedAndUnaccepted(t *testing.T) {
 	for s := range uint64(100) {
 		many.set(s)
 	}
-	if d := matchDeliveries(viaQueue, "r", "SendToQueue", routes.HTTP, many, nil); d.Missing != 100 || len(d.MissingIDs) != maxListedIDs {
+	if d := matchDeliveries(viaQueue, "r", "SendToQueue", contract.HTTP, many, nil); d.Missing != 100 || len(d.MissingIDs) != maxListedIDs {
 		t.Errorf("all missing: %d missing, %d ids listed", d.Missing, len(d.MissingIDs))
 	}
 }
@@ -49,7 +53,7 @@ func localAWS(t *testing.T) (*awslocal.Server, aws.Config) {
 	hs := httptest.NewServer(srv)
 	srv.SetBaseURL(hs.URL)
 	t.Cleanup(func() { hs.Close(); srv.Close() })
-	cfg, err := AWSConfig(context.Background(), routes.Outputs{routes.AWSEndpointOutput: hs.URL})
+	cfg, err := AWSConfig(context.Background(), contract.Outputs{contract.AWSEndpointOutput: hs.URL})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,11 +74,11 @@ func TestQueueDrainTakesOnlyTheRunsMessages(t *testing.T) {
 	for seq := range uint64(25) {
 		accepted.set(seq)
 		if seq != 7 { // lost
-			send(`{"benchId":"` + formatID("mine", "SendToQueue", routes.REST, seq) + `"}`)
+			send(`{"benchId":"` + formatID("mine", "SendToQueue", contract.REST, seq) + `"}`)
 		}
 	}
-	send(`{"benchId":"` + formatID("mine", "SendToQueue", routes.REST, 3) + `"}`) // a duplicate
-	send(`{"benchId":"` + formatID("other", "SendToQueue", routes.REST, 3) + `"}`)
+	send(`{"benchId":"` + formatID("mine", "SendToQueue", contract.REST, 3) + `"}`) // a duplicate
+	send(`{"benchId":"` + formatID("other", "SendToQueue", contract.REST, 3) + `"}`)
 	send(`{"orderId":"not a bench message"}`)
 
 	seen := newSeenSet()
@@ -84,7 +88,7 @@ func TestQueueDrainTakesOnlyTheRunsMessages(t *testing.T) {
 	if err := d.drain(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	got := matchDeliveries(viaQueue, "mine", "SendToQueue", routes.REST, accepted, seen.of("SendToQueue", routes.REST))
+	got := matchDeliveries(viaQueue, "mine", "SendToQueue", contract.REST, accepted, seen.of("SendToQueue", contract.REST))
 	if got.Delivered != 24 || got.Missing != 1 || got.MissingIDs[0] != "mine-SendToQueue-rest-000000007" || got.Duplicated != 1 {
 		t.Errorf("delivery = %+v, want 24 delivered, 7 missing, 3 duplicated", got)
 	}
@@ -105,7 +109,7 @@ func TestQueueDrainStopsOnceEverythingIsFound(t *testing.T) {
 	var accepted bitset
 	for seq := range uint64(5) {
 		accepted.set(seq)
-		srv.SendMessage(awslocal.SendMessageInput{QueueURL: url, MessageBody: `{"benchId":"` + formatID("mine", "PutEvent", routes.HTTP, seq) + `"}`})
+		srv.SendMessage(awslocal.SendMessageInput{QueueURL: url, MessageBody: `{"benchId":"` + formatID("mine", "PutEvent", contract.HTTP, seq) + `"}`})
 	}
 	d := &queueDrain{api: sqs.NewFromConfig(cfg), url: url, run: "mine", route: "PutEvent", want: 5,
 		accepted: func(id ID) bool { return accepted.has(id.Seq) }, receivers: 2, seen: newSeenSet(), deadline: time.Now().Add(20 * time.Second)}
@@ -144,11 +148,11 @@ func TestExecutionListMatchesNamesAndStopsAtOlderExecutions(t *testing.T) {
 		return sfntypes.ExecutionListItem{Name: aws.String(name), StartDate: aws.Time(now.Add(-age))}
 	}
 	f := &fakeSFN{executions: []sfntypes.ExecutionListItem{
-		item(formatID("mine", "StartWorkflow", routes.HTTP, 1), 0),
+		item(formatID("mine", "StartWorkflow", contract.HTTP, 1), 0),
 		item("some-uuid", 0),
-		item(formatID("mine", "StartWorkflow", routes.REST, 0), time.Second),
-		item(formatID("mine", "StartWorkflow", routes.HTTP, 0), time.Second),
-		item(formatID("mine", "StartWorkflow", routes.HTTP, 2), time.Hour), // older than the run: never reached
+		item(formatID("mine", "StartWorkflow", contract.REST, 0), time.Second),
+		item(formatID("mine", "StartWorkflow", contract.HTTP, 0), time.Second),
+		item(formatID("mine", "StartWorkflow", contract.HTTP, 2), time.Hour), // older than the run: never reached
 		item("older", 2*time.Hour),
 	}}
 	l := &executionList{api: f, arn: "arn", run: "mine", route: "StartWorkflow", want: 3, accepted: func(ID) bool { return true },
@@ -157,10 +161,10 @@ func TestExecutionListMatchesNamesAndStopsAtOlderExecutions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if h := seen.of("StartWorkflow", routes.HTTP); len(h) != 2 || h[0] != 1 || h[1] != 1 {
+	if h := seen.of("StartWorkflow", contract.HTTP); len(h) != 2 || h[0] != 1 || h[1] != 1 {
 		t.Errorf("http executions seen = %v", h)
 	}
-	if r := seen.of("StartWorkflow", routes.REST); len(r) != 1 {
+	if r := seen.of("StartWorkflow", contract.REST); len(r) != 1 {
 		t.Errorf("rest executions seen = %v", r)
 	}
 	if f.calls != 3 {
@@ -176,7 +180,7 @@ func TestExecutionListAgainstStepFunctions(t *testing.T) {
 		t.Fatal(err)
 	}
 	for seq := range uint64(3) {
-		if _, err := srv.StartExecution(awslocal.StartExecutionInput{StateMachineArn: arn, Name: formatID("mine", "StartWorkflow", routes.HTTP, seq), Input: "{}"}); err != nil {
+		if _, err := srv.StartExecution(awslocal.StartExecutionInput{StateMachineArn: arn, Name: formatID("mine", "StartWorkflow", contract.HTTP, seq), Input: "{}"}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -186,7 +190,7 @@ func TestExecutionListAgainstStepFunctions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := len(seen.of("StartWorkflow", routes.HTTP)); n != 3 {
+	if n := len(seen.of("StartWorkflow", contract.HTTP)); n != 3 {
 		t.Errorf("found %d executions, want 3", n)
 	}
 	bad := &executionList{api: sfn.NewFromConfig(cfg), arn: srv.StateMachineARN("nope"), run: "mine", route: "StartWorkflow", want: 1,

@@ -12,6 +12,8 @@ import (
 
 	"firstclass/internal/bench"
 	"firstclass/internal/bench/benchtest"
+	"firstclass/internal/contract"
+	"firstclass/internal/spec"
 	"firstclass/routes"
 )
 
@@ -29,6 +31,7 @@ func TestRunLoadsEveryRouteOnBothKindsAndFindsEveryDelivery(t *testing.T) {
 	rep, err := bench.Run(ctxT(t), bench.Config{
 		Outputs: stack.Outputs(), Rate: 20, Duration: time.Second, Warmup: 300 * time.Millisecond,
 		DeliveryTimeout: 10 * time.Second, Log: io.MultiWriter(&log, timedWriter{t, time.Now()}), RunID: "e2e",
+		Routes: routes.Routes,
 	})
 	if err != nil {
 		t.Fatalf("Run: %v\n%s", err, log.String())
@@ -36,8 +39,8 @@ func TestRunLoadsEveryRouteOnBothKindsAndFindsEveryDelivery(t *testing.T) {
 	if f := rep.Failed(); len(f) > 0 {
 		t.Fatalf("failed: %v\n%s", f, log.String())
 	}
-	if len(rep.Results) != len(routes.Routes)*len(routes.Kinds) {
-		t.Fatalf("%d results, want %d", len(rep.Results), len(routes.Routes)*len(routes.Kinds))
+	if len(rep.Results) != len(routes.Routes)*len(contract.Kinds) {
+		t.Fatalf("%d results, want %d", len(rep.Results), len(routes.Routes)*len(contract.Kinds))
 	}
 	for _, r := range rep.Results {
 		t.Run(r.Key(), func(t *testing.T) {
@@ -63,7 +66,7 @@ func TestRunLoadsEveryRouteOnBothKindsAndFindsEveryDelivery(t *testing.T) {
 			}
 		})
 	}
-	if ex := rep.Result("RunExpressWorkflow", routes.HTTP).Express; ex == nil || ex.Executions != 26 || ex.BilledMs < 26*100 {
+	if ex := rep.Result("RunExpressWorkflow", contract.HTTP).Express; ex == nil || ex.Executions != 26 || ex.BilledMs < 26*100 {
 		t.Errorf("express billing = %+v, want 26 executions of at least 100 billed ms", ex)
 	}
 	var table, html bytes.Buffer
@@ -93,30 +96,30 @@ func TestRunLoadsEveryRouteOnBothKindsAndFindsEveryDelivery(t *testing.T) {
 func TestRunReportsMissingAndDuplicatedDeliveries(t *testing.T) {
 	var dropped, duplicated atomic.Int32
 	stack := benchtest.New(t, benchtest.Options{
-		Drop: func(route string, kind routes.Kind, body []byte) bool {
-			return route == "SendToQueue" && kind == routes.HTTP && dropped.Add(1) == 5
+		Drop: func(route string, kind contract.Kind, body []byte) bool {
+			return route == "SendToQueue" && kind == contract.HTTP && dropped.Add(1) == 5
 		},
-		Duplicate: func(route string, kind routes.Kind, body []byte) bool {
-			return route == "PutEvent" && kind == routes.REST && duplicated.Add(1) == 3
+		Duplicate: func(route string, kind contract.Kind, body []byte) bool {
+			return route == "PutEvent" && kind == contract.REST && duplicated.Add(1) == 3
 		},
 		NoAccessLog: true,
 	})
 	rep, err := bench.Run(ctxT(t), bench.Config{
 		Outputs: stack.Outputs(), Rate: 20, Duration: 500 * time.Millisecond,
-		Routes:          []routes.Route{routes.SendToQueueRoute, routes.PutEventRoute, routes.StartWorkflowRoute},
+		Routes:          []spec.Route{routes.SendToQueueRoute, routes.PutEventRoute, routes.StartWorkflowRoute},
 		DeliveryTimeout: 3 * time.Second, RunID: "lost",
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	q := rep.Result("SendToQueue", routes.HTTP).Delivery
+	q := rep.Result("SendToQueue", contract.HTTP).Delivery
 	if q.Missing != 1 || q.Delivered != q.Accepted-1 || len(q.MissingIDs) != 1 || !strings.HasPrefix(q.MissingIDs[0], "lost-SendToQueue-http-") {
 		t.Errorf("SendToQueue/http delivery = %+v, want one missing with its id", q)
 	}
-	if d := rep.Result("SendToQueue", routes.REST).Delivery; d.Missing != 0 {
+	if d := rep.Result("SendToQueue", contract.REST).Delivery; d.Missing != 0 {
 		t.Errorf("SendToQueue/rest delivery = %+v, want nothing missing", d)
 	}
-	e := rep.Result("PutEvent", routes.REST).Delivery
+	e := rep.Result("PutEvent", contract.REST).Delivery
 	if e.Duplicated != 1 || e.Missing != 0 {
 		t.Errorf("PutEvent/rest delivery = %+v, want one duplicated", e)
 	}
@@ -134,11 +137,11 @@ func TestRunReportsMissingAndDuplicatedDeliveries(t *testing.T) {
 // The closed model: N workers back to back, each sending when answered.
 func TestRunClosedModel(t *testing.T) {
 	stack := benchtest.New(t, benchtest.Options{
-		Delay: func(string, routes.Kind) time.Duration { return 10 * time.Millisecond },
+		Delay: func(string, contract.Kind) time.Duration { return 10 * time.Millisecond },
 	})
 	rep, err := bench.Run(ctxT(t), bench.Config{
 		Outputs: stack.Outputs(), Workers: 2, Duration: 500 * time.Millisecond, Warmup: 100 * time.Millisecond,
-		Routes: []routes.Route{routes.GreetingRoute}, NoDeliveryCheck: true,
+		Routes: []spec.Route{routes.GreetingRoute}, NoDeliveryCheck: true,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 
 	"firstclass/internal/bench"
 	"firstclass/internal/bench/benchtest"
+	"firstclass/internal/spec"
 	"firstclass/routes"
 )
 
@@ -21,7 +22,7 @@ func ExampleRun() {
 	defer stack.Close()
 	rep, err := bench.Run(context.Background(), bench.Config{
 		Outputs:  stack.Outputs(),
-		Routes:   []routes.Route{routes.SendToQueueRoute},
+		Routes:   []spec.Route{routes.SendToQueueRoute},
 		Rate:     20,
 		Duration: 500 * time.Millisecond,
 	})

@@ -15,6 +15,8 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"firstclass/internal/contract"
+	"firstclass/internal/spec"
 	"firstclass/routes"
 )
 
@@ -37,8 +39,8 @@ func BenchmarkLoadPathAgainstWrk(b *testing.B) {
 	}))
 	defer srv.Close()
 	const conns, seconds, rounds = 32, 2, 3
-	out := routes.Outputs{routes.APIURLOutput(routes.HTTP, "dev"): srv.URL + "/dev/"}
-	one := []routes.Route{routes.GreetingRoute}
+	out := contract.Outputs{contract.APIURLOutput(contract.HTTP, "dev"): srv.URL + "/dev/"}
+	one := []spec.Route{routes.GreetingRoute}
 	rateRE := regexp.MustCompile(`Requests/sec:\s+([0-9.]+)`)
 	for range b.N {
 		// Alternate short rounds, so that whatever else the machine runs weighs on both alike.
@@ -55,7 +57,7 @@ func BenchmarkLoadPathAgainstWrk(b *testing.B) {
 				b.Fatalf("no Requests/sec in wrk's output:\n%s", res)
 			}
 			wrkRate, _ := strconv.ParseFloat(string(m[1]), 64)
-			closed, err := Run(context.Background(), Config{Outputs: out, Kinds: []routes.Kind{routes.HTTP}, Routes: one,
+			closed, err := Run(context.Background(), Config{Outputs: out, Kinds: []contract.Kind{contract.HTTP}, Routes: one,
 				Workers: conns, Duration: seconds * time.Second, Warmup: 300 * time.Millisecond, NoDeliveryCheck: true})
 			if err != nil {
 				b.Fatal(err)
@@ -78,7 +80,7 @@ func BenchmarkLoadPathAgainstWrk(b *testing.B) {
 		// The open model at fixed rates and at a quarter of the closed model's: does it
 		// hold the rate on schedule?
 		for _, target := range []float64{1000, 2500, float64(int(ours / 4))} {
-			open, err := Run(context.Background(), Config{Outputs: out, Kinds: []routes.Kind{routes.HTTP}, Routes: one,
+			open, err := Run(context.Background(), Config{Outputs: out, Kinds: []contract.Kind{contract.HTTP}, Routes: one,
 				Rate: target, Duration: 3 * time.Second, Warmup: 500 * time.Millisecond, NoDeliveryCheck: true})
 			if err != nil {
 				b.Fatal(err)

@@ -9,20 +9,20 @@ import (
 	"strings"
 	"time"
 
+	"firstclass/internal/contract"
 	"firstclass/internal/cost"
-	"firstclass/routes"
 )
 
 // The HTML report is one file with no external resource: inline CSS and SVG, no script, no
 // font or image to fetch, so it opens the same offline, in a CI artifact or in a mail.
 
-var kindColor = map[routes.Kind]string{routes.HTTP: "#0072B2", routes.REST: "#D55E00"}
+var kindColor = map[contract.Kind]string{contract.HTTP: "#0072B2", contract.REST: "#D55E00"}
 
-func kindName(k routes.Kind) string {
+func kindName(k contract.Kind) string {
 	switch k {
-	case routes.HTTP:
+	case contract.HTTP:
 		return "HTTP API"
-	case routes.REST:
+	case contract.REST:
 		return "REST API"
 	}
 	return string(k)
@@ -194,7 +194,7 @@ func (rep *Report) routeViews() []routeView {
 	for i, name := range order {
 		rs := byRoute[name]
 		v := routeView{Name: name}
-		if rt, ok := routes.Routes.Lookup(name); ok {
+		if rt, ok := rep.pricing.Routes.Lookup(name); ok {
 			v.Method, v.Path = rt.Method, rt.Path
 		}
 		v.Latency = latencyChart(fmt.Sprintf("lat%d", i), name, rs).svg()
@@ -298,7 +298,7 @@ func minTime(a, b time.Time) time.Time {
 // costChart draws the API Gateway request cost per million requests against request size at
 // the mean measured volume, with the crossover from internal/cost.
 func (rep *Report) costChart() (template.HTML, string) {
-	p := rep.prices
+	p := rep.pricing.Prices
 	monthly := 1e6
 	found, cross := false, int64(0)
 	if x := rep.Crossover; x != nil {
@@ -312,21 +312,21 @@ func (rep *Report) costChart() (template.HTML, string) {
 	}
 	top = min(top, limit)
 	mb := func(b int64) float64 { return float64(b) / (1 << 20) }
-	perM := func(k routes.Kind, size int64) float64 { return p.APIMonthly(k, monthly, size) / monthly * 1e6 }
+	perM := func(k contract.Kind, size int64) float64 { return p.APIMonthly(k, monthly, size) / monthly * 1e6 }
 	c := &chart{id: "cost", title: "API Gateway request cost by request size", width: 1120, height: 360,
 		xLabel: "request size (MB, 1 MB = 1,048,576 bytes)", yLabel: "$ per million requests",
 		note: fmt.Sprintf("at %s requests a month per route (the mean measured rate); HTTP API meters every %s, REST API bills per request", fmtCount(monthly), cost.FormatBytes(inc))}
 	var httpPts []point
 	prev := int64(0)
 	for size := inc; prev < top; size += inc {
-		y := perM(routes.HTTP, size)
+		y := perM(contract.HTTP, size)
 		httpPts = append(httpPts, point{mb(prev), y}, point{mb(min(size, top)), y})
 		prev = size
 	}
-	restY := perM(routes.REST, 1)
+	restY := perM(contract.REST, 1)
 	c.series = []series{
-		{name: "HTTP API", color: kindColor[routes.HTTP], points: httpPts},
-		{name: "REST API", color: kindColor[routes.REST], points: []point{{0, restY}, {mb(top), restY}}},
+		{name: "HTTP API", color: kindColor[contract.HTTP], points: httpPts},
+		{name: "REST API", color: kindColor[contract.REST], points: []point{{0, restY}, {mb(top), restY}}},
 	}
 	yMax := restY
 	for _, q := range httpPts {
@@ -405,7 +405,7 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"kind":  kindName,
 	"count": func(v float64) string { return fmtCount(v) },
 	"num":   func(v float64) string { return fmt.Sprintf("%g", v) },
-	"join": func(ks []routes.Kind) string {
+	"join": func(ks []contract.Kind) string {
 		s := make([]string, len(ks))
 		for i, k := range ks {
 			s[i] = string(k)

@@ -12,7 +12,8 @@ import (
 	"strconv"
 	"strings"
 
-	"firstclass/routes"
+	"firstclass/internal/contract"
+	"firstclass/internal/spec"
 )
 
 // A bench id names one request of one run: RUN-ROUTE-KIND-SEQ, with SEQ vegeta's sequence
@@ -26,13 +27,13 @@ const seqDigits = 9
 type ID struct {
 	Run   string
 	Route string
-	Kind  routes.Kind
+	Kind  contract.Kind
 	Seq   uint64
 }
 
 func (id ID) String() string { return formatID(id.Run, id.Route, id.Kind, id.Seq) }
 
-func formatID(run, route string, kind routes.Kind, seq uint64) string {
+func formatID(run, route string, kind contract.Kind, seq uint64) string {
 	return run + "-" + route + "-" + string(kind) + "-" + padSeq(seq)
 }
 
@@ -59,7 +60,7 @@ func ParseID(s string) (ID, bool) {
 	if err != nil {
 		return ID{}, false
 	}
-	return ID{Run: m[1], Route: m[2], Kind: routes.Kind(m[3]), Seq: seq}, true
+	return ID{Run: m[1], Route: m[2], Kind: contract.Kind(m[3]), Seq: seq}, true
 }
 
 // benchIDKey is the JSON key every request body starts with.
@@ -96,7 +97,7 @@ const padKey = `"benchPad":"`
 // newBodyTemplate builds the body template of route r on kind for run. template is a JSON
 // object (the route's sample body by default); size is the exact body size to pad to, 0 for
 // no padding.
-func newBodyTemplate(run string, r routes.Route, kind routes.Kind, template []byte, size int) (*bodyTemplate, error) {
+func newBodyTemplate(run string, r spec.Route, kind contract.Kind, template []byte, size int) (*bodyTemplate, error) {
 	if !sendsBody(r) {
 		return &bodyTemplate{none: true}, nil
 	}
@@ -128,7 +129,7 @@ func newBodyTemplate(run string, r routes.Route, kind routes.Kind, template []by
 }
 
 // sendsBody reports whether a route's requests carry a body.
-func sendsBody(r routes.Route) bool { return r.Method != http.MethodGet && r.Method != http.MethodHead }
+func sendsBody(r spec.Route) bool { return r.Method != http.MethodGet && r.Method != http.MethodHead }
 
 // objectMembers returns the members of a JSON object as text, without its braces: what goes
 // after the bench id. The template must be one JSON object, since the bench adds a key to it.
@@ -169,14 +170,14 @@ func (b *bodyTemplate) size() int { return b.length }
 // requestTemplate makes each request of one route × API kind.
 type requestTemplate struct {
 	run    string
-	route  routes.Route
-	kind   routes.Kind
+	route  spec.Route
+	kind   contract.Kind
 	url    *url.URL // with the sample's query
 	body   *bodyTemplate
 	header http.Header
 }
 
-func newRequestTemplate(run, baseURL string, r routes.Route, kind routes.Kind, template []byte, size int) (*requestTemplate, error) {
+func newRequestTemplate(run, baseURL string, r spec.Route, kind contract.Kind, template []byte, size int) (*requestTemplate, error) {
 	u, err := joinURL(baseURL, r.SamplePath())
 	if err != nil {
 		return nil, fmt.Errorf("%s base URL: %w", kind, err)
@@ -215,24 +216,26 @@ func joinURL(base, path string) (*url.URL, error) {
 	return u, nil
 }
 
-// stamp fills in request seq: its bench id in the body, or, for a route without a body (the
-// greeting), in the greeter query parameter the response echoes; and for StartWorkflow the
-// X-Execution-Name header both APIs map to the execution's name.
+// stamp fills in request seq: its bench id in the body, or, for a route without a body, in
+// the route's id query parameter (the greeting's greeter, which the response echoes); and in
+// the route's id header when it has one (X-Execution-Name, which both APIs map to the
+// execution's name).
 func (t *requestTemplate) stamp(req *http.Request, seq uint64) {
 	id := formatID(t.run, t.route.Name, t.kind, seq)
 	for k, v := range t.header {
 		req.Header[k] = v
 	}
-	if t.route.Target == routes.Workflow {
-		req.Header.Set("X-Execution-Name", id)
+	d := t.route.Delivery
+	if d.IDHeader != "" {
+		req.Header.Set(d.IDHeader, id)
 	}
 	if t.body.none {
 		q := t.url.Query()
-		if t.route.Target == routes.Greeter {
-			q.Set("greeter", id) // "Hello, ID!" comes back
-		} else {
-			q.Set("benchId", id)
+		param := d.IDQuery
+		if param == "" {
+			param = "benchId"
 		}
+		q.Set(param, id)
 		u := *t.url
 		u.RawQuery = q.Encode()
 		req.URL = &u

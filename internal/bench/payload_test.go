@@ -7,13 +7,15 @@ import (
 	"strings"
 	"testing"
 
+	"firstclass/internal/contract"
+	"firstclass/internal/spec"
 	"firstclass/routes"
 )
 
 func TestPaddedBodiesAreExactlyTheAskedSize(t *testing.T) {
 	for _, size := range []int{87, 88, 100, 1000, 64 << 10, 512<<10 + 1} {
 		for _, seq := range []uint64{0, 7, 123456789} {
-			b, err := newBodyTemplate("run1", routes.SendToQueueRoute, routes.HTTP, []byte(routes.SendToQueueRoute.Sample.Body), size)
+			b, err := newBodyTemplate("run1", routes.SendToQueueRoute, contract.HTTP, []byte(routes.SendToQueueRoute.Sample.Body), size)
 			if err != nil {
 				t.Fatalf("size %d: %v", size, err)
 			}
@@ -26,7 +28,7 @@ func TestPaddedBodiesAreExactlyTheAskedSize(t *testing.T) {
 				t.Fatalf("size %d: not JSON: %v", size, err)
 			}
 			id, ok := ParseID(m["benchId"].(string))
-			if !ok || id.Seq != seq || id.Route != "SendToQueue" || id.Kind != routes.HTTP || id.Run != "run1" {
+			if !ok || id.Seq != seq || id.Route != "SendToQueue" || id.Kind != contract.HTTP || id.Run != "run1" {
 				t.Errorf("benchId %v parses as %+v", m["benchId"], id)
 			}
 			if m["orderId"] != "o-1" || m["amount"] != 42.0 {
@@ -37,21 +39,21 @@ func TestPaddedBodiesAreExactlyTheAskedSize(t *testing.T) {
 }
 
 func TestPayloadSizeBelowTheSmallestBodySaysTheMinimum(t *testing.T) {
-	_, err := newBodyTemplate("run1", routes.SendToQueueRoute, routes.HTTP, []byte(routes.SendToQueueRoute.Sample.Body), 20)
+	_, err := newBodyTemplate("run1", routes.SendToQueueRoute, contract.HTTP, []byte(routes.SendToQueueRoute.Sample.Body), 20)
 	if err == nil || !strings.Contains(err.Error(), "ask for at least 87") {
 		t.Errorf("error = %v, want the minimum size", err)
 	}
 }
 
 func TestUnpaddedBodyIsTheTemplateWithItsID(t *testing.T) {
-	b, err := newBodyTemplate("r", routes.PutEventRoute, routes.REST, []byte(` { "a" : [1, 2] } `), 0)
+	b, err := newBodyTemplate("r", routes.PutEventRoute, contract.REST, []byte(` { "a" : [1, 2] } `), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := string(b.appendBody(nil, 5)); got != `{"benchId":"r-PutEvent-rest-000000005","a" : [1, 2]}` {
 		t.Errorf("body = %s", got)
 	}
-	e, _ := newBodyTemplate("r", routes.PutEventRoute, routes.REST, []byte(`{}`), 0)
+	e, _ := newBodyTemplate("r", routes.PutEventRoute, contract.REST, []byte(`{}`), 0)
 	if got := string(e.appendBody(nil, 5)); got != `{"benchId":"r-PutEvent-rest-000000005"}` {
 		t.Errorf("body of {} = %s", got)
 	}
@@ -66,7 +68,7 @@ func TestPayloadMustBeAJSONObject(t *testing.T) {
 		`"just a string"`:     "must be one JSON object",
 		`{"a": "unterminated`: "must be one JSON object",
 	} {
-		if _, err := newBodyTemplate("r", routes.SendToQueueRoute, routes.HTTP, []byte(in), 0); err == nil || !strings.Contains(err.Error(), want) {
+		if _, err := newBodyTemplate("r", routes.SendToQueueRoute, contract.HTTP, []byte(in), 0); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: error = %v, want %q", in, err, want)
 		}
 	}
@@ -83,7 +85,7 @@ func TestFindBenchIDInDownstreamMessages(t *testing.T) {
 			t.Errorf("findBenchID(%s) = %+v", s, id)
 		}
 	}
-	if got := formatID("ab12", "StartWorkflow", routes.REST, 3); got != "ab12-StartWorkflow-rest-000000003" || len(got) > 80 {
+	if got := formatID("ab12", "StartWorkflow", contract.REST, 3); got != "ab12-StartWorkflow-rest-000000003" || len(got) > 80 {
 		t.Errorf("formatID = %q (execution names are at most 80 characters)", got)
 	}
 }
@@ -104,8 +106,8 @@ func TestJoinURLWhateverTheSlashes(t *testing.T) {
 }
 
 func TestStampGivesEachRequestItsID(t *testing.T) {
-	stamp := func(r routes.Route) *http.Request {
-		tmpl, err := newRequestTemplate("run1", "http://127.0.0.1:1/dev/", r, routes.REST, nil, 0)
+	stamp := func(r spec.Route) *http.Request {
+		tmpl, err := newRequestTemplate("run1", "http://127.0.0.1:1/dev/", r, contract.REST, nil, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -10,8 +10,9 @@ import (
 	"strings"
 	"time"
 
+	"firstclass/internal/contract"
 	"firstclass/internal/cost"
-	"firstclass/routes"
+	"firstclass/internal/spec"
 )
 
 // SchemaVersion names the report format. A change that an older reader would misread gets a
@@ -32,30 +33,38 @@ type Report struct {
 	// REST API's, at the mean measured volume of a route (derived).
 	Crossover *Crossover `json:"crossover,omitempty"`
 
-	prices cost.Prices
+	pricing Pricing
+}
+
+// Pricing is what a report's costs are derived with: a price list, and the route table whose
+// routes' calls (spec.Route.Call) are priced. Results of a route the table does not have keep
+// their measurements and get no cost; the table also orders the results.
+type Pricing struct {
+	Prices cost.Prices
+	Routes spec.Table
 }
 
 // RunInfo describes one bench run: where it ran, against what, with which load.
 type RunInfo struct {
-	ID        string                 `json:"id"`
-	Host      string                 `json:"host"`
-	Generator string                 `json:"generator"`
-	Stack     string                 `json:"stack,omitempty"`
-	Stage     string                 `json:"stage"`
-	Endpoints map[routes.Kind]string `json:"endpoints"`
+	ID        string                   `json:"id"`
+	Host      string                   `json:"host"`
+	Generator string                   `json:"generator"`
+	Stack     string                   `json:"stack,omitempty"`
+	Stage     string                   `json:"stage"`
+	Endpoints map[contract.Kind]string `json:"endpoints"`
 	// Local is true when the outputs name a local AWS endpoint (firstclass local).
 	Local bool `json:"local"`
 	// Model is "open" (constant arrival rate) or "closed" (workers back to back).
-	Model           string        `json:"model"`
-	Rate            float64       `json:"rate,omitempty"`
-	Workers         int           `json:"workers,omitempty"`
-	MaxWorkers      int           `json:"maxWorkers,omitempty"`
-	WarmupSeconds   float64       `json:"warmupSeconds"`
-	DurationSeconds float64       `json:"durationSeconds"`
-	PayloadSize     int           `json:"payloadSize,omitempty"`
-	PayloadFile     string        `json:"payloadFile,omitempty"`
-	Routes          []string      `json:"routes"`
-	Kinds           []routes.Kind `json:"kinds"`
+	Model           string          `json:"model"`
+	Rate            float64         `json:"rate,omitempty"`
+	Workers         int             `json:"workers,omitempty"`
+	MaxWorkers      int             `json:"maxWorkers,omitempty"`
+	WarmupSeconds   float64         `json:"warmupSeconds"`
+	DurationSeconds float64         `json:"durationSeconds"`
+	PayloadSize     int             `json:"payloadSize,omitempty"`
+	PayloadFile     string          `json:"payloadFile,omitempty"`
+	Routes          []string        `json:"routes"`
+	Kinds           []contract.Kind `json:"kinds"`
 	// Started is when the first request was meant to go out (warm-up included); Ended when
 	// the load stopped.
 	Started       time.Time `json:"started"`
@@ -73,8 +82,8 @@ type Window struct {
 
 // Result is one route on one API kind.
 type Result struct {
-	Route string      `json:"route"`
-	Kind  routes.Kind `json:"kind"`
+	Route string        `json:"route"`
+	Kind  contract.Kind `json:"kind"`
 	// Windows are the measurement windows of the runs merged here.
 	Windows []Window `json:"windows"`
 	// Requests are the measured requests: in the open model those meant to be sent within a
@@ -276,8 +285,8 @@ func first(s []string, n int) []string {
 // Merge combines reports of several runs, of one machine or many, into one: counts add,
 // histograms merge bucket for bucket, per-second buckets add, windows join (so rates are over
 // the union of the windows) and the summaries are derived again with prices.
-func Merge(prices cost.Prices, reports ...*Report) (*Report, error) {
-	out := &Report{Schema: SchemaVersion, prices: prices}
+func Merge(pricing Pricing, reports ...*Report) (*Report, error) {
+	out := &Report{Schema: SchemaVersion, pricing: pricing}
 	seenRun := map[string]bool{}
 	byKey := map[string]*Result{}
 	for i, rep := range reports {
@@ -394,11 +403,12 @@ func mergeTimeline(a, b []Bucket) []Bucket {
 // measurements.
 func (rep *Report) derive() {
 	rep.Schema = SchemaVersion
-	rep.Prices = priceInfo(rep.prices)
-	sort.SliceStable(rep.Results, func(i, j int) bool { return resultOrder(rep.Results[i]) < resultOrder(rep.Results[j]) })
+	rep.Prices = priceInfo(rep.pricing.Prices)
+	order := func(r *Result) string { return resultOrder(rep.pricing.Routes, r) }
+	sort.SliceStable(rep.Results, func(i, j int) bool { return order(rep.Results[i]) < order(rep.Results[j]) })
 	var monthly []float64
 	for _, r := range rep.Results {
-		r.derive(rep.prices)
+		r.derive(rep.pricing)
 		if r.Summary.Cost != nil {
 			monthly = append(monthly, r.Summary.Cost.MonthlyRequests)
 		}
@@ -406,7 +416,7 @@ func (rep *Report) derive() {
 	rep.Crossover = nil
 	if len(monthly) > 0 {
 		m := mean(monthly)
-		b, ok := rep.prices.Crossover(m)
+		b, ok := rep.pricing.Prices.Crossover(m)
 		rep.Crossover = &Crossover{MonthlyRequests: m, Bytes: b, Found: ok}
 	}
 }
@@ -421,15 +431,15 @@ func mean(xs []float64) float64 {
 
 // resultOrder sorts results in route table order, then API kind order; routes the table no
 // longer has go last, by name.
-func resultOrder(r *Result) string {
-	ri := len(routes.Routes)
-	for i, rt := range routes.Routes {
+func resultOrder(table spec.Table, r *Result) string {
+	ri := len(table)
+	for i, rt := range table {
 		if rt.Name == r.Route {
 			ri = i
 		}
 	}
-	ki := len(routes.Kinds)
-	for i, k := range routes.Kinds {
+	ki := len(contract.Kinds)
+	for i, k := range contract.Kinds {
 		if k == r.Kind {
 			ki = i
 		}
@@ -437,7 +447,7 @@ func resultOrder(r *Result) string {
 	return fmt.Sprintf("%03d %s %03d %s", ri, r.Route, ki, r.Kind)
 }
 
-func (r *Result) derive(prices cost.Prices) {
+func (r *Result) derive(pricing Pricing) {
 	if r.Latency == nil {
 		r.Latency = NewHistogram()
 	}
@@ -460,8 +470,8 @@ func (r *Result) derive(prices cost.Prices) {
 	if r.Requests > 0 {
 		s.PayloadBytes = int64(math.Round(float64(r.BytesOut) / float64(r.Requests)))
 	}
-	if rt, ok := routes.Routes.Lookup(r.Route); ok && s.Rate > 0 {
-		e := prices.Estimate(rt, r.Kind, r.workload(s))
+	if rt, ok := pricing.Routes.Lookup(r.Route); ok && s.Rate > 0 {
+		e := pricing.Prices.Estimate(rt, r.Kind, r.workload(s))
 		s.Cost = &e
 	}
 	r.Summary = s
@@ -479,7 +489,7 @@ func (r *Result) workload(s *Summary) cost.Workload {
 		w.ExpressMemoryMB = e.BilledMemMB / float64(e.Executions)
 	}
 	if l := r.AccessLog; l != nil && l.Lines > 0 {
-		w.AccessLogBytes = map[routes.Kind]float64{r.Kind: float64(l.Bytes) / float64(l.Lines)}
+		w.AccessLogBytes = map[contract.Kind]float64{r.Kind: float64(l.Bytes) / float64(l.Lines)}
 	}
 	return w
 }
@@ -509,8 +519,8 @@ func writeFile(path string, write func(io.Writer) error) error {
 	return f.Close()
 }
 
-// ReadReport reads a report and derives its summaries with prices.
-func ReadReport(r io.Reader, prices cost.Prices) (*Report, error) {
+// ReadReport reads a report and derives its summaries with pricing.
+func ReadReport(r io.Reader, pricing Pricing) (*Report, error) {
 	var rep Report
 	if err := json.NewDecoder(r).Decode(&rep); err != nil {
 		return nil, fmt.Errorf("bench report: %w", err)
@@ -523,19 +533,19 @@ func ReadReport(r io.Reader, prices cost.Prices) (*Report, error) {
 			return nil, fmt.Errorf("bench report: result %d has no route or kind", i+1)
 		}
 	}
-	rep.prices = prices
+	rep.pricing = pricing
 	rep.derive()
 	return &rep, nil
 }
 
 // ReadReportFile reads a report file.
-func ReadReportFile(path string, prices cost.Prices) (*Report, error) {
+func ReadReportFile(path string, pricing Pricing) (*Report, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	rep, err := ReadReport(f, prices)
+	rep, err := ReadReport(f, pricing)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -544,12 +554,12 @@ func ReadReportFile(path string, prices cost.Prices) (*Report, error) {
 
 // Reprice derives the costs again with another price list.
 func (rep *Report) Reprice(p cost.Prices) {
-	rep.prices = p
+	rep.pricing.Prices = p
 	rep.derive()
 }
 
 // Result returns the result of route on kind, or nil.
-func (rep *Report) Result(route string, kind routes.Kind) *Result {
+func (rep *Report) Result(route string, kind contract.Kind) *Result {
 	for _, r := range rep.Results {
 		if r.Route == route && r.Kind == kind {
 			return r

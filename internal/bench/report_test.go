@@ -14,6 +14,7 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"firstclass/internal/contract"
 	"firstclass/internal/cost"
 	"firstclass/routes"
 )
@@ -47,12 +48,12 @@ func samples(n int, seed uint64) []sample {
 func record(t *testing.T, origin time.Time, end time.Duration, ss []sample) *Result {
 	t.Helper()
 	r := routes.SendToQueueRoute
-	tmpl, err := newRequestTemplate("golden", "http://127.0.0.1/dev/", r, routes.HTTP, nil, 0)
+	tmpl, err := newRequestTemplate("golden", "http://127.0.0.1/dev/", r, contract.HTTP, nil, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	sched := &schedule{origin: origin, interval: 1e7, end: end}
-	rc := newRecorder(r, routes.HTTP, tmpl, sched, false, new(atomic.Uint64))
+	rc := newRecorder(r, contract.HTTP, tmpl, sched, false, new(atomic.Uint64))
 	for seq, s := range ss {
 		sent := origin.Add(sched.offset(uint64(seq)) + s.lag)
 		rc.add(&vegeta.Result{Seq: uint64(seq), Code: s.code, Timestamp: sent, Latency: s.latency, BytesIn: 100})
@@ -60,9 +61,12 @@ func record(t *testing.T, origin time.Time, end time.Duration, ss []sample) *Res
 	return rc.finish()
 }
 
+// firstclassPricing prices firstclass's routes at the embedded prices.
+var firstclassPricing = Pricing{Prices: cost.Default(), Routes: routes.Routes}
+
 func reportOf(id string, origin time.Time, results ...*Result) *Report {
-	rep := &Report{Schema: SchemaVersion, prices: cost.Default(),
-		Runs:    []RunInfo{{ID: id, Host: "test", Stage: "dev", Model: "open", Rate: 100, Started: origin, Kinds: []routes.Kind{routes.HTTP}}},
+	rep := &Report{Schema: SchemaVersion, pricing: firstclassPricing,
+		Runs:    []RunInfo{{ID: id, Host: "test", Stage: "dev", Model: "open", Rate: 100, Started: origin, Kinds: []contract.Kind{contract.HTTP}}},
 		Results: results}
 	rep.derive()
 	return rep
@@ -77,7 +81,7 @@ func TestMergeOfTwoRunsEqualsOneRunOverBothSamples(t *testing.T) {
 	second := record(t, t0.Add(10*time.Second), 10*time.Second, b)
 	whole := record(t, t0, 20*time.Second, append(append([]sample(nil), a...), b...))
 
-	merged, err := Merge(cost.Default(), reportOf("one", t0, first), reportOf("two", t0.Add(10*time.Second), second))
+	merged, err := Merge(firstclassPricing, reportOf("one", t0, first), reportOf("two", t0.Add(10*time.Second), second))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,14 +117,14 @@ func TestMergeOfConcurrentRunsAddsRates(t *testing.T) {
 	t0 := time.Unix(1_800_000_000, 0)
 	a := record(t, t0, 10*time.Second, samples(1000, 1))
 	b := record(t, t0, 10*time.Second, samples(1000, 2))
-	merged, err := Merge(cost.Default(), reportOf("a", t0, a), reportOf("b", t0, b))
+	merged, err := Merge(firstclassPricing, reportOf("a", t0, a), reportOf("b", t0, b))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if r := merged.Results[0]; r.Summary.Rate != 200 || r.Requests != 2000 || len(r.Windows) != 2 {
 		t.Errorf("rate %g, requests %d, %d windows; want 200/s over the shared 10 s", r.Summary.Rate, r.Requests, len(r.Windows))
 	}
-	if _, err := Merge(cost.Default(), reportOf("a", t0, a), reportOf("a", t0, b)); err == nil || !strings.Contains(err.Error(), "run a is already in an earlier report") {
+	if _, err := Merge(firstclassPricing, reportOf("a", t0, a), reportOf("a", t0, b)); err == nil || !strings.Contains(err.Error(), "run a is already in an earlier report") {
 		t.Errorf("merging one run twice: %v", err)
 	}
 }
@@ -179,7 +183,7 @@ func TestReportJSONRoundTripAndSchema(t *testing.T) {
 	if !bytes.Equal(buf.Bytes(), want) {
 		t.Errorf("the report JSON differs from %s; if the change is meant, run go test ./internal/bench -run TestReportJSON -update and review the diff", golden)
 	}
-	back, err := ReadReport(bytes.NewReader(buf.Bytes()), cost.Default())
+	back, err := ReadReport(bytes.NewReader(buf.Bytes()), firstclassPricing)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +207,7 @@ func TestReadReportSaysWhatIsWrong(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := ReadReport(strings.NewReader(tt.in), cost.Default())
+			_, err := ReadReport(strings.NewReader(tt.in), firstclassPricing)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("error = %v, want it to contain %q", err, tt.want)
 			}

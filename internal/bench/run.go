@@ -16,11 +16,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
-	"github.com/aws/aws-sdk-go-v2/service/sfn"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"firstclass/internal/contract"
 	"firstclass/internal/cost"
-	"firstclass/routes"
 )
 
 // startDelay is how far ahead of now the shared origin is set, so every attack is ready
@@ -60,7 +58,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("bench interrupted: %w", context.Cause(ctx))
 	}
-	rep := &Report{Schema: SchemaVersion, prices: prices, Runs: []RunInfo{b.runInfo()}}
+	rep := &Report{Schema: SchemaVersion, pricing: Pricing{Prices: prices, Routes: cfg.Routes}, Runs: []RunInfo{b.runInfo()}}
 	for _, a := range b.attacks {
 		rep.Results = append(rep.Results, a.rec.finish())
 	}
@@ -72,7 +70,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 type benchRun struct {
 	cfg     Config
 	logf    func(format string, a ...any)
-	bases   map[routes.Kind]string
+	bases   map[contract.Kind]string
 	attacks []*attack
 	sent    atomic.Uint64
 	errs    atomic.Uint64
@@ -100,7 +98,7 @@ func logger(w io.Writer) func(string, ...any) {
 // the run before it loads anything.
 func (b *benchRun) prepare() error {
 	cfg := &b.cfg
-	b.bases = map[routes.Kind]string{}
+	b.bases = map[contract.Kind]string{}
 	for _, k := range cfg.Kinds {
 		u, err := cfg.baseURL(k)
 		if err != nil {
@@ -110,7 +108,7 @@ func (b *benchRun) prepare() error {
 	}
 	if !cfg.NoDeliveryCheck {
 		for _, r := range cfg.Routes {
-			if key := deliveryOutput(r.Target); key != "" {
+			if key := r.Delivery.Output; key != "" {
 				if _, err := cfg.outputFor(key, "route "+r.Name+": the delivery check reads "+key+" (or pass --no-delivery-check)"); err != nil {
 					return err
 				}
@@ -156,19 +154,6 @@ func plural(n int, what string) string {
 	return fmt.Sprintf("%d %ss", n, what)
 }
 
-// deliveryOutput is the output a route's delivery check reads, "" for none.
-func deliveryOutput(t routes.Target) string {
-	switch t {
-	case routes.Queue:
-		return routes.QueueURLOutput
-	case routes.Bus:
-		return routes.AuditQueueURLOutput
-	case routes.Workflow:
-		return routes.WorkflowStateMachineArnOutput
-	}
-	return ""
-}
-
 // load runs every attack at once and shows progress until they end.
 func (b *benchRun) load(ctx context.Context) {
 	cfg := &b.cfg
@@ -207,7 +192,7 @@ func (b *benchRun) runInfo() RunInfo {
 	host, _ := os.Hostname()
 	run := RunInfo{
 		ID: cfg.RunID, Host: host, Generator: generator(), Stack: cfg.Stack, Stage: cfg.Stage,
-		Endpoints: b.bases, Local: cfg.Outputs[routes.AWSEndpointOutput] != "",
+		Endpoints: b.bases, Local: cfg.Outputs[contract.AWSEndpointOutput] != "",
 		WarmupSeconds: cfg.Warmup.Seconds(), DurationSeconds: cfg.Duration.Seconds(),
 		PayloadSize: cfg.PayloadSize, PayloadFile: cfg.PayloadFile, Kinds: cfg.Kinds,
 		Started: b.origin, Ended: b.ended, DeliveryCheck: !cfg.NoDeliveryCheck,
@@ -299,7 +284,8 @@ func (b *benchRun) checkDeliveries(ctx context.Context, problem func(string)) {
 	var wg sync.WaitGroup
 	for _, r := range cfg.Routes {
 		as := b.attacksOf(r.Name)
-		method := deliveryMethod(r.Target)
+		method := deliveryMethod(r.Delivery)
+		pr := probes[r.Delivery.Probe]
 		accepted := func(id ID) bool {
 			for _, a := range as {
 				if a.kind == id.Kind {
@@ -322,8 +308,11 @@ func (b *benchRun) checkDeliveries(ctx context.Context, problem func(string)) {
 				a.rec.res.Delivery = matchDeliveries(method, cfg.RunID, r.Name, a.kind, a.rec.accepted, seen.of(r.Name, a.kind))
 			}
 		}
-		// look finds the route's deliveries downstream with the SDK, in the background.
-		look := func(find func(awsCfg aws.Config) (*seenSet, error)) {
+		switch {
+		case pr.find != nil:
+			// Found downstream with the SDK, in the background.
+			l := lookup{output: b.cfg.Outputs[r.Delivery.Output], run: cfg.RunID, route: r.Name, want: want,
+				accepted: accepted, since: b.origin.Add(-5 * time.Minute), deadline: deadline}
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -332,29 +321,15 @@ func (b *benchRun) checkDeliveries(ctx context.Context, problem func(string)) {
 					fail(err)
 					return
 				}
-				seen, err := find(awsCfg)
+				l.awsCfg = awsCfg
+				seen, err := pr.find(ctx, l)
 				if err != nil {
 					fail(err)
 					return
 				}
 				finish(seen)
 			}()
-		}
-		switch r.Target {
-		case routes.Queue, routes.Bus:
-			look(func(awsCfg aws.Config) (*seenSet, error) {
-				seen := newSeenSet()
-				d := &queueDrain{api: sqs.NewFromConfig(awsCfg), url: b.cfg.Outputs[deliveryOutput(r.Target)], run: cfg.RunID, route: r.Name, want: want,
-					accepted: accepted, receivers: 4, seen: seen, deadline: deadline}
-				return seen, d.drain(ctx)
-			})
-		case routes.Workflow:
-			look(func(awsCfg aws.Config) (*seenSet, error) {
-				l := &executionList{api: sfn.NewFromConfig(awsCfg), arn: b.cfg.Outputs[routes.WorkflowStateMachineArnOutput], run: cfg.RunID,
-					route: r.Name, want: want, accepted: accepted, since: b.origin.Add(-5 * time.Minute), deadline: deadline}
-				return l.find(ctx)
-			})
-		default:
+		case pr.response != nil:
 			for _, a := range as {
 				seen := map[uint64]int{}
 				a.rec.confirmed.each(func(seq uint64) { seen[seq] = 1 })
@@ -380,7 +355,7 @@ func (b *benchRun) readAccessLogs(ctx context.Context, problem func(string)) {
 	cfg := &b.cfg
 	var wg sync.WaitGroup
 	for _, k := range cfg.Kinds {
-		value := cfg.Outputs[routes.AccessLogGroupOutput(k, cfg.Stage)]
+		value := cfg.Outputs[contract.AccessLogGroupOutput(k, cfg.Stage)]
 		if value == "" {
 			continue
 		}

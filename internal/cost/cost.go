@@ -6,7 +6,8 @@ import (
 	"math"
 	"strings"
 
-	"firstclass/routes"
+	"firstclass/internal/contract"
+	"firstclass/internal/spec"
 )
 
 // HoursPerMonth is the month AWS prices by (365 × 24 / 12).
@@ -78,8 +79,8 @@ type Workload struct {
 	// (START, END and REPORT lines).
 	LambdaLogBytes float64
 	// AccessLogBytes is one access log line per API kind; 0 estimates it from the stage's
-	// log format (routes.AccessLogFormat) with typical values.
-	AccessLogBytes map[routes.Kind]float64
+	// log format (contract.AccessLogFormat) with typical values.
+	AccessLogBytes map[contract.Kind]float64
 }
 
 // DefaultWorkload has this stack's facts and typical durations; set the volume and size.
@@ -105,108 +106,101 @@ type Line struct {
 
 // Estimate is the monthly cost of one route on one API kind.
 type Estimate struct {
-	Route           string      `json:"route"`
-	Kind            routes.Kind `json:"kind"`
-	MonthlyRequests float64     `json:"monthlyRequests"`
-	PayloadBytes    int64       `json:"payloadBytes"`
-	Lines           []Line      `json:"lines"`
-	API             float64     `json:"api"`    // API Gateway requests
-	Target          float64     `json:"target"` // the target service(s)
-	Logs            float64     `json:"logs"`   // CloudWatch Logs ingestion
-	Monthly         float64     `json:"monthly"`
-	PerMillion      float64     `json:"perMillion"` // Monthly per million requests at this volume
+	Route           string        `json:"route"`
+	Kind            contract.Kind `json:"kind"`
+	MonthlyRequests float64       `json:"monthlyRequests"`
+	PayloadBytes    int64         `json:"payloadBytes"`
+	Lines           []Line        `json:"lines"`
+	API             float64       `json:"api"`    // API Gateway requests
+	Target          float64       `json:"target"` // the target service(s)
+	Logs            float64       `json:"logs"`   // CloudWatch Logs ingestion
+	Monthly         float64       `json:"monthly"`
+	PerMillion      float64       `json:"perMillion"` // Monthly per million requests at this volume
 	// Infeasible names the limit the payload is over; the costs are then what the request
 	// would cost if the service took it.
 	Infeasible string `json:"infeasible,omitempty"`
 }
 
+// Request is one route's request as the cost model prices it: what it is called, what its
+// access log line carries and the AWS call behind it (spec.Call), with no knowledge of the
+// route table. RequestOf makes one from a spec.Route; the local runner can make one from any
+// template's integrations.
+type Request struct {
+	Route      string // the estimate's name
+	Method     string // GET and HEAD send no body, whatever the workload's payload
+	Key        string // the HTTP API route key, "POST /queue"
+	Path       string // the resource path, "/events/{source}/{detailType}"
+	SamplePath string // a request's path, for the access log line
+	Call       spec.Call
+}
+
+// RequestOf is a route's request, with its call derived from its integrations.
+func RequestOf(r spec.Route) (Request, error) {
+	c, err := r.Call()
+	if err != nil {
+		return Request{}, err
+	}
+	return Request{Route: r.Name, Method: r.Method, Key: r.Key(), Path: r.Path, SamplePath: r.SamplePath(), Call: c}, nil
+}
+
 // Estimate prices one route on one API kind for a workload. Volume tiers apply to this
-// route's volume alone, as if nothing else in the account used the service.
-func (p Prices) Estimate(r routes.Route, kind routes.Kind, w Workload) Estimate {
+// route's volume alone, as if nothing else in the account used the service. A route whose
+// call cannot be derived is priced for its API and logs only, and says why in Infeasible.
+func (p Prices) Estimate(r spec.Route, kind contract.Kind, w Workload) Estimate {
+	q, err := RequestOf(r)
+	if err != nil {
+		e := p.EstimateRequest(Request{Route: r.Name, Method: r.Method, Key: r.Key(), Path: r.Path, SamplePath: r.SamplePath()}, kind, w)
+		e.Infeasible = err.Error()
+		return e
+	}
+	return p.EstimateRequest(q, kind, w)
+}
+
+// EstimateRequest prices one request on one API kind for a workload: the API's own bill, the
+// access log, and the call's service by the rule registered for its action.
+func (p Prices) EstimateRequest(q Request, kind contract.Kind, w Workload) Estimate {
 	n := w.MonthlyRequests
 	size := w.PayloadBytes
-	if r.Method == "GET" || r.Method == "HEAD" {
+	if q.Method == "GET" || q.Method == "HEAD" {
 		size = 0
 	}
-	e := Estimate{Route: r.Name, Kind: kind, MonthlyRequests: n, PayloadBytes: size}
-	var infeasible []string
-	over := func(limit int64, what string) {
-		if size > limit {
-			infeasible = append(infeasible, fmt.Sprintf("%s is over the %s limit of %s", FormatBytes(size), what, FormatBytes(limit)))
-		}
-	}
+	e := Estimate{Route: q.Route, Kind: kind, MonthlyRequests: n, PayloadBytes: size}
+	b := &bill{p: p, w: w, e: &e, n: n, size: size}
 
 	// The API.
 	switch kind {
-	case routes.HTTP:
+	case contract.HTTP:
 		per := p.HTTPAPIRequests(size)
-		q := n * float64(per)
-		e.add(&e.API, Line{"HTTP API requests", q, "metered request", p.HTTPAPI.Requests.Cost(q),
+		qty := n * float64(per)
+		e.add(&e.API, Line{"HTTP API requests", qty, "metered request", p.HTTPAPI.Requests.Cost(qty),
 			fmt.Sprintf("%d per request: ceil(%s / %s)", per, FormatBytes(max(size, 1)), FormatBytes(p.HTTPAPI.MeterIncrementBytes))})
-		over(p.HTTPAPI.MaxPayloadBytes, "HTTP API payload")
-	case routes.REST:
+		b.over(p.HTTPAPI.MaxPayloadBytes, "HTTP API payload")
+	case contract.REST:
 		e.add(&e.API, Line{"REST API requests", n, "request", p.RESTAPI.Requests.Cost(n), "1 per request, any size"})
-		over(p.RESTAPI.MaxPayloadBytes, "REST API payload")
+		b.over(p.RESTAPI.MaxPayloadBytes, "REST API payload")
 	}
 	logBytes := w.AccessLogBytes[kind]
 	if logBytes <= 0 {
-		logBytes = float64(AccessLogLineBytes(r, kind))
+		logBytes = float64(accessLogLineBytes(q, kind))
 	}
 	gb := n * logBytes / GB
 	e.add(&e.Logs, Line{"access log ingestion", gb, "GB", p.CloudWatchLogs.Ingestion.Cost(gb),
 		fmt.Sprintf("%.0f bytes a line", logBytes)})
 
 	// The target, the same on both API kinds.
-	switch r.Target {
-	case routes.Queue:
-		per := p.SQSRequests(size)
-		q := n * float64(per)
-		e.add(&e.Target, Line{"SQS SendMessage", q, "request", p.SQS.Requests.Cost(q),
-			fmt.Sprintf("%d per message: ceil(%s / %s)", per, FormatBytes(max(size, 1)), FormatBytes(p.SQS.ChunkBytes))})
-		over(p.SQS.MaxMessageBytes, "SQS message")
-	case routes.Bus:
-		entry := int64(len(r.Sample.PathParams["source"])+len(r.Sample.PathParams["detailType"])) + size
-		per := p.EventBridgeEvents(entry)
-		q := n * float64(per)
-		e.add(&e.Target, Line{"EventBridge custom events", q, "event", p.EventBridge.Events.Cost(q),
-			fmt.Sprintf("%d per entry: ceil(%s / %s)", per, FormatBytes(entry), FormatBytes(p.EventBridge.ChunkBytes))})
-		env := EventEnvelopeBytes(r, size)
-		agb := n * float64(env) / GB
-		e.add(&e.Target, Line{"EventBridge archive", agb, "GB", p.EventBridge.Archive.Cost(agb),
-			fmt.Sprintf("every event archived, %s envelope", FormatBytes(env))})
-		aper := p.SQSRequests(env)
-		aq := n * float64(aper)
-		e.add(&e.Target, Line{"audit queue (SQS) delivery", aq, "request", p.SQS.Requests.Cost(aq),
-			fmt.Sprintf("%d per envelope: ceil(%s / %s)", aper, FormatBytes(env), FormatBytes(p.SQS.ChunkBytes))})
-		over(p.EventBridge.MaxEventBytes, "EventBridge event")
-	case routes.Workflow:
-		q := n * w.StandardTransitions
-		e.add(&e.Target, Line{"Step Functions Standard transitions", q, "state transition", p.StepFunctions.StandardTransitions.Cost(q),
-			fmt.Sprintf("%g per execution", w.StandardTransitions)})
-		over(p.StepFunctions.MaxInputBytes, "Step Functions input")
-	case routes.ExpressWorkflow:
-		e.add(&e.Target, Line{"Step Functions Express requests", n, "request", p.StepFunctions.ExpressRequests.Cost(n), "1 per execution"})
-		gbs := p.ExpressGBSeconds(w.ExpressDurationMs, w.ExpressMemoryMB)
-		q := n * gbs
-		e.add(&e.Target, Line{"Step Functions Express duration", q, "GB-second", p.StepFunctions.ExpressDuration.Cost(q),
-			fmt.Sprintf("%.0f ms at %.0f MB billed as %.5f GB-s", w.ExpressDurationMs, w.ExpressMemoryMB, gbs)})
-		over(p.StepFunctions.MaxInputBytes, "Step Functions input")
-	case routes.Greeter:
-		e.add(&e.Target, Line{"Lambda requests", n, "request", p.Lambda.Requests.Cost(n), "1 per invocation"})
-		gbs := p.LambdaGBSeconds(w.LambdaDurationMs, w.LambdaMemoryMB)
-		q := n * gbs
-		e.add(&e.Target, Line{"Lambda arm64 duration", q, "GB-second", p.Lambda.Arm64Duration.Cost(q),
-			fmt.Sprintf("%.0f ms at %.0f MB billed as %.6f GB-s", w.LambdaDurationMs, w.LambdaMemoryMB, gbs)})
-		lgb := n * w.LambdaLogBytes / GB
-		e.add(&e.Logs, Line{"Lambda log ingestion", lgb, "GB", p.CloudWatchLogs.Ingestion.Cost(lgb),
-			fmt.Sprintf("%.0f bytes of platform lines an invocation", w.LambdaLogBytes)})
-		over(p.Lambda.MaxSyncPayloadBytes, "Lambda synchronous payload")
+	if q.Call.Action != "" {
+		rule, ok := rules[q.Call.Action]
+		if ok {
+			rule(b, q.Call)
+		} else {
+			b.infeasible = append(b.infeasible, fmt.Sprintf("no price rule for %s: its service is not priced", q.Call.Action))
+		}
 	}
 	e.Monthly = e.API + e.Target + e.Logs
 	if n > 0 {
 		e.PerMillion = e.Monthly / n * 1e6
 	}
-	e.Infeasible = strings.Join(infeasible, "; ")
+	e.Infeasible = strings.Join(b.infeasible, "; ")
 	return e
 }
 
@@ -216,8 +210,8 @@ func (e *Estimate) add(bucket *float64, l Line) {
 }
 
 // APIMonthly is what the API Gateway requests alone cost a month on kind.
-func (p Prices) APIMonthly(kind routes.Kind, monthlyRequests float64, payloadBytes int64) float64 {
-	if kind == routes.HTTP {
+func (p Prices) APIMonthly(kind contract.Kind, monthlyRequests float64, payloadBytes int64) float64 {
+	if kind == contract.HTTP {
 		return p.HTTPAPI.Requests.Cost(monthlyRequests * float64(p.HTTPAPIRequests(payloadBytes)))
 	}
 	return p.RESTAPI.Requests.Cost(monthlyRequests)
@@ -232,11 +226,11 @@ func (p Prices) Crossover(monthlyRequests float64) (bytes int64, ok bool) {
 	}
 	inc := p.HTTPAPI.MeterIncrementBytes
 	limit := min(p.HTTPAPI.MaxPayloadBytes, p.RESTAPI.MaxPayloadBytes)
-	rest := p.APIMonthly(routes.REST, monthlyRequests, 0)
+	rest := p.APIMonthly(contract.REST, monthlyRequests, 0)
 	// The HTTP API's cost only changes at whole increments, so test one size per increment.
 	for k := int64(1); (k-1)*inc < limit; k++ {
 		size := (k-1)*inc + 1
-		if p.APIMonthly(routes.HTTP, monthlyRequests, size) > rest {
+		if p.APIMonthly(contract.HTTP, monthlyRequests, size) > rest {
 			return size, true
 		}
 	}
@@ -245,14 +239,18 @@ func (p Prices) Crossover(monthlyRequests float64) (bytes int64, ok bool) {
 
 // AccessLogLineBytes estimates one access log line of a route on kind: the stage's log
 // format filled with typical values.
-func AccessLogLineBytes(r routes.Route, kind routes.Kind) int {
+func AccessLogLineBytes(r spec.Route, kind contract.Kind) int {
+	return accessLogLineBytes(Request{Method: r.Method, Key: r.Key(), Path: r.Path, SamplePath: r.SamplePath()}, kind)
+}
+
+func accessLogLineBytes(q Request, kind contract.Kind) int {
 	typical := map[string]string{
 		"requestId":          "c8f1e2d4-5b6a-4c3d-9e8f-7a6b5c4d3e2f",
 		"ip":                 "203.0.113.10",
 		"requestTime":        "23/Nov/2026:15:22:51 +0000",
 		"requestTimeEpoch":   "1795447371000",
-		"httpMethod":         r.Method,
-		"path":               "/dev" + r.SamplePath(),
+		"httpMethod":         q.Method,
+		"path":               "/dev" + q.SamplePath,
 		"protocol":           "HTTP/1.1",
 		"status":             "200",
 		"responseLength":     "180",
@@ -261,11 +259,11 @@ func AccessLogLineBytes(r routes.Route, kind routes.Kind) int {
 		"integrationStatus":  "200",
 		"integrationError":   "-",
 		"errorMessage":       "-",
-		"routeKey":           r.Key(),
-		"resourcePath":       r.Path,
+		"routeKey":           q.Key,
+		"resourcePath":       q.Path,
 	}
 	line := map[string]string{}
-	for _, f := range routes.AccessLogFields(kind) {
+	for _, f := range contract.AccessLogFields(kind) {
 		v, ok := typical[f.Key]
 		if !ok {
 			v = "-"
@@ -276,11 +274,16 @@ func AccessLogLineBytes(r routes.Route, kind routes.Kind) int {
 	return len(b) + 1 // newline
 }
 
-// EventEnvelopeBytes is the size of the EventBridge envelope an event with a detail of
-// detailBytes becomes on the audit queue and in the archive.
-func EventEnvelopeBytes(r routes.Route, detailBytes int64) int64 {
+// EventEnvelopeBytes is the size of the EventBridge envelope an event of route r with a
+// detail of detailBytes becomes on a rule's target and in an archive.
+func EventEnvelopeBytes(r spec.Route, detailBytes int64) int64 {
+	c, _ := r.Call()
+	return envelopeBytes(c, detailBytes)
+}
+
+func envelopeBytes(c spec.Call, detailBytes int64) int64 {
 	env := fmt.Sprintf(`{"version":"0","id":"6a7e8feb-b491-4cf7-a9f1-bf3703467718","detail-type":%q,"source":%q,"account":"123456789012","time":"2026-11-23T15:22:51Z","region":"us-east-1","resources":[],"detail":}`,
-		r.Sample.PathParams["detailType"], r.Sample.PathParams["source"])
+		c.Params["DetailType"], c.Params["Source"])
 	return int64(len(env)) + max(detailBytes, 2) // an empty detail is {}
 }
 

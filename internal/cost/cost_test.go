@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"firstclass/internal/contract"
+	"firstclass/internal/spec"
 	"firstclass/routes"
 )
 
@@ -151,13 +153,13 @@ func TestEstimateWorkedExamples(t *testing.T) {
 	p := Default()
 	w := DefaultWorkload()
 	w.MonthlyRequests = 1e6
-	w.AccessLogBytes = map[routes.Kind]float64{routes.HTTP: 500, routes.REST: 500}
+	w.AccessLogBytes = map[contract.Kind]float64{contract.HTTP: 500, contract.REST: 500}
 	logs := 1e6 * 500 / GB * 0.50
 
 	t.Run("a 130 KB message through the HTTP API", func(t *testing.T) {
 		w := w
 		w.PayloadBytes = 130 * kb
-		e := p.Estimate(routes.SendToQueueRoute, routes.HTTP, w)
+		e := p.Estimate(routes.SendToQueueRoute, contract.HTTP, w)
 		if l := lineCost(t, e, "HTTP API requests"); l.Quantity != 1e6 || !near(l.Monthly, 1.00) {
 			t.Errorf("API line = %+v, want 1 M metered requests for $1.00", l)
 		}
@@ -171,8 +173,8 @@ func TestEstimateWorkedExamples(t *testing.T) {
 	t.Run("a 600 KB message costs two HTTP API requests and one REST request", func(t *testing.T) {
 		w := w
 		w.PayloadBytes = 600 * kb
-		h := p.Estimate(routes.SendToQueueRoute, routes.HTTP, w)
-		r := p.Estimate(routes.SendToQueueRoute, routes.REST, w)
+		h := p.Estimate(routes.SendToQueueRoute, contract.HTTP, w)
+		r := p.Estimate(routes.SendToQueueRoute, contract.REST, w)
 		if !near(h.API, 2.00) || !near(r.API, 3.50) {
 			t.Errorf("API: HTTP $%.4f, REST $%.4f; want $2.00 and $3.50", h.API, r.API)
 		}
@@ -181,7 +183,7 @@ func TestEstimateWorkedExamples(t *testing.T) {
 		}
 	})
 	t.Run("the standard workflow bills three transitions an execution", func(t *testing.T) {
-		e := p.Estimate(routes.StartWorkflowRoute, routes.REST, w)
+		e := p.Estimate(routes.StartWorkflowRoute, contract.REST, w)
 		if l := lineCost(t, e, "Step Functions Standard transitions"); l.Quantity != 3e6 || !near(l.Monthly, 75) {
 			t.Errorf("line = %+v, want 3 M transitions for $75", l)
 		}
@@ -189,7 +191,7 @@ func TestEstimateWorkedExamples(t *testing.T) {
 	t.Run("the express workflow bills requests and rounded GB-seconds", func(t *testing.T) {
 		w := w
 		w.ExpressDurationMs, w.ExpressMemoryMB = 150, 64
-		e := p.Estimate(routes.RunExpressWorkflowRoute, routes.HTTP, w)
+		e := p.Estimate(routes.RunExpressWorkflowRoute, contract.HTTP, w)
 		want := 1.00 + 1e6*0.2*0.0625*0.00001667
 		if !near(e.Target, want) {
 			t.Errorf("target = $%.6f, want $%.6f (1 M requests + 1 M × 0.2 s × 0.0625 GB)", e.Target, want)
@@ -198,7 +200,7 @@ func TestEstimateWorkedExamples(t *testing.T) {
 	t.Run("the greeting bills Lambda requests, GB-seconds and its platform log lines", func(t *testing.T) {
 		w := w
 		w.PayloadBytes = 5 * mb // a GET has no body: ignored
-		e := p.Estimate(routes.GreetingRoute, routes.HTTP, w)
+		e := p.Estimate(routes.GreetingRoute, contract.HTTP, w)
 		if e.PayloadBytes != 0 || e.Infeasible != "" {
 			t.Errorf("payload = %d, infeasible = %q; a GET sends no body", e.PayloadBytes, e.Infeasible)
 		}
@@ -213,7 +215,7 @@ func TestEstimateWorkedExamples(t *testing.T) {
 	t.Run("an event pays the bus, the archive and the audit queue", func(t *testing.T) {
 		w := w
 		w.PayloadBytes = 64 * kb // the entry adds source and detail type: two chunks
-		e := p.Estimate(routes.PutEventRoute, routes.HTTP, w)
+		e := p.Estimate(routes.PutEventRoute, contract.HTTP, w)
 		if l := lineCost(t, e, "EventBridge custom events"); l.Quantity != 2e6 || !near(l.Monthly, 2.00) {
 			t.Errorf("events line = %+v, want 2 M events for $2.00", l)
 		}
@@ -232,7 +234,7 @@ func TestEstimateSaysWhichLimitAPayloadIsOver(t *testing.T) {
 	w := DefaultWorkload()
 	w.MonthlyRequests = 1e6
 	tests := []struct {
-		route routes.Route
+		route spec.Route
 		size  int64
 		want  string
 	}{
@@ -245,7 +247,7 @@ func TestEstimateSaysWhichLimitAPayloadIsOver(t *testing.T) {
 		t.Run(tt.route.Name+" "+FormatBytes(tt.size), func(t *testing.T) {
 			w := w
 			w.PayloadBytes = tt.size
-			e := p.Estimate(tt.route, routes.HTTP, w)
+			e := p.Estimate(tt.route, contract.HTTP, w)
 			if (tt.want == "") != (e.Infeasible == "") || !strings.Contains(e.Infeasible, tt.want) {
 				t.Errorf("infeasible = %q, want it to contain %q", e.Infeasible, tt.want)
 			}
@@ -259,7 +261,7 @@ func TestEveryRouteIsPricedOnBothKinds(t *testing.T) {
 	w.MonthlyRequests = 1e6
 	w.PayloadBytes = kb
 	for _, r := range routes.Routes {
-		for _, k := range routes.Kinds {
+		for _, k := range contract.Kinds {
 			e := p.Estimate(r, k, w)
 			if e.API <= 0 || e.Target <= 0 || e.Logs <= 0 {
 				t.Errorf("%s/%s: api $%g, target $%g, logs $%g; every route must price its API, target and logs (add the target's rule to Estimate)", r.Name, k, e.API, e.Target, e.Logs)

@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"firstclass/internal/cfn"
+	"firstclass/internal/contract"
+	"firstclass/internal/spec"
 	"firstclass/routes"
 )
 
@@ -70,7 +72,7 @@ func loadLoop(b *testing.B, workers int, newReq func() *http.Request) {
 	}
 }
 
-func benchRunner(b *testing.B) (*Runner, routes.Outputs) {
+func benchRunner(b *testing.B) (*Runner, contract.Outputs) {
 	dir := moduleDir(b)
 	tmpl, err := cfn.LoadTemplate(filepath.Join(dir, "test/testdata/Firstclass.template.json"))
 	if err != nil {
@@ -106,9 +108,9 @@ func BenchmarkServe(b *testing.B) {
 		})
 	})
 	_, out := benchRunner(b)
-	for _, rt := range []routes.Route{routes.SendToQueueRoute, routes.PutEventRoute, routes.StartWorkflowRoute, routes.RunExpressWorkflowRoute} {
-		for _, kind := range routes.Kinds {
-			u := JoinURL(out[routes.APIURLOutput(kind, "prod")], rt.SamplePath())
+	for _, rt := range []spec.Route{routes.SendToQueueRoute, routes.PutEventRoute, routes.StartWorkflowRoute, routes.RunExpressWorkflowRoute} {
+		for _, kind := range contract.Kinds {
+			u := JoinURL(out[contract.APIURLOutput(kind, "prod")], rt.SamplePath())
 			b.Run(string(kind)+"/"+rt.Name, func(b *testing.B) {
 				loadLoop(b, workers, func() *http.Request {
 					req, _ := http.NewRequest(rt.Method, u, strings.NewReader(body))
@@ -169,9 +171,9 @@ func BenchmarkServeWrk(b *testing.B) {
 		run(b, srv.URL+"/queue")
 	})
 	_, out := benchRunner(b)
-	for _, rt := range []routes.Route{routes.SendToQueueRoute, routes.PutEventRoute, routes.StartWorkflowRoute, routes.RunExpressWorkflowRoute} {
-		for _, kind := range routes.Kinds {
-			b.Run(string(kind)+"/"+rt.Name, func(b *testing.B) { run(b, JoinURL(out[routes.APIURLOutput(kind, "prod")], rt.SamplePath())) })
+	for _, rt := range []spec.Route{routes.SendToQueueRoute, routes.PutEventRoute, routes.StartWorkflowRoute, routes.RunExpressWorkflowRoute} {
+		for _, kind := range contract.Kinds {
+			b.Run(string(kind)+"/"+rt.Name, func(b *testing.B) { run(b, JoinURL(out[contract.APIURLOutput(kind, "prod")], rt.SamplePath())) })
 		}
 	}
 }

@@ -1,16 +1,15 @@
 package localapi
 
 import (
+	"firstclass/internal/contract"
 	"fmt"
 	"sort"
 	"strings"
-
-	"firstclass/routes"
 )
 
 // API describes one served API, for the terminal and for tests.
 type API struct {
-	Kind      routes.Kind
+	Kind      contract.Kind
 	LogicalID string
 	Path      string // construct path
 	BaseURL   string // the listener; stages are path prefixes under it
@@ -42,7 +41,7 @@ type Route struct {
 func (r *Runner) APIs() []API {
 	var out []API
 	for _, a := range r.httpAPIs {
-		api := API{Kind: routes.HTTP, LogicalID: a.logicalID, Path: r.tmpl.Resources[a.logicalID].Path(), BaseURL: a.baseURL}
+		api := API{Kind: contract.HTTP, LogicalID: a.logicalID, Path: r.tmpl.Resources[a.logicalID].Path(), BaseURL: a.baseURL}
 		for _, s := range sortedStages(a.stages) {
 			st := a.stages[s]
 			api.Stages = append(api.Stages, stageInfo(st.name, a.baseURL, "", st.bucket, st.sink, st.vars))
@@ -58,7 +57,7 @@ func (r *Runner) APIs() []API {
 		out = append(out, api)
 	}
 	for _, a := range r.restAPIs {
-		api := API{Kind: routes.REST, LogicalID: a.logicalID, Path: r.tmpl.Resources[a.logicalID].Path(), BaseURL: a.baseURL}
+		api := API{Kind: contract.REST, LogicalID: a.logicalID, Path: r.tmpl.Resources[a.logicalID].Path(), BaseURL: a.baseURL}
 		for _, s := range sortedStages(a.stages) {
 			st := a.stages[s]
 			// A REST stage URL ends in a slash, as the CDK's stage.urlForPath("/") writes it.

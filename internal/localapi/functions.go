@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"firstclass/internal/cfn"
+	"firstclass/internal/contract"
 	"firstclass/internal/lambdalocal"
-	"firstclass/routes"
 )
 
 // createFunctions builds every Lambda function for this host and starts it on demand. Only Go
@@ -19,9 +19,9 @@ import (
 // host may not run, so the runner builds the function's own source instead.
 func (r *Runner) createFunctions(ctx context.Context, t *cfn.Template) error {
 	for _, res := range t.OfType("AWS::Lambda::Function") {
-		pkg, _ := res.Metadata[routes.GoPackageMetadata].(string)
+		pkg, _ := res.Metadata[contract.GoPackageMetadata].(string)
 		if pkg == "" {
-			return fmt.Errorf("cannot run %s locally: only Go functions whose resource carries %s metadata (set by api/) can be built for this host", res, routes.GoPackageMetadata)
+			return fmt.Errorf("cannot run %s locally: only Go functions whose resource carries %s metadata (set by api/) can be built for this host", res, contract.GoPackageMetadata)
 		}
 		props, err := r.resolveProps(res)
 		if err != nil {

@@ -2,9 +2,8 @@ package localapi
 
 import (
 	"encoding/json"
+	"firstclass/internal/contract"
 	"testing"
-
-	"firstclass/routes"
 )
 
 // FuzzAccessLogLineStaysJSON: whatever a client puts in a header, a path or a body, every
@@ -14,7 +13,7 @@ func FuzzAccessLogLineStaysJSON(f *testing.F) {
 	for _, seed := range []string{"", "-", `"`, `\`, `\"`, "a\nb", "\x00\x1f", "é☃", "\xff\xfe", `{"a":1}`} {
 		f.Add(seed)
 	}
-	formats := []*logFormat{parseLogFormat(routes.AccessLogFormat(routes.HTTP)), parseLogFormat(routes.AccessLogFormat(routes.REST))}
+	formats := []*logFormat{parseLogFormat(contract.AccessLogFormat(contract.HTTP)), parseLogFormat(contract.AccessLogFormat(contract.REST))}
 	f.Fuzz(func(t *testing.T, value string) {
 		for _, lf := range formats {
 			line := lf.render(nil, func(string) string { return value })

@@ -18,8 +18,8 @@ import (
 
 	"firstclass/internal/awslocal"
 	"firstclass/internal/cfn"
+	"firstclass/internal/contract"
 	"firstclass/internal/lambdalocal"
-	"firstclass/routes"
 )
 
 // Options configure a Runner.
@@ -239,8 +239,8 @@ var executeAPIURL = regexp.MustCompile(`^https://([a-z0-9]+)\.execute-api\.[a-z0
 // Outputs are the stack's outputs resolved to local values, with the keys `cdk deploy
 // --outputs-file` writes: API URLs point at the local listeners, access log groups at the
 // local log files, and AwsEndpoint at the local AWS.
-func (r *Runner) Outputs() (routes.Outputs, error) {
-	out := routes.Outputs{}
+func (r *Runner) Outputs() (contract.Outputs, error) {
+	out := contract.Outputs{}
 	bases := map[string]string{}
 	for _, a := range r.httpAPIs {
 		bases[a.id] = a.baseURL
@@ -263,7 +263,7 @@ func (r *Runner) Outputs() (routes.Outputs, error) {
 		}
 		out[key] = v
 	}
-	out[routes.AWSEndpointOutput] = r.awsURL
+	out[contract.AWSEndpointOutput] = r.awsURL
 	return out, nil
 }
 

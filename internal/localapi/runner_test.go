@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"firstclass/internal/cfn"
+	"firstclass/internal/contract"
 	"firstclass/routes"
 )
 
@@ -51,7 +52,7 @@ func golden(t testing.TB) *cfn.Template {
 // served is a started runner and its outputs.
 type served struct {
 	r      *Runner
-	out    routes.Outputs
+	out    contract.Outputs
 	logDir string
 }
 
@@ -135,8 +136,8 @@ type response struct {
 	body   string
 }
 
-func (s *served) url(kind routes.Kind, stage, path string) string {
-	return JoinURL(s.out[routes.APIURLOutput(kind, stage)], path)
+func (s *served) url(kind contract.Kind, stage, path string) string {
+	return JoinURL(s.out[contract.APIURLOutput(kind, stage)], path)
 }
 
 func do(t testing.TB, method, url, body string, header ...string) response {
@@ -189,25 +190,25 @@ func TestOutputsHaveTheKeysOfTheTemplateAndPointAtTheRunner(t *testing.T) {
 			t.Errorf("output %s = %s still points at AWS", key, v)
 		}
 	}
-	if len(s.out) != len(tmpl.Outputs)+1 || s.out[routes.AWSEndpointOutput] != s.r.AWSEndpoint() {
-		t.Errorf("want the template's %d outputs plus %s, got %d: %v", len(tmpl.Outputs), routes.AWSEndpointOutput, len(s.out), s.out)
+	if len(s.out) != len(tmpl.Outputs)+1 || s.out[contract.AWSEndpointOutput] != s.r.AWSEndpoint() {
+		t.Errorf("want the template's %d outputs plus %s, got %d: %v", len(tmpl.Outputs), contract.AWSEndpointOutput, len(s.out), s.out)
 	}
-	for _, kind := range routes.Kinds {
+	for _, kind := range contract.Kinds {
 		for _, stage := range []string{"dev", "prod"} {
-			u := s.out[routes.APIURLOutput(kind, stage)]
+			u := s.out[contract.APIURLOutput(kind, stage)]
 			if !strings.HasPrefix(u, "http://127.0.0.1:") || !strings.Contains(u, "/"+stage) {
 				t.Errorf("%s %s base URL = %q, want a local URL with the stage", kind, stage, u)
 			}
-			if log := s.out[routes.AccessLogGroupOutput(kind, stage)]; !strings.HasPrefix(log, "file://") {
+			if log := s.out[contract.AccessLogGroupOutput(kind, stage)]; !strings.HasPrefix(log, "file://") {
 				t.Errorf("%s %s access log = %q, want a file:// URL", kind, stage, log)
 			}
 		}
 	}
 	var buf bytes.Buffer
-	if err := routes.WriteOutputs(&buf, s.r.StackName(), s.out); err != nil {
+	if err := contract.WriteOutputs(&buf, s.r.StackName(), s.out); err != nil {
 		t.Fatal(err)
 	}
-	back, err := routes.ReadOutputs(&buf, "")
+	back, err := contract.ReadOutputs(&buf, "")
 	if err != nil || len(back) != len(s.out) {
 		t.Errorf("outputs do not round-trip through the outputs file: %v %v", back, err)
 	}
@@ -217,18 +218,18 @@ func TestUnknownRoutesGetTheStatusAPIGatewayGives(t *testing.T) {
 	s := shared(t)
 	cases := []struct {
 		name         string
-		kind         routes.Kind
+		kind         contract.Kind
 		method, path string
 		status       int
 		message      string
 	}{
-		{"HTTP API unknown path", routes.HTTP, "POST", "/nowhere", 404, "Not Found"},
-		{"HTTP API wrong method", routes.HTTP, "GET", "/queue", 404, "Not Found"},
-		{"HTTP API unknown stage", routes.HTTP, "POST", "../staging/queue", 404, "Not Found"},
-		{"REST API unknown path", routes.REST, "POST", "/nowhere", 403, "Missing Authentication Token"},
-		{"REST API wrong method", routes.REST, "DELETE", "/queue", 403, "Missing Authentication Token"},
-		{"REST API path too deep", routes.REST, "POST", "/events/a/b/c", 403, "Missing Authentication Token"},
-		{"REST API unknown stage", routes.REST, "POST", "../staging/queue", 403, "Forbidden"},
+		{"HTTP API unknown path", contract.HTTP, "POST", "/nowhere", 404, "Not Found"},
+		{"HTTP API wrong method", contract.HTTP, "GET", "/queue", 404, "Not Found"},
+		{"HTTP API unknown stage", contract.HTTP, "POST", "../staging/queue", 404, "Not Found"},
+		{"REST API unknown path", contract.REST, "POST", "/nowhere", 403, "Missing Authentication Token"},
+		{"REST API wrong method", contract.REST, "DELETE", "/queue", 403, "Missing Authentication Token"},
+		{"REST API path too deep", contract.REST, "POST", "/events/a/b/c", 403, "Missing Authentication Token"},
+		{"REST API unknown stage", contract.REST, "POST", "../staging/queue", 403, "Forbidden"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -255,15 +256,15 @@ func TestEveryStageServesEveryRoute(t *testing.T) {
 
 func TestHTTPAPIPassesTheServicesOwnAnswer(t *testing.T) {
 	s := shared(t)
-	got := do(t, "POST", s.url(routes.HTTP, "dev", "/queue"), `{"a":1}`)
+	got := do(t, "POST", s.url(contract.HTTP, "dev", "/queue"), `{"a":1}`)
 	if got.status != 200 || !strings.HasPrefix(got.body, `<?xml version="1.0"?><SendMessageResponse`) {
 		t.Errorf("HTTP API SQS-SendMessage = %d %s, want SQS's query-protocol XML", got.status, got.body)
 	}
-	got = do(t, "POST", s.url(routes.REST, "dev", "/queue"), `{"a":1}`)
+	got = do(t, "POST", s.url(contract.REST, "dev", "/queue"), `{"a":1}`)
 	if got.status != 200 || !strings.HasPrefix(got.body, `{"SendMessageResponse":{`) {
 		t.Errorf("REST API SQS = %d %s, want SQS's answer as JSON", got.status, got.body)
 	}
-	got = do(t, "POST", s.url(routes.HTTP, "dev", "/workflow"), `{"a":1}`)
+	got = do(t, "POST", s.url(contract.HTTP, "dev", "/workflow"), `{"a":1}`)
 	if got.status != 200 || !strings.Contains(got.body, `"startDate":1.`) || !strings.Contains(got.body, "E9") {
 		t.Errorf("StartExecution = %d %s, want startDate as an E-notation number", got.status, got.body)
 	}
@@ -272,7 +273,7 @@ func TestHTTPAPIPassesTheServicesOwnAnswer(t *testing.T) {
 func TestRESTValidatorRejectsABodyThatIsNotAJSONObject(t *testing.T) {
 	s := shared(t)
 	for _, body := range []string{`not json`, `[1,2]`, `"text"`} {
-		got := do(t, "POST", s.url(routes.REST, "dev", "/events/src/Type"), body)
+		got := do(t, "POST", s.url(contract.REST, "dev", "/events/src/Type"), body)
 		if got.status != 400 || got.json(t)["message"] != "Invalid request body" {
 			t.Errorf("body %s: %d %s, want 400 Invalid request body", body, got.status, got.body)
 		}
@@ -283,7 +284,7 @@ func TestEventBridgeRejectsMalformedDetailWithA200OnHTTPAndA500OnREST(t *testing
 	s := shared(t)
 	// The HTTP API's first-class route hands back PutEvents' own 200, whose entry failed:
 	// that is AWS's behaviour, and why the REST route's response template turns it into a 500.
-	got := do(t, "POST", s.url(routes.HTTP, "dev", "/events/src/Type"), `not json`)
+	got := do(t, "POST", s.url(contract.HTTP, "dev", "/events/src/Type"), `not json`)
 	if got.status != 200 || got.json(t)["FailedEntryCount"] != float64(1) {
 		t.Errorf("HTTP API malformed detail = %d %s, want 200 with FailedEntryCount 1", got.status, got.body)
 	}
@@ -293,7 +294,7 @@ func TestThrottledStageAnswers429PerRoute(t *testing.T) {
 	// The dev stage allows each route a burst of 50: 80 requests at once to each of two
 	// routes cannot all pass, but each route gets its own 50.
 	s := serve(t, golden(t), Options{})
-	for _, kind := range routes.Kinds {
+	for _, kind := range contract.Kinds {
 		var wg sync.WaitGroup
 		var mu sync.Mutex
 		counts := map[string]map[int]int{"/queue": {}, "/workflow": {}}
@@ -318,7 +319,7 @@ func TestThrottledStageAnswers429PerRoute(t *testing.T) {
 				t.Errorf("%s %s statuses %v: want the route's own burst (50) to pass and the rest 429", kind, path, c)
 			}
 		}
-		if kind == routes.HTTP {
+		if kind == contract.HTTP {
 			// What was accepted is in the queue, no more, no less.
 			attrs, err := s.r.AWS().GetQueueAttributes(s.out[routes.QueueURLOutput], "ApproximateNumberOfMessages")
 			if err != nil || attrs["ApproximateNumberOfMessages"] != itoa(counts["/queue"][200]) {
@@ -337,12 +338,12 @@ func TestRESTMethodSettingsThrottleOneMethod(t *testing.T) {
 	s := serve(t, tmpl, Options{})
 	statuses := []int{}
 	for i := 0; i < 4; i++ {
-		statuses = append(statuses, do(t, "POST", s.url(routes.REST, "dev", "/workflow/sync"), `{}`).status)
+		statuses = append(statuses, do(t, "POST", s.url(contract.REST, "dev", "/workflow/sync"), `{}`).status)
 	}
 	if statuses[0] != 200 || statuses[1] != 200 || statuses[3] != 429 {
 		t.Errorf("4 quick requests to a method with burst 2: %v, want 200 200 … 429", statuses)
 	}
-	if got := do(t, "POST", s.url(routes.REST, "dev", "/workflow"), `{}`); got.status != 200 {
+	if got := do(t, "POST", s.url(contract.REST, "dev", "/workflow"), `{}`); got.status != 200 {
 		t.Errorf("another method is throttled too: %d", got.status)
 	}
 }
@@ -354,11 +355,11 @@ func TestMissingQueueGivesTheServiceErrorNotASuccess(t *testing.T) {
 	if err := s.r.AWS().DeleteQueue(s.out[routes.QueueURLOutput]); err != nil {
 		t.Fatal(err)
 	}
-	got := do(t, "POST", s.url(routes.HTTP, "dev", "/queue"), `{"a":1}`)
+	got := do(t, "POST", s.url(contract.HTTP, "dev", "/queue"), `{"a":1}`)
 	if got.status != 400 || !strings.Contains(got.body, "NonExistentQueue") {
 		t.Errorf("HTTP API to a deleted queue = %d %s, want SQS's 400 NonExistentQueue", got.status, got.body)
 	}
-	got = do(t, "POST", s.url(routes.REST, "dev", "/queue"), `{"a":1}`)
+	got = do(t, "POST", s.url(contract.REST, "dev", "/queue"), `{"a":1}`)
 	if got.status != 400 || !strings.Contains(got.body, "NonExistentQueue") {
 		t.Errorf("REST API to a deleted queue = %d %s, want 400 (selection pattern 4\\d{2}) with SQS's error", got.status, got.body)
 	}
@@ -367,7 +368,7 @@ func TestMissingQueueGivesTheServiceErrorNotASuccess(t *testing.T) {
 func TestOversizedBodyIs413(t *testing.T) {
 	s := shared(t)
 	big := `{"pad":"` + strings.Repeat("x", maxPayload) + `"}`
-	for _, kind := range routes.Kinds {
+	for _, kind := range contract.Kinds {
 		got := do(t, "POST", s.url(kind, "dev", "/queue"), big)
 		if got.status != 413 {
 			t.Errorf("%s: %d %s, want 413", kind, got.status, got.body)
@@ -377,14 +378,14 @@ func TestOversizedBodyIs413(t *testing.T) {
 
 func TestAccessLogLinesAreJSONWithIntegrationFields(t *testing.T) {
 	s := serve(t, golden(t), Options{})
-	do(t, "POST", s.url(routes.HTTP, "dev", "/queue"), `{"a":1}`)
-	do(t, "POST", s.url(routes.REST, "dev", "/queue"), `{"a":1}`)
-	do(t, "POST", s.url(routes.HTTP, "dev", "/nowhere"), `{}`)
+	do(t, "POST", s.url(contract.HTTP, "dev", "/queue"), `{"a":1}`)
+	do(t, "POST", s.url(contract.REST, "dev", "/queue"), `{"a":1}`)
+	do(t, "POST", s.url(contract.HTTP, "dev", "/nowhere"), `{}`)
 	if err := s.r.Close(); err != nil {
 		t.Fatal(err)
 	}
-	for _, kind := range routes.Kinds {
-		file := strings.TrimPrefix(s.out[routes.AccessLogGroupOutput(kind, "dev")], "file://")
+	for _, kind := range contract.Kinds {
+		file := strings.TrimPrefix(s.out[contract.AccessLogGroupOutput(kind, "dev")], "file://")
 		b, err := os.ReadFile(file)
 		if err != nil {
 			t.Fatal(err)
@@ -395,7 +396,7 @@ func TestAccessLogLinesAreJSONWithIntegrationFields(t *testing.T) {
 			if err := json.Unmarshal([]byte(line), &rec); err != nil {
 				t.Fatalf("%s: line is not JSON: %v\n%s", kind, err, line)
 			}
-			for _, f := range routes.AccessLogFields(kind) {
+			for _, f := range contract.AccessLogFields(kind) {
 				if _, ok := rec[f.Key]; !ok {
 					t.Errorf("%s: line lacks %s: %s", kind, f.Key, line)
 				}
@@ -406,7 +407,7 @@ func TestAccessLogLinesAreJSONWithIntegrationFields(t *testing.T) {
 		if first["status"] != "200" || first["integrationStatus"] != "200" || first["integrationLatency"] == "-" || first["path"] != "/dev/queue" {
 			t.Errorf("%s: first line %v, want status 200, integration status 200 and a latency", kind, first)
 		}
-		if kind == routes.HTTP {
+		if kind == contract.HTTP {
 			if len(lines) != 2 {
 				t.Fatalf("HTTP dev log has %d lines, want 2:\n%s", len(lines), b)
 			}
@@ -421,7 +422,7 @@ func TestAccessLogLinesAreJSONWithIntegrationFields(t *testing.T) {
 
 func TestOnlyTheChosenStageIsServed(t *testing.T) {
 	s := serve(t, golden(t), Options{Stage: "prod"})
-	if _, ok := s.out[routes.APIURLOutput(routes.HTTP, "prod")]; !ok {
+	if _, ok := s.out[contract.APIURLOutput(contract.HTTP, "prod")]; !ok {
 		t.Fatal("prod is not served")
 	}
 	for _, a := range s.r.APIs() {
@@ -429,7 +430,7 @@ func TestOnlyTheChosenStageIsServed(t *testing.T) {
 			t.Errorf("%s serves %v, want prod only", a.LogicalID, a.Stages)
 		}
 	}
-	got := do(t, "POST", s.url(routes.HTTP, "prod", "../dev/queue"), `{}`)
+	got := do(t, "POST", s.url(contract.HTTP, "prod", "../dev/queue"), `{}`)
 	if got.status != 404 {
 		t.Errorf("dev on a prod-only runner = %d, want 404", got.status)
 	}
@@ -483,7 +484,7 @@ func TestAcceptedMessagesSurviveARestartWithAStateDir(t *testing.T) {
 	state := t.TempDir()
 	s := serve(t, golden(t), Options{StateDir: state})
 	for i := 0; i < 5; i++ {
-		if got := do(t, "POST", s.url(routes.HTTP, "dev", "/queue"), `{"n":1}`); got.status != 200 {
+		if got := do(t, "POST", s.url(contract.HTTP, "dev", "/queue"), `{"n":1}`); got.status != 200 {
 			t.Fatalf("send: %d %s", got.status, got.body)
 		}
 	}
@@ -499,7 +500,7 @@ func TestAcceptedMessagesSurviveARestartWithAStateDir(t *testing.T) {
 
 func TestCloseStopsListening(t *testing.T) {
 	s := serve(t, golden(t), Options{})
-	u := s.url(routes.HTTP, "dev", "/queue")
+	u := s.url(contract.HTTP, "dev", "/queue")
 	if err := s.r.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -519,7 +520,7 @@ func TestCloseStopsListening(t *testing.T) {
 func faultyTemplate(t *testing.T, functionTimeoutSec, integrationTimeoutMS float64) *cfn.Template {
 	tmpl := golden(t)
 	for _, fn := range tmpl.OfType("AWS::Lambda::Function") {
-		fn.Metadata[routes.GoPackageMetadata] = "./internal/localapi/testdata/faulty"
+		fn.Metadata[contract.GoPackageMetadata] = "./internal/localapi/testdata/faulty"
 		fn.Properties["Timeout"] = functionTimeoutSec
 	}
 	for _, in := range tmpl.OfType("AWS::ApiGatewayV2::Integration") {
@@ -549,23 +550,23 @@ func TestFailingLambdaGetsTheStatusEachAPIKindGives(t *testing.T) {
 	cases := []struct {
 		name        string
 		instruction string
-		kind        routes.Kind
+		kind        contract.Kind
 		status      int
 		body        string
 	}{
-		{"HTTP API, works", `{}`, routes.HTTP, 200, `ok`},
-		{"HTTP API, function error", `{"error":"boom"}`, routes.HTTP, 500, `{"message":"Internal Server Error"}`},
-		{"HTTP API, panic", `{"panic":true}`, routes.HTTP, 500, `{"message":"Internal Server Error"}`},
-		{"HTTP API, crash", `{"exit":3}`, routes.HTTP, 500, `{"message":"Internal Server Error"}`},
-		{"HTTP API, recovers after a crash", `{}`, routes.HTTP, 200, `ok`},
-		{"HTTP API, function timeout", `{"sleepMs":1200}`, routes.HTTP, 500, `{"message":"Internal Server Error"}`},
-		{"REST API, works", `{}`, routes.REST, 200, `ok`},
+		{"HTTP API, works", `{}`, contract.HTTP, 200, `ok`},
+		{"HTTP API, function error", `{"error":"boom"}`, contract.HTTP, 500, `{"message":"Internal Server Error"}`},
+		{"HTTP API, panic", `{"panic":true}`, contract.HTTP, 500, `{"message":"Internal Server Error"}`},
+		{"HTTP API, crash", `{"exit":3}`, contract.HTTP, 500, `{"message":"Internal Server Error"}`},
+		{"HTTP API, recovers after a crash", `{}`, contract.HTTP, 200, `ok`},
+		{"HTTP API, function timeout", `{"sleepMs":1200}`, contract.HTTP, 500, `{"message":"Internal Server Error"}`},
+		{"REST API, works", `{}`, contract.REST, 200, `ok`},
 		// A Lambda custom integration tells an error from a result by its errorMessage only:
 		// one no selection pattern matches comes back as the default 200 (DESIGN.md).
-		{"REST API, unmapped function error", `{"error":"boom"}`, routes.REST, 200, ``},
-		{"REST API, mapped function error", `{"error":"Missing the required greeter parameter. (faulty)"}`, routes.REST, 400, `{"message":"Missing the required greeter parameter. (faulty)"}`},
-		{"REST API, crash", `{"exit":3}`, routes.REST, 200, ``},
-		{"REST API, recovers after a crash", `{}`, routes.REST, 200, `ok`},
+		{"REST API, unmapped function error", `{"error":"boom"}`, contract.REST, 200, ``},
+		{"REST API, mapped function error", `{"error":"Missing the required greeter parameter. (faulty)"}`, contract.REST, 400, `{"message":"Missing the required greeter parameter. (faulty)"}`},
+		{"REST API, crash", `{"exit":3}`, contract.REST, 200, ``},
+		{"REST API, recovers after a crash", `{}`, contract.REST, 200, `ok`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -580,11 +581,11 @@ func TestFailingLambdaGetsTheStatusEachAPIKindGives(t *testing.T) {
 func TestIntegrationTimeoutsGiveEachAPIKindsStatus(t *testing.T) {
 	// The function may run 3 s, the integration waits 300 ms.
 	s := serve(t, faultyTemplate(t, 3, 300), Options{})
-	got := do(t, "POST", s.url(routes.HTTP, "dev", "/greeting"), `{"sleepMs":1000}`)
+	got := do(t, "POST", s.url(contract.HTTP, "dev", "/greeting"), `{"sleepMs":1000}`)
 	if got.status != 503 || got.json(t)["message"] != "Service Unavailable" {
 		t.Errorf("HTTP API integration timeout = %d %s, want 503 Service Unavailable", got.status, got.body)
 	}
-	got = do(t, "POST", s.url(routes.REST, "dev", "/greeting"), `{"sleepMs":1000}`)
+	got = do(t, "POST", s.url(contract.REST, "dev", "/greeting"), `{"sleepMs":1000}`)
 	if got.status != 504 || got.json(t)["message"] != "Endpoint request timed out" {
 		t.Errorf("REST API integration timeout = %d %s, want 504 Endpoint request timed out", got.status, got.body)
 	}

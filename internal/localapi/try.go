@@ -2,20 +2,20 @@ package localapi
 
 import (
 	"context"
+	"firstclass/internal/contract"
+	"firstclass/internal/spec"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"time"
-
-	"firstclass/routes"
 )
 
 // Try is one sample request sent to a served route and what came back.
 type Try struct {
-	Kind   routes.Kind
+	Kind   contract.Kind
 	Stage  string
-	Route  routes.Route
+	Route  spec.Route
 	URL    string
 	Status int
 	Body   string
@@ -28,11 +28,11 @@ func (t Try) OK() bool { return t.Err == nil && t.Status >= 200 && t.Status < 30
 // TryRoutes sends every route's sample request (routes.Route.Sample) to both API kinds on one
 // stage, over HTTP like any client, and returns the answers in table order. It is
 // `firstclass local --try`: a first look at what each route really returns.
-func TryRoutes(ctx context.Context, out routes.Outputs, table routes.Table, stage string) []Try {
+func TryRoutes(ctx context.Context, out contract.Outputs, table spec.Table, stage string) []Try {
 	client := &http.Client{Timeout: 35 * time.Second}
 	var tries []Try
-	for _, kind := range routes.Kinds {
-		base, err := out.Get(routes.APIURLOutput(kind, stage))
+	for _, kind := range contract.Kinds {
+		base, err := out.Get(contract.APIURLOutput(kind, stage))
 		for _, rt := range table {
 			t := Try{Kind: kind, Stage: stage, Route: rt}
 			if err != nil {

@@ -3,7 +3,7 @@
 // integration does (SQS SendMessage, EventBridge PutEvents, Step Functions StartExecution and
 // StartSyncExecution, the greeting), against an in-process awslocal.Server holding the
 // stack's queue, bus with its audit rule and queue, and both state machines. Each stage
-// writes JSON access log lines in routes.AccessLogFormat's shape to a file, and Outputs gives
+// writes JSON access log lines in contract.AccessLogFormat's shape to a file, and Outputs gives
 // the stack's outputs with the keys `firstclass local --outputs-file` writes.
 //
 // It is a stand-in with the same contract as the local runner, not a model of API Gateway:
@@ -28,6 +28,8 @@ import (
 	"time"
 
 	"firstclass/internal/awslocal"
+	"firstclass/internal/contract"
+	"firstclass/internal/spec"
 	"firstclass/routes"
 )
 
@@ -38,11 +40,11 @@ const Stage = "dev"
 type Options struct {
 	// Drop, when it returns true for a request, answers it as the target would have
 	// without reaching the target: a message accepted and lost.
-	Drop func(route string, kind routes.Kind, body []byte) bool
+	Drop func(route string, kind contract.Kind, body []byte) bool
 	// Duplicate, when it returns true, delivers the request twice.
-	Duplicate func(route string, kind routes.Kind, body []byte) bool
+	Duplicate func(route string, kind contract.Kind, body []byte) bool
 	// Delay, when set, holds a request this long before handling it.
-	Delay func(route string, kind routes.Kind) time.Duration
+	Delay func(route string, kind contract.Kind) time.Duration
 	// GatewayOverhead is added to each access log line's responseLatency over its
 	// integrationLatency, as API Gateway's own time.
 	GatewayOverhead time.Duration
@@ -54,13 +56,13 @@ type Options struct {
 type Stack struct {
 	AWS    *awslocal.Server
 	AWSURL string
-	APIs   map[routes.Kind]*httptest.Server
-	Logs   map[routes.Kind]string // access log file per kind
+	APIs   map[contract.Kind]*httptest.Server
+	Logs   map[contract.Kind]string // access log file per kind
 
 	opts    Options
-	outputs routes.Outputs
+	outputs contract.Outputs
 	logMu   sync.Mutex
-	logFile map[routes.Kind]*os.File
+	logFile map[contract.Kind]*os.File
 	closers []func()
 }
 
@@ -83,8 +85,8 @@ func Start(opts Options) (*Stack, error) {
 	}
 	awsHTTP := httptest.NewServer(srv)
 	srv.SetBaseURL(awsHTTP.URL)
-	s := &Stack{AWS: srv, AWSURL: awsHTTP.URL, APIs: map[routes.Kind]*httptest.Server{}, Logs: map[routes.Kind]string{},
-		opts: opts, logFile: map[routes.Kind]*os.File{}}
+	s := &Stack{AWS: srv, AWSURL: awsHTTP.URL, APIs: map[contract.Kind]*httptest.Server{}, Logs: map[contract.Kind]string{},
+		opts: opts, logFile: map[contract.Kind]*os.File{}}
 	s.closers = append(s.closers, func() { awsHTTP.Close(); srv.Close() })
 	out, err := s.createResources()
 	if err != nil {
@@ -97,11 +99,11 @@ func Start(opts Options) (*Stack, error) {
 		return nil, err
 	}
 	s.closers = append(s.closers, func() { os.RemoveAll(dir) })
-	for _, k := range routes.Kinds {
+	for _, k := range contract.Kinds {
 		api := httptest.NewServer(s.handler(k))
 		s.APIs[k] = api
 		s.closers = append(s.closers, api.Close)
-		out[routes.APIURLOutput(k, Stage)] = api.URL + "/" + Stage + "/"
+		out[contract.APIURLOutput(k, Stage)] = api.URL + "/" + Stage + "/"
 		if !opts.NoAccessLog {
 			path := filepath.Join(dir, string(k)+"-access.log")
 			f, err := os.Create(path)
@@ -112,10 +114,10 @@ func Start(opts Options) (*Stack, error) {
 			s.logFile[k] = f
 			s.Logs[k] = path
 			s.closers = append(s.closers, func() { f.Close() })
-			out[routes.AccessLogGroupOutput(k, Stage)] = "file://" + path
+			out[contract.AccessLogGroupOutput(k, Stage)] = "file://" + path
 		}
 	}
-	out[routes.AWSEndpointOutput] = awsHTTP.URL
+	out[contract.AWSEndpointOutput] = awsHTTP.URL
 	s.outputs = out
 	return s, nil
 }
@@ -129,8 +131,8 @@ func (s *Stack) Close() {
 }
 
 // Outputs are the stack's outputs, keyed as firstclass local writes them.
-func (s *Stack) Outputs() routes.Outputs {
-	out := routes.Outputs{}
+func (s *Stack) Outputs() contract.Outputs {
+	out := contract.Outputs{}
 	for k, v := range s.outputs {
 		out[k] = v
 	}
@@ -143,7 +145,7 @@ func (s *Stack) WriteOutputsFile(path string) error {
 	if err != nil {
 		return err
 	}
-	if err := routes.WriteOutputs(f, routes.DefaultStackName, s.outputs); err != nil {
+	if err := contract.WriteOutputs(f, routes.DefaultStackName, s.outputs); err != nil {
 		f.Close()
 		return err
 	}
@@ -167,7 +169,7 @@ const (
  "Done":{"Type":"Succeed"}}}`
 )
 
-func (s *Stack) createResources() (routes.Outputs, error) {
+func (s *Stack) createResources() (contract.Outputs, error) {
 	srv := s.AWS
 	dlq, err := srv.CreateQueue("Queue-DLQ", nil)
 	if err != nil {
@@ -199,7 +201,7 @@ func (s *Stack) createResources() (routes.Outputs, error) {
 	if err != nil {
 		return nil, err
 	}
-	return routes.Outputs{
+	return contract.Outputs{
 		routes.QueueURLOutput:                queue,
 		routes.DeadLetterQueueURLOutput:      dlq,
 		routes.EventBusNameOutput:            bus,
@@ -207,7 +209,7 @@ func (s *Stack) createResources() (routes.Outputs, error) {
 		routes.WorkflowStateMachineArnOutput: workflow,
 		routes.ExpressStateMachineArnOutput:  express,
 		routes.GreetingFunctionNameOutput:    "Greeting",
-		routes.RegionOutput:                  srv.Region(),
+		contract.RegionOutput:                srv.Region(),
 	}, nil
 }
 
@@ -218,7 +220,7 @@ type answer struct {
 	ctype  string
 }
 
-func (s *Stack) handler(kind routes.Kind) http.Handler {
+func (s *Stack) handler(kind contract.Kind) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		received := time.Now()
 		body, _ := io.ReadAll(r.Body)
@@ -244,10 +246,10 @@ func (s *Stack) handler(kind routes.Kind) http.Handler {
 }
 
 // match finds the route of a request under /dev.
-func (s *Stack) match(r *http.Request) (routes.Route, map[string]string, bool) {
+func (s *Stack) match(r *http.Request) (spec.Route, map[string]string, bool) {
 	path, ok := strings.CutPrefix(r.URL.Path, "/"+Stage)
 	if !ok {
-		return routes.Route{}, nil, false
+		return spec.Route{}, nil, false
 	}
 	for _, rt := range routes.Routes {
 		if rt.Method != r.Method {
@@ -257,7 +259,7 @@ func (s *Stack) match(r *http.Request) (routes.Route, map[string]string, bool) {
 			return rt, params, true
 		}
 	}
-	return routes.Route{}, nil, false
+	return spec.Route{}, nil, false
 }
 
 func matchPath(pattern, path string) (map[string]string, bool) {
@@ -276,7 +278,7 @@ func matchPath(pattern, path string) (map[string]string, bool) {
 	return params, true
 }
 
-func (s *Stack) integrate(ctx context.Context, kind routes.Kind, rt routes.Route, params map[string]string, r *http.Request, body []byte) answer {
+func (s *Stack) integrate(ctx context.Context, kind contract.Kind, rt spec.Route, params map[string]string, r *http.Request, body []byte) answer {
 	copies := 1
 	if s.opts.Drop != nil && s.opts.Drop(rt.Name, kind, body) {
 		copies = 0
@@ -285,22 +287,23 @@ func (s *Stack) integrate(ctx context.Context, kind routes.Kind, rt routes.Route
 	}
 	out := s.outputs
 	var a answer
-	switch rt.Target {
-	case routes.Queue:
+	call, _ := rt.Call()
+	switch call.Action {
+	case "sqs:SendMessage":
 		a = answer{200, []byte(`{"MD5OfMessageBody":"dropped","MessageId":"dropped"}`), "application/json"}
 		for range copies {
 			a = s.call(ctx, "AmazonSQS.SendMessage", "1.0", map[string]any{"QueueUrl": out[routes.QueueURLOutput], "MessageBody": string(body)})
 		}
-	case routes.Bus:
+	case "events:PutEvents":
 		a = answer{200, []byte(`{"Entries":[{"EventId":"dropped"}],"FailedEntryCount":0}`), "application/json"}
 		for range copies {
 			a = s.call(ctx, "AWSEvents.PutEvents", "1.1", map[string]any{"Entries": []map[string]string{{
 				"EventBusName": out[routes.EventBusNameOutput], "Source": params["source"], "DetailType": params["detailType"], "Detail": string(body)}}})
 		}
-		if kind == routes.REST && a.status == 200 && bytes.Contains(a.body, []byte(`"FailedEntryCount":`)) && !bytes.Contains(a.body, []byte(`"FailedEntryCount":0`)) {
+		if kind == contract.REST && a.status == 200 && bytes.Contains(a.body, []byte(`"FailedEntryCount":`)) && !bytes.Contains(a.body, []byte(`"FailedEntryCount":0`)) {
 			a.status = 500
 		}
-	case routes.Workflow:
+	case "states:StartExecution":
 		a = answer{200, []byte(`{"executionArn":"dropped","startDate":1.7E9}`), "application/json"}
 		in := map[string]any{"stateMachineArn": out[routes.WorkflowStateMachineArnOutput], "input": string(body)}
 		if name := r.Header.Get("X-Execution-Name"); name != "" {
@@ -309,15 +312,15 @@ func (s *Stack) integrate(ctx context.Context, kind routes.Kind, rt routes.Route
 		for range copies {
 			a = s.call(ctx, "AWSStepFunctions.StartExecution", "1.0", in)
 		}
-	case routes.ExpressWorkflow:
+	case "states:StartSyncExecution":
 		a = answer{200, []byte(`{"status":"SUCCEEDED","output":"{}"}`), "application/json"}
 		for range copies {
 			a = s.call(ctx, "AWSStepFunctions.StartSyncExecution", "1.0", map[string]any{"stateMachineArn": out[routes.ExpressStateMachineArnOutput], "input": string(body)})
 		}
-		if kind == routes.REST && a.status == 200 && !bytes.Contains(a.body, []byte(`"status":"SUCCEEDED"`)) {
+		if kind == contract.REST && a.status == 200 && !bytes.Contains(a.body, []byte(`"status":"SUCCEEDED"`)) {
 			a.status = 500
 		}
-	case routes.Greeter:
+	case spec.InvokeAction:
 		q := r.URL.Query()
 		switch {
 		case !q.Has("greeter"):
@@ -344,7 +347,7 @@ func (s *Stack) call(ctx context.Context, target, version string, in any) answer
 }
 
 // log writes the request's access log line in the stage's format.
-func (s *Stack) log(kind routes.Kind, rt routes.Route, r *http.Request, received time.Time, a answer, integration, total time.Duration, matched bool) {
+func (s *Stack) log(kind contract.Kind, rt spec.Route, r *http.Request, received time.Time, a answer, integration, total time.Duration, matched bool) {
 	f := s.logFile[kind]
 	if f == nil {
 		return
@@ -374,7 +377,7 @@ func (s *Stack) log(kind routes.Kind, rt routes.Route, r *http.Request, received
 		values["routeKey"], values["resourcePath"], values["integrationLatency"], values["integrationStatus"] = "-", "-", "-", "-"
 	}
 	line := map[string]string{}
-	for _, field := range routes.AccessLogFields(kind) {
+	for _, field := range contract.AccessLogFields(kind) {
 		v := values[field.Key]
 		if v == "" {
 			v = "-"

@@ -1,4 +1,4 @@
-package routes
+package spec
 
 import (
 	"fmt"
@@ -7,26 +7,39 @@ import (
 	"strings"
 )
 
-// Kind is an API Gateway API kind.
-type Kind string
+// Target is a backend resource that routes send to, by the name the app's constructs give it
+// ("queue"), with what it does with every request that is billed besides the call itself.
+type Target struct {
+	// Name is how api/ finds the target's constructs, and how routes name it.
+	Name string
+	// Kind says what resource it is; api/ checks that the construct of that name is one.
+	Kind TargetKind
+	// Deliveries are the calls the target makes on its own for every request it gets: an
+	// event bus's rules delivering each event to an SQS queue.
+	Deliveries []Copy
+	// Archived says an event bus archives every event it gets.
+	Archived bool
+}
 
+func (t Target) String() string { return t.Name }
+
+// Copy is one call a target makes on its own for every request: Via names what receives it
+// ("audit queue"), Action is the IAM action of the call ("sqs:SendMessage").
+type Copy struct {
+	Via    string
+	Action string
+}
+
+// TargetKind is the kind of resource a target is.
+type TargetKind string
+
+// The target kinds firstclass deploys.
 const (
-	HTTP Kind = "http" // API Gateway v2 HTTP API: first-class integrations, parameter mapping
-	REST Kind = "rest" // API Gateway v1 REST API: AWS and Lambda custom integrations, VTL
-)
-
-// Kinds lists the API kinds in report order.
-var Kinds = []Kind{HTTP, REST}
-
-// Target is a backend resource that routes send to.
-type Target string
-
-const (
-	Queue           Target = "queue"           // standard SQS queue with a dead-letter queue
-	Bus             Target = "bus"             // custom EventBridge bus, archived and audited
-	Workflow        Target = "workflow"        // STANDARD Step Functions state machine
-	ExpressWorkflow Target = "expressWorkflow" // EXPRESS Step Functions state machine
-	Greeter         Target = "greeter"         // the greeting Lambda function in lambda/greeting
+	Queue               TargetKind = "sqs-queue"
+	EventBus            TargetKind = "event-bus"
+	StateMachine        TargetKind = "state-machine"         // STANDARD
+	ExpressStateMachine TargetKind = "express-state-machine" // EXPRESS
+	Function            TargetKind = "lambda-function"
 )
 
 // Attr names an attribute of a route's target that an integration needs at deploy time, such
@@ -118,6 +131,42 @@ type Sample struct {
 	Body       string            // JSON body; "" for none
 }
 
+// Delivery says how the bench proves that a request a route accepted arrived, and where it
+// puts the request's bench id so that the probe can find it. The id always goes in the body
+// of a route that has one.
+type Delivery struct {
+	// Probe names one of the bench's probes: ProbeQueue, ProbeExecutions, ProbeResponse,
+	// ProbeSyncExecution.
+	Probe string
+	// Output is the stack output the probe reads: the queue's URL, the state machine's ARN.
+	Output string
+	// Via is how reports name what the probe reads ("EventBridge events" on an audit
+	// queue), when the probe's own name would mislead; "" for the probe's.
+	Via string
+	// IDHeader is a header that carries the id too, when the target names what it creates
+	// from it (X-Execution-Name is mapped to the execution's name).
+	IDHeader string
+	// IDQuery is the query parameter that carries the id of a route without a body; the
+	// default is "benchId".
+	IDQuery string
+}
+
+// The bench's probes.
+const (
+	// ProbeQueue receives the queue at Output until every accepted id is found in a
+	// message body (an SQS message, or an EventBridge event copied to an audit queue).
+	ProbeQueue = "queue"
+	// ProbeExecutions lists the executions of the STANDARD state machine at Output and
+	// finds each accepted id as an execution's name.
+	ProbeExecutions = "executions"
+	// ProbeResponse finds the id in the 2xx response's body: the answer itself proves the
+	// delivery (a Lambda function echoing it).
+	ProbeResponse = "response"
+	// ProbeSyncExecution reads a StartSyncExecution answer: SUCCEEDED, with the id in the
+	// execution's output.
+	ProbeSyncExecution = "sync-execution"
+)
+
 // Route is one route served by both APIs.
 type Route struct {
 	// Name is the route's public identity: construct IDs (and so CloudFormation logical
@@ -129,6 +178,9 @@ type Route struct {
 	HTTP   HTTPIntegration
 	REST   RESTIntegration
 	Sample Sample
+	// Delivery is how the bench finds an accepted request downstream; the zero value skips
+	// the check for the route.
+	Delivery Delivery
 }
 
 // Key is the HTTP API route key, "POST /queue".
@@ -221,10 +273,30 @@ func (t Table) Check() error {
 		if r.REST.Service == "" {
 			errs = append(errs, where+": the REST integration needs a Service (sqs, events, states or lambda)")
 		}
+		if r.Target.Name == "" {
+			errs = append(errs, where+": the route needs a Target")
+		}
+		errs = append(errs, r.Delivery.check(where)...)
 	}
 	if len(errs) == 0 {
 		return nil
 	}
 	sort.Strings(errs)
 	return fmt.Errorf("route table: %s", strings.Join(errs, "\n  "))
+}
+
+// probesNeedingOutput are the probes that read a stack output.
+var probesNeedingOutput = map[string]bool{ProbeQueue: true, ProbeExecutions: true}
+
+func (d Delivery) check(where string) []string {
+	switch d.Probe {
+	case "", ProbeResponse, ProbeSyncExecution:
+	case ProbeQueue, ProbeExecutions:
+	default:
+		return []string{fmt.Sprintf("%s: delivery probe %q is not one the bench has; use %s, %s, %s or %s", where, d.Probe, ProbeQueue, ProbeExecutions, ProbeResponse, ProbeSyncExecution)}
+	}
+	if probesNeedingOutput[d.Probe] && d.Output == "" {
+		return []string{fmt.Sprintf("%s: the %s probe reads a stack output: name it in Delivery.Output", where, d.Probe)}
+	}
+	return nil
 }

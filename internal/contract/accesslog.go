@@ -1,4 +1,4 @@
-package routes
+package contract
 
 import "encoding/json"
 

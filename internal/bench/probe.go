@@ -1,0 +1,102 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"firstclass/internal/spec"
+)
+
+// A probe is one way of proving that a route's accepted requests arrived (spec.Delivery.Probe
+// names it). Either the 2xx answer itself proves it (response: checked as each answer comes
+// back), or the probe looks downstream after the load (find: with the SDK, the same calls
+// against AWS and against the local runner's endpoint). A new way of checking is one entry
+// here.
+type probe struct {
+	// via is how reports name what the probe reads, before " on OUTPUT" for a probe that
+	// reads a stack output; spec.Delivery.Via overrides it.
+	via string
+	// response says whether the 2xx answer r of the request with id proves its delivery;
+	// it may add what the answer says about billing to res.
+	response func(r *vegeta.Result, id string, res *Result) bool
+	// find looks for the route's accepted requests downstream.
+	find func(ctx context.Context, l lookup) (*seenSet, error)
+}
+
+// lookup is one route's downstream search.
+type lookup struct {
+	awsCfg   aws.Config
+	output   string // the stack output's value: a queue URL, a state machine ARN
+	run      string
+	route    string
+	want     int           // accepted requests to find
+	accepted func(ID) bool // whether an id was accepted
+	since    time.Time     // the run's start, less a margin for clock skew
+	deadline time.Time
+}
+
+var probes = map[string]probe{
+	spec.ProbeQueue: {via: "SQS messages", find: func(ctx context.Context, l lookup) (*seenSet, error) {
+		seen := newSeenSet()
+		d := &queueDrain{api: sqs.NewFromConfig(l.awsCfg), url: l.output, run: l.run, route: l.route, want: l.want,
+			accepted: l.accepted, receivers: 4, seen: seen, deadline: l.deadline}
+		return seen, d.drain(ctx)
+	}},
+	spec.ProbeExecutions: {via: "ListExecutions", find: func(ctx context.Context, l lookup) (*seenSet, error) {
+		e := &executionList{api: sfn.NewFromConfig(l.awsCfg), arn: l.output, run: l.run, route: l.route, want: l.want,
+			accepted: l.accepted, since: l.since, deadline: l.deadline}
+		return e.find(ctx)
+	}},
+	spec.ProbeResponse:      {via: "the response body", response: responseNamesID},
+	spec.ProbeSyncExecution: {via: "the response body", response: syncExecutionSucceeded},
+}
+
+// deliveryMethod is how a report names the way a route's deliveries were checked.
+func deliveryMethod(d spec.Delivery) string {
+	via := d.Via
+	if via == "" {
+		via = probes[d.Probe].via
+	}
+	if d.Output != "" {
+		return via + " on " + d.Output
+	}
+	return via
+}
+
+// responseNamesID: the answer carries the request's id (a function echoing it).
+func responseNamesID(r *vegeta.Result, id string, _ *Result) bool {
+	return bytes.Contains(r.Body, []byte(id))
+}
+
+// syncExecutionSucceeded: a StartSyncExecution answer says SUCCEEDED with the request's id in
+// the execution's output. It also sums the executions' billing details, which price them.
+func syncExecutionSucceeded(r *vegeta.Result, id string, res *Result) bool {
+	var out struct {
+		Status         string `json:"status"`
+		Output         string `json:"output"`
+		BillingDetails *struct {
+			BilledDurationInMilliseconds float64 `json:"billedDurationInMilliseconds"`
+			BilledMemoryUsedInMB         float64 `json:"billedMemoryUsedInMB"`
+		} `json:"billingDetails"`
+	}
+	if err := json.Unmarshal(r.Body, &out); err != nil {
+		return false
+	}
+	if b := out.BillingDetails; b != nil && b.BilledDurationInMilliseconds > 0 {
+		if res.Express == nil {
+			res.Express = &ExpressBilling{}
+		}
+		res.Express.Executions++
+		res.Express.BilledMs += b.BilledDurationInMilliseconds
+		res.Express.BilledMemMB += b.BilledMemoryUsedInMB
+	}
+	return out.Status == "SUCCEEDED" && strings.Contains(out.Output, id)
+}

@@ -1,0 +1,57 @@
+package contract
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func TestOutputsRoundTripAsCDKWritesThem(t *testing.T) {
+	out := Outputs{APIURLOutput(HTTP, "dev"): "https://h/dev", APIURLOutput(REST, "prod"): "https://r/prod/", "QueueUrl": "q"}
+	var buf bytes.Buffer
+	if err := WriteOutputs(&buf, "Firstclass", out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), `"Firstclass": {`) || !strings.Contains(buf.String(), `"HttpApiDevUrl": "https://h/dev"`) {
+		t.Errorf("written:\n%s", buf.String())
+	}
+	got, err := ReadOutputs(&buf, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Stages(HTTP)[0] != "dev" || got.Stages(REST)[0] != "prod" {
+		t.Errorf("stages = %v / %v", got.Stages(HTTP), got.Stages(REST))
+	}
+	if _, err := got.Get("EventBusName"); err == nil || !strings.Contains(err.Error(), `no "EventBusName"`) {
+		t.Errorf("Get of a missing key: %v", err)
+	}
+}
+
+func TestReadOutputsNeedsAStackNameWhenSeveral(t *testing.T) {
+	file := `{"A":{"QueueUrl":"a"},"B":{"QueueUrl":"b"}}`
+	if _, err := ReadOutputs(strings.NewReader(file), ""); err == nil || !strings.Contains(err.Error(), "2 stacks (A, B)") {
+		t.Errorf("error = %v", err)
+	}
+	out, err := ReadOutputs(strings.NewReader(file), "B")
+	if err != nil || out["QueueUrl"] != "b" {
+		t.Errorf("out = %v, err = %v", out, err)
+	}
+	if _, err := ReadOutputs(strings.NewReader(file), "C"); err == nil || !strings.Contains(err.Error(), `no stack "C"; it has A, B`) {
+		t.Errorf("error = %v", err)
+	}
+}
+
+func TestAccessLogFormatIsOneJSONObjectPerKind(t *testing.T) {
+	for _, kind := range Kinds {
+		var m map[string]string
+		if err := json.Unmarshal([]byte(AccessLogFormat(kind)), &m); err != nil {
+			t.Fatalf("%s: %v", kind, err)
+		}
+		for _, f := range []string{"requestId", "status", "responseLatency", "integrationLatency", "integrationStatus", "integrationError"} {
+			if !strings.HasPrefix(m[f], "$context.") {
+				t.Errorf("%s: field %q = %q", kind, f, m[f])
+			}
+		}
+	}
+}

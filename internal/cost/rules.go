@@ -1,0 +1,108 @@
+package cost
+
+import (
+	"fmt"
+
+	"firstclass/internal/spec"
+)
+
+// bill is one estimate being made: the workload, the request size and the limits it is over.
+type bill struct {
+	p          Prices
+	w          Workload
+	e          *Estimate
+	n          float64 // requests a month
+	size       int64   // request body
+	infeasible []string
+}
+
+// over notes that the request is over a service's limit.
+func (b *bill) over(limit int64, what string) {
+	if b.size > limit {
+		b.infeasible = append(b.infeasible, fmt.Sprintf("%s is over the %s limit of %s", FormatBytes(b.size), what, FormatBytes(limit)))
+	}
+}
+
+func (b *bill) target(l Line) { b.e.add(&b.e.Target, l) }
+func (b *bill) logs(l Line)   { b.e.add(&b.e.Logs, l) }
+
+// rule prices one call of an action on the target's side, adding its lines to the bill.
+type rule func(b *bill, c spec.Call)
+
+// rules price each AWS action a route can call, by IAM action. A new action is one entry
+// here, with its prices in prices.json.
+var rules = map[string]rule{
+	"sqs:SendMessage":           sqsSendMessage,
+	"events:PutEvents":          eventsPutEvents,
+	"states:StartExecution":     standardExecution,
+	"states:StartSyncExecution": expressExecution,
+	spec.InvokeAction:           lambdaInvocation,
+}
+
+func sqsSendMessage(b *bill, _ spec.Call) {
+	p := b.p
+	per := p.SQSRequests(b.size)
+	q := b.n * float64(per)
+	b.target(Line{"SQS SendMessage", q, "request", p.SQS.Requests.Cost(q),
+		fmt.Sprintf("%d per message: ceil(%s / %s)", per, FormatBytes(max(b.size, 1)), FormatBytes(p.SQS.ChunkBytes))})
+	b.over(p.SQS.MaxMessageBytes, "SQS message")
+}
+
+// eventsPutEvents prices one entry: the event (source, detail type and detail by the 64 KB
+// chunk), its copy in the bus's archive, and its delivery to each rule target.
+func eventsPutEvents(b *bill, c spec.Call) {
+	p := b.p
+	entry := int64(len(c.Params["Source"])+len(c.Params["DetailType"])) + b.size
+	per := p.EventBridgeEvents(entry)
+	q := b.n * float64(per)
+	b.target(Line{"EventBridge custom events", q, "event", p.EventBridge.Events.Cost(q),
+		fmt.Sprintf("%d per entry: ceil(%s / %s)", per, FormatBytes(entry), FormatBytes(p.EventBridge.ChunkBytes))})
+	env := envelopeBytes(c, b.size)
+	if c.Archived {
+		agb := b.n * float64(env) / GB
+		b.target(Line{"EventBridge archive", agb, "GB", p.EventBridge.Archive.Cost(agb),
+			fmt.Sprintf("every event archived, %s envelope", FormatBytes(env))})
+	}
+	for _, d := range c.Deliveries {
+		if d.Action != "sqs:SendMessage" {
+			b.infeasible = append(b.infeasible, fmt.Sprintf("no price rule for a rule target's %s", d.Action))
+			continue
+		}
+		aper := p.SQSRequests(env)
+		aq := b.n * float64(aper)
+		b.target(Line{d.Via + " (SQS) delivery", aq, "request", p.SQS.Requests.Cost(aq),
+			fmt.Sprintf("%d per envelope: ceil(%s / %s)", aper, FormatBytes(env), FormatBytes(p.SQS.ChunkBytes))})
+	}
+	b.over(p.EventBridge.MaxEventBytes, "EventBridge event")
+}
+
+func standardExecution(b *bill, _ spec.Call) {
+	p := b.p
+	q := b.n * b.w.StandardTransitions
+	b.target(Line{"Step Functions Standard transitions", q, "state transition", p.StepFunctions.StandardTransitions.Cost(q),
+		fmt.Sprintf("%g per execution", b.w.StandardTransitions)})
+	b.over(p.StepFunctions.MaxInputBytes, "Step Functions input")
+}
+
+func expressExecution(b *bill, _ spec.Call) {
+	p, w := b.p, b.w
+	b.target(Line{"Step Functions Express requests", b.n, "request", p.StepFunctions.ExpressRequests.Cost(b.n), "1 per execution"})
+	gbs := p.ExpressGBSeconds(w.ExpressDurationMs, w.ExpressMemoryMB)
+	q := b.n * gbs
+	b.target(Line{"Step Functions Express duration", q, "GB-second", p.StepFunctions.ExpressDuration.Cost(q),
+		fmt.Sprintf("%.0f ms at %.0f MB billed as %.5f GB-s", w.ExpressDurationMs, w.ExpressMemoryMB, gbs)})
+	b.over(p.StepFunctions.MaxInputBytes, "Step Functions input")
+}
+
+func lambdaInvocation(b *bill, _ spec.Call) {
+	p, w := b.p, b.w
+	b.target(Line{"Lambda requests", b.n, "request", p.Lambda.Requests.Cost(b.n), "1 per invocation"})
+	gbs := p.LambdaGBSeconds(w.LambdaDurationMs, w.LambdaMemoryMB)
+	q := b.n * gbs
+	b.target(Line{"Lambda arm64 duration", q, "GB-second", p.Lambda.Arm64Duration.Cost(q),
+		fmt.Sprintf("%.0f ms at %.0f MB billed as %.6f GB-s", w.LambdaDurationMs, w.LambdaMemoryMB, gbs)})
+	lgb := b.n * w.LambdaLogBytes / GB
+	b.logs(Line{"Lambda log ingestion", lgb, "GB", p.CloudWatchLogs.Ingestion.Cost(lgb),
+		fmt.Sprintf("%.0f bytes of platform lines an invocation", w.LambdaLogBytes)})
+	b.over(p.Lambda.MaxSyncPayloadBytes, "Lambda synchronous payload")
+}

@@ -1,0 +1,22 @@
+package routes
+
+import "firstclass/internal/spec"
+
+// firstclass's targets, as routes name them. api/targets.go creates their constructs; a name
+// here is the name api/ looks the constructs up by.
+var (
+	// Queue is a standard SQS queue with a dead-letter queue.
+	Queue = spec.Target{Name: "queue", Kind: spec.Queue}
+	// Bus is a custom EventBridge bus: every event is archived, and the audit rule copies it
+	// to the audit queue, so that deliveries can be counted.
+	Bus = spec.Target{Name: "bus", Kind: spec.EventBus, Deliveries: []spec.Copy{{Via: "audit queue", Action: "sqs:SendMessage"}}, Archived: true}
+	// Workflow is the STANDARD Step Functions state machine.
+	Workflow = spec.Target{Name: "workflow", Kind: spec.StateMachine}
+	// ExpressWorkflow is the EXPRESS Step Functions state machine.
+	ExpressWorkflow = spec.Target{Name: "expressWorkflow", Kind: spec.ExpressStateMachine}
+	// Greeter is the greeting Lambda function in lambda/greeting.
+	Greeter = spec.Target{Name: "greeter", Kind: spec.Function}
+)
+
+// Targets lists firstclass's targets.
+var Targets = []spec.Target{Queue, Bus, Workflow, ExpressWorkflow, Greeter}
