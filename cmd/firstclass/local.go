@@ -127,11 +127,11 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	r, err := localapi.New(ctx, opts)
 	if err != nil {
-		return err
+		return addrHint(err)
 	}
 	defer r.Close()
 	if err := r.Start(); err != nil {
-		return err
+		return addrHint(err)
 	}
 	out, err := r.Outputs()
 	if err != nil {
@@ -143,28 +143,13 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	printAPIs(stdout, r)
-	fmt.Fprintf(stdout, "\nAWS endpoint  %s  (SQS, EventBridge, Step Functions; any credentials, region %s)\n", r.AWSEndpoint(), out[contract.RegionOutput])
+	fmt.Fprintf(stdout, "\nAWS endpoint  %s  (SQS, EventBridge, Step Functions; any credentials, region %s)\n", r.AWSEndpoint(), r.AWS().Region())
 	if *outputsFile != "" {
 		fmt.Fprintf(stdout, "outputs       %s\n", *outputsFile)
 	}
 
 	if *try {
-		st := *stage
-		if st == "" {
-			st = firstStage(r)
-		}
-		fmt.Fprintf(stdout, "\nsample requests, stage %s:\n", st)
-		failed := 0
-		for _, t := range localapi.TryRoutes(ctx, out, routes.Routes, st) {
-			fmt.Fprintln(stdout, "  "+t.String())
-			if !t.OK() {
-				failed++
-			}
-		}
-		if failed > 0 {
-			return fmt.Errorf("%d sample requests did not answer 2xx", failed)
-		}
-		return nil
+		return tryRoutes(ctx, stdout, r, *stage, isFirstclass(app.appDir, mod))
 	}
 
 	if q, ok := out[routes.QueueURLOutput]; ok {
@@ -265,4 +250,63 @@ func writeOutputs(path, stack string, out contract.Outputs) error {
 	}
 	err = contract.WriteOutputs(f, stack, out)
 	return errors.Join(err, f.Close())
+}
+
+// isFirstclass reports whether the app is firstclass itself (its directory is the root of the
+// firstclass module), whose route table has better samples than the ones the runner makes
+// from any template.
+func isFirstclass(appDir, moduleDir string) bool {
+	if dir, err := filepath.Abs(appDir); err != nil || dir != moduleDir {
+		return false
+	}
+	b, err := os.ReadFile(filepath.Join(moduleDir, "go.mod"))
+	if err != nil {
+		return false
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) == 2 && f[0] == "module" {
+			return f[1] == "firstclass"
+		}
+	}
+	return false
+}
+
+// addrHint says which flag picks the ports when the runner could not listen.
+func addrHint(err error) error {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "listen" {
+		return fmt.Errorf("%w: choose another --addr (port 0 picks free ports)", err)
+	}
+	return err
+}
+
+// tryRoutes sends a sample request to every served route, on stage or else on each API's first
+// stage, prints what came back and fails when one did not answer 2xx. firstclass's own routes
+// get its route table's samples; any other app's the ones the runner makes from its template.
+func tryRoutes(ctx context.Context, stdout io.Writer, r *localapi.Runner, stage string, firstclass bool) error {
+	var samples map[string]localapi.Sample
+	if firstclass {
+		samples = localapi.TableSamples(routes.Routes)
+	}
+	first := map[string]string{} // API → the stage tried
+	var targets []localapi.Target
+	for _, t := range r.Targets(stage, samples) {
+		if st, ok := first[t.API]; ok && st != t.Stage {
+			continue
+		}
+		first[t.API] = t.Stage
+		targets = append(targets, t)
+	}
+	fmt.Fprintln(stdout, "\nsample requests:")
+	failed := 0
+	for _, t := range localapi.TryAll(ctx, targets) {
+		fmt.Fprintf(stdout, "  %s  (stage %s)\n", t.String(), t.Stage)
+		if !t.OK() {
+			failed++
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d sample requests did not answer 2xx", failed)
+	}
+	return nil
 }

@@ -97,6 +97,25 @@ func TestLocalTryAnswersEveryRouteAndWritesTheOutputsFile(t *testing.T) {
 	}
 }
 
+func TestLocalTryCallsAnotherAppsRoutes(t *testing.T) {
+	dir := filepath.Join("..", "..", "internal", "localapi", "testdata", "otherapp")
+	code, stdout, stderr := runCLI(t, "local", "--app-dir", dir, "--output", dir, "--no-synth", "--addr", "127.0.0.1:0", "--try")
+	if code != 0 {
+		t.Fatalf("exit %d: %s\n%s", code, stdout, stderr)
+	}
+	if n := len(tried200.FindAllString(stdout, -1)); n != 4 {
+		t.Errorf("%d routes answered 200, want the 3 of its HTTP API and GET /health:\n%s", n, stdout)
+	}
+	for _, want := range []string{"/files/sample/proxy", "/orders/orderId", "rest POST    /echo?lang=sample", " 201 "} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("--try output lacks %q:\n%s", want, stdout)
+		}
+	}
+	if strings.Contains(stdout, " /queue ") || strings.Contains(stdout, " /greeting") {
+		t.Errorf("--try sent firstclass's own routes to another app:\n%s", stdout)
+	}
+}
+
 // tried200 matches one line of --try's report with a 200: "  http POST   /queue   200 …".
 var tried200 = regexp.MustCompile(`(?m)^  (http|rest) +[A-Z]+ +/\S* +200 `)
 

@@ -62,65 +62,74 @@ func (r *Runner) callAWS(req *http.Request) *awsResponse {
 }
 
 // subtypeCall turns a first-class integration's evaluated parameters into the service request
-// API Gateway would send: the query protocol for SQS (so the client gets SQS's XML back), JSON
-// with X-Amz-Target for EventBridge and Step Functions.
+// API Gateway would send, with the codec of the subtype's wire protocol.
 func (r *Runner) subtypeCall(st *mapping.Subtype, params map[string]string) (*http.Request, error) {
 	if region := params["Region"]; region != "" && region != r.aws.Region() {
 		return nil, fmt.Errorf("parameter Region=%s: the local AWS serves %s only", region, r.aws.Region())
 	}
-	switch st.Protocol {
-	case "awsQuery":
-		form := url.Values{"Action": {st.Action}, "Version": {"2012-11-05"}}
-		for _, p := range st.Parameters {
-			v, ok := params[p.Name]
-			if !ok || p.Member == "" {
-				continue
-			}
-			if err := addQueryMember(form, p.Member, v); err != nil {
-				return nil, fmt.Errorf("parameter %s: %w", p.Name, err)
-			}
-		}
-		path := "/"
-		if u, err := url.Parse(params["QueueUrl"]); err == nil && u.Path != "" {
-			path = u.Path
-		}
-		req, err := http.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
-		if err != nil {
-			return nil, err
-		}
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
-		return req, nil
-	case "awsJson1_0", "awsJson1_1":
-		body := map[string]any{}
-		for _, p := range st.Parameters {
-			v, ok := params[p.Name]
-			if !ok || p.Member == "" {
-				continue
-			}
-			setJSONMember(body, p.Member, jsonMemberValue(p.Member, v))
-		}
-		b, err := json.Marshal(body)
-		if err != nil {
-			return nil, err
-		}
-		req, err := http.NewRequest(http.MethodPost, "/", bytes.NewReader(b))
-		if err != nil {
-			return nil, err
-		}
-		req.Header.Set("Content-Type", "application/x-amz-json-"+strings.TrimPrefix(strings.ReplaceAll(st.Protocol, "_", "."), "awsJson"))
-		req.Header.Set("X-Amz-Target", st.Target)
-		return req, nil
+	encode, ok := subtypeProtocols[st.Protocol]
+	if !ok {
+		return nil, fmt.Errorf("the %s protocol of %s is not emulated", st.Protocol, st.Name)
 	}
-	return nil, fmt.Errorf("the %s protocol of %s is not emulated", st.Protocol, st.Name)
+	return encode(st, params)
 }
 
-// emulatedSubtypes are the first-class integrations whose service awslocal runs.
-func emulatedSubtype(st *mapping.Subtype) bool {
-	switch st.Service {
-	case "sqs", "events", "stepfunctions":
-		return true
+// localServices are the services of first-class subtypes (mapping.Subtype.Service) that the
+// local AWS runs.
+var localServices = map[string]bool{"sqs": true, "events": true, "stepfunctions": true}
+
+// subtypeProtocols encode a first-class integration's call, by the service's wire protocol:
+// the query protocol for SQS (so the client gets SQS's XML back), JSON with X-Amz-Target for
+// EventBridge and Step Functions.
+var subtypeProtocols = map[string]func(st *mapping.Subtype, params map[string]string) (*http.Request, error){
+	"awsQuery":   queryCall,
+	"awsJson1_0": jsonCall,
+	"awsJson1_1": jsonCall,
+}
+
+func queryCall(st *mapping.Subtype, params map[string]string) (*http.Request, error) {
+	form := url.Values{"Action": {st.Action}, "Version": {"2012-11-05"}}
+	for _, p := range st.Parameters {
+		v, ok := params[p.Name]
+		if !ok || p.Member == "" {
+			continue
+		}
+		if err := addQueryMember(form, p.Member, v); err != nil {
+			return nil, fmt.Errorf("parameter %s: %w", p.Name, err)
+		}
 	}
-	return false
+	path := "/"
+	if u, err := url.Parse(params["QueueUrl"]); err == nil && u.Path != "" {
+		path = u.Path
+	}
+	req, err := http.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+	return req, nil
+}
+
+func jsonCall(st *mapping.Subtype, params map[string]string) (*http.Request, error) {
+	body := map[string]any{}
+	for _, p := range st.Parameters {
+		v, ok := params[p.Name]
+		if !ok || p.Member == "" {
+			continue
+		}
+		setJSONMember(body, p.Member, jsonMemberValue(p.Member, v))
+	}
+	b, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequest(http.MethodPost, "/", bytes.NewReader(b))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/x-amz-json-"+strings.TrimPrefix(strings.ReplaceAll(st.Protocol, "_", "."), "awsJson"))
+	req.Header.Set("X-Amz-Target", st.Target)
+	return req, nil
 }
 
 // addQueryMember adds one parameter to an SQS query form. Structured members are JSON in the

@@ -2,6 +2,7 @@ package localapi
 
 import (
 	"firstclass/internal/contract"
+	"firstclass/internal/mapping"
 	"fmt"
 	"sort"
 	"strings"
@@ -42,7 +43,7 @@ func (r *Runner) APIs() []API {
 	var out []API
 	for _, a := range r.httpAPIs {
 		api := API{Kind: contract.HTTP, LogicalID: a.logicalID, Path: r.tmpl.Resources[a.logicalID].Path(), BaseURL: a.baseURL}
-		for _, s := range sortedStages(a.stages) {
+		for _, s := range sortedKeys(a.stages) {
 			st := a.stages[s]
 			api.Stages = append(api.Stages, stageInfo(st.name, a.baseURL, "", st.bucket, st.sink, st.vars))
 		}
@@ -51,22 +52,23 @@ func (r *Runner) APIs() []API {
 			if rt.isDefault {
 				method, path = "ANY", "$default"
 			}
-			api.Routes = append(api.Routes, Route{Method: method, Path: path, Integration: rt.integ.describe, Details: rt.integ.details})
+			d := rt.integ.describe()
+			api.Routes = append(api.Routes, Route{Method: method, Path: path, Integration: d.what, Details: d.details})
 		}
 		sort.SliceStable(api.Routes, func(i, j int) bool { return api.Routes[i].Path < api.Routes[j].Path })
 		out = append(out, api)
 	}
 	for _, a := range r.restAPIs {
 		api := API{Kind: contract.REST, LogicalID: a.logicalID, Path: r.tmpl.Resources[a.logicalID].Path(), BaseURL: a.baseURL}
-		for _, s := range sortedStages(a.stages) {
+		for _, s := range sortedKeys(a.stages) {
 			st := a.stages[s]
 			// A REST stage URL ends in a slash, as the CDK's stage.urlForPath("/") writes it.
 			api.Stages = append(api.Stages, stageInfo(st.name, a.baseURL, "/", st.bucket, st.sink, st.vars))
 		}
 		var walk func(n *resourceNode)
 		walk = func(n *resourceNode) {
-			for _, m := range sortedMethods(n.methods) {
-				api.Routes = append(api.Routes, Route{Method: m, Path: n.path, Integration: n.methods[m].integ.describe, Details: describeMethod(n.methods[m])})
+			for _, m := range sortedKeys(n.methods) {
+				api.Routes = append(api.Routes, Route{Method: m, Path: n.path, Integration: n.methods[m].integ.describe().what, Details: describeMethod(n.methods[m])})
 			}
 			for _, c := range n.children {
 				walk(c)
@@ -83,7 +85,7 @@ func (r *Runner) APIs() []API {
 func stageInfo(name, baseURL, trailing string, defaults *bucket, sink *logSink, vars map[string]string) Stage {
 	info := Stage{Name: name, VariablesDeclared: len(vars)}
 	if baseURL != "" {
-		info.URL = baseURL + "/" + name + trailing
+		info.URL = stageURL(baseURL, name, trailing)
 	}
 	if defaults != nil {
 		info.RateLimit, info.Burst = defaults.rate, defaults.burst
@@ -103,8 +105,6 @@ func sortedStages[S any](m map[string]S) []string {
 	return out
 }
 
-func sortedMethods(m map[string]*restMethod) []string { return sortedStages(m) }
-
 // shortName is the last part of an ARN or URL: the queue, bus, machine or function name.
 func shortName(s string) string {
 	if i := strings.LastIndexAny(s, "/:"); i >= 0 {
@@ -113,38 +113,22 @@ func shortName(s string) string {
 	return s
 }
 
-// describeHTTP says what a first-class or Lambda integration calls.
-func describeHTTP(in *httpIntegration, params map[string]string, fnName string) string {
-	if in.fn != nil {
-		return fmt.Sprintf("Lambda proxy (payload %s) → %s", in.version, fnName)
-	}
+// describeSubtype says what a first-class integration calls: the subtype and, when the
+// mapping names it literally, its target.
+func describeSubtype(st *mapping.Subtype, params map[string]string) string {
 	for _, key := range []string{"QueueUrl", "EventBusName", "StateMachineArn"} {
 		if v, ok := params[key]; ok && !strings.Contains(v, "$") {
-			return fmt.Sprintf("%s → %s", in.subtype.Name, shortName(v))
+			return fmt.Sprintf("%s → %s", st.Name, shortName(v))
 		}
 	}
-	return in.subtype.Name
-}
-
-// describeREST says what a REST integration calls.
-func describeREST(in *restIntegration, fnName string) string {
-	switch {
-	case in.typ == "MOCK":
-		return "MOCK"
-	case in.fn != nil:
-		return "Lambda custom (VTL) → " + fnName
-	case in.action != "":
-		return fmt.Sprintf("AWS %s %s (VTL)", in.service, in.action)
-	default:
-		return fmt.Sprintf("AWS %s %s (VTL)", in.service, shortName(in.path))
-	}
+	return st.Name
 }
 
 // describeMapping lists a first-class integration's parameters, "MessageBody=$request.body",
 // with target URLs and ARNs shortened to their names.
 func describeMapping(params map[string]string) []string {
 	var out []string
-	for _, k := range sortedStages(params) {
+	for _, k := range sortedKeys(params) {
 		v := params[k]
 		if strings.HasPrefix(v, "http") || strings.HasPrefix(v, "arn:") {
 			v = shortName(v)
@@ -167,16 +151,21 @@ func describeMethod(m *restMethod) []string {
 	if len(checks) > 0 {
 		out = append(out, strings.Join(checks, "; "))
 	}
-	var responses []string
-	for _, r := range m.integ.responses {
+	return append(out, m.integ.describe().details...)
+}
+
+// describeResponses lists a non-proxy integration's responses and when each is chosen.
+func describeResponses(responses []*restResponse) []string {
+	var out []string
+	for _, r := range responses {
 		if r.pattern == nil {
-			responses = append(responses, fmt.Sprintf("%d by default", r.status))
+			out = append(out, fmt.Sprintf("%d by default", r.status))
 		} else {
-			responses = append(responses, fmt.Sprintf("%d if /%s/", r.status, r.selection))
+			out = append(out, fmt.Sprintf("%d if /%s/", r.status, r.selection))
 		}
 	}
-	if len(responses) > 0 {
-		out = append(out, "responses: "+strings.Join(responses, ", "))
+	if len(out) == 0 {
+		return nil
 	}
-	return out
+	return []string{"responses: " + strings.Join(out, ", ")}
 }

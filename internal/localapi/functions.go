@@ -1,7 +1,6 @@
 package localapi
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -14,54 +13,70 @@ import (
 	"firstclass/internal/lambdalocal"
 )
 
-// createFunctions builds every Lambda function for this host and starts it on demand. Only Go
+// functionProps are AWS::Lambda::Function's properties.
+type functionProps struct {
+	FunctionName string `json:"FunctionName"`
+	Environment  *struct {
+		Variables map[string]scalar `json:"Variables"`
+	} `json:"Environment"`
+	Timeout                      scalar  `json:"Timeout"`
+	MemorySize                   scalar  `json:"MemorySize"`
+	ReservedConcurrentExecutions scalar  `json:"ReservedConcurrentExecutions"`
+	Handler                      string  `json:"Handler"`
+	Runtime                      string  `json:"Runtime"`
+	Code                         ignored `json:"Code"` // the runner builds the function's source instead
+	Architectures                ignored `json:"Architectures"`
+	Role                         ignored `json:"Role"`
+	Description                  ignored `json:"Description"`
+	LoggingConfig                ignored `json:"LoggingConfig"`
+	TracingConfig                ignored `json:"TracingConfig"`
+	Tags                         ignored `json:"Tags"`
+}
+
+// createFunction builds a Lambda function for this host and starts it on demand. Only Go
 // functions built by firstclass can run: a Lambda zip holds a linux/arm64 binary, which this
 // host may not run, so the runner builds the function's own source instead.
-func (r *Runner) createFunctions(ctx context.Context, t *cfn.Template) error {
-	for _, res := range t.OfType("AWS::Lambda::Function") {
-		pkg, _ := res.Metadata[contract.GoPackageMetadata].(string)
-		if pkg == "" {
-			return fmt.Errorf("cannot run %s locally: only Go functions whose resource carries %s metadata (set by api/) can be built for this host", res, contract.GoPackageMetadata)
-		}
-		props, err := r.resolveProps(res)
-		if err != nil {
-			return fmt.Errorf("%s: %w", res, err)
-		}
-		dir := filepath.Join(r.opts.LogDir, "functions", res.LogicalID)
-		bin, err := lambdalocal.Build(ctx, r.opts.ModuleDir, pkg, dir)
-		if err != nil {
-			return fmt.Errorf("%s: %w", res, err)
-		}
-		env := map[string]string{}
-		if e, ok := props["Environment"].(map[string]any); ok {
-			if vars, ok := e["Variables"].(map[string]any); ok {
-				for k, v := range vars {
-					env[k] = fmt.Sprint(v)
-				}
-			}
-		}
-		timeout := 3 * time.Second
-		if s, ok := props["Timeout"].(float64); ok {
-			timeout = time.Duration(s * float64(time.Second))
-		}
-		memory := 128
-		if m, ok := props["MemorySize"].(float64); ok {
-			memory = int(m)
-		}
-		concurrency := 16
-		if c, ok := props["ReservedConcurrentExecutions"].(float64); ok && c > 0 {
-			concurrency = int(c)
-		}
-		id := r.vals[res.LogicalID]
-		fn, err := lambdalocal.NewFunction(lambdalocal.FunctionConfig{
-			Name: id.ref, ARN: id.attrs["Arn"], Binary: bin, Env: env, Timeout: timeout, MemoryMB: memory,
-			MaxConcurrency: concurrency, Region: r.aws.Region(), Logs: prefixWriter(r.opts.Logs, id.ref),
-		})
-		if err != nil {
-			return fmt.Errorf("%s: %w", res, err)
-		}
-		r.functions[res.LogicalID] = fn
+func (r *Runner) createFunction(res *cfn.Resource) error {
+	pkg, _ := res.Metadata[contract.GoPackageMetadata].(string)
+	if pkg == "" {
+		return cannot("the local runner builds Go functions whose resource carries "+contract.GoPackageMetadata+" metadata (set by api/)", "cannot run this function locally")
 	}
+	var p functionProps
+	if err := r.decodeProps(res, &p); err != nil {
+		return err
+	}
+	dir := filepath.Join(r.opts.LogDir, "functions", res.LogicalID)
+	bin, err := lambdalocal.Build(r.ctx, r.opts.ModuleDir, pkg, dir)
+	if err != nil {
+		return err
+	}
+	env := map[string]string{}
+	if p.Environment != nil {
+		for k, v := range p.Environment.Variables {
+			env[k] = string(v)
+		}
+	}
+	timeout := 3 * time.Second
+	if s, ok := p.Timeout.number(); ok {
+		timeout = time.Duration(s * float64(time.Second))
+	}
+	memory := 128
+	if m, ok := p.MemorySize.number(); ok {
+		memory = int(m)
+	}
+	concurrency := 16
+	if c, ok := p.ReservedConcurrentExecutions.number(); ok && c > 0 {
+		concurrency = int(c)
+	}
+	id := r.vals[res.LogicalID]
+	fn, err := lambdalocal.NewFunction(lambdalocal.FunctionConfig{
+		Name: id.ref, ARN: id.attrs["Arn"], Binary: bin, Env: env, Timeout: timeout, MemoryMB: memory,
+		MaxConcurrency: concurrency, Region: r.aws.Region(), Logs: prefixWriter(r.opts.Logs, id.ref),
+	})
+	if err != nil {
+		return err
+	}
+	r.functions[res.LogicalID] = fn
 	return nil
 }
 

@@ -1,18 +1,13 @@
 package localapi
 
 import (
-	"context"
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"sort"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"firstclass/internal/cfn"
-	"firstclass/internal/lambdalocal"
 	"firstclass/internal/mapping"
 )
 
@@ -31,9 +26,17 @@ type httpRoute struct {
 	method     string // "ANY" matches every method
 	segs       []segment
 	isDefault  bool // $default
-	iamAuth    bool
-	integ      *httpIntegration
+	auth       authorizer
+	integ      httpIntegration
 	specificty [3]int
+}
+
+// httpCall is one request's route, stage and path parameters, as an integration sees them.
+type httpCall struct {
+	api    *httpAPI
+	stage  *httpStage
+	route  *httpRoute
+	params map[string]string
 }
 
 // segment is one path segment of a route or resource: literal text, a {param} or a greedy
@@ -60,7 +63,7 @@ func parsePath(path string) []segment {
 	return segs
 }
 
-// match matches a request path's segments, filling params.
+// matchSegments matches a request path's segments, filling params.
 func matchSegments(segs []segment, parts []string, params map[string]string) bool {
 	for i, s := range segs {
 		if s.greedy {
@@ -87,17 +90,6 @@ func matchSegments(segs []segment, parts []string, params map[string]string) boo
 	return len(parts) == len(segs)
 }
 
-type httpIntegration struct {
-	logicalID string
-	subtype   *mapping.Subtype
-	mapping   *mapping.Mapping
-	fn        *lambdalocal.Function
-	version   string // payload format of a Lambda proxy integration
-	timeout   time.Duration
-	describe  string   // what it calls, for the terminal
-	details   []string // its parameter mapping, for the terminal
-}
-
 type httpStage struct {
 	name       string
 	bucket     *bucket            // DefaultRouteSettings: the limits of each route without its own
@@ -107,21 +99,99 @@ type httpStage struct {
 	vars       map[string]string
 }
 
-func (r *Runner) loadHTTPAPIs(t *cfn.Template) error {
-	return r.eachResource(t, "AWS::ApiGatewayV2::Api", nil, func(res *cfn.Resource, props map[string]any) error {
-		if p, _ := props["ProtocolType"].(string); p != "HTTP" {
-			return fmt.Errorf("cannot emulate %s: protocol %q (only HTTP APIs are emulated)", res, p)
-		}
-		if props["Body"] != nil || props["BodyS3Location"] != nil || props["Target"] != nil {
-			return fmt.Errorf("cannot emulate %s: an API imported from OpenAPI or quick-created with Target is not emulated; define routes and integrations", res)
-		}
-		a := &httpAPI{r: r, logicalID: res.LogicalID, id: r.vals[res.LogicalID].ref, stages: map[string]*httpStage{}}
-		if err := a.load(t); err != nil {
-			return err
-		}
-		r.httpAPIs = append(r.httpAPIs, a)
-		return nil
-	})
+// v2APIProps are AWS::ApiGatewayV2::Api's properties.
+type v2APIProps struct {
+	Name                      string  `json:"Name"`
+	ProtocolType              string  `json:"ProtocolType"`
+	Description               ignored `json:"Description"`
+	DisableExecuteApiEndpoint ignored `json:"DisableExecuteApiEndpoint"`
+	Tags                      ignored `json:"Tags"`
+}
+
+// v2IntegrationProps are AWS::ApiGatewayV2::Integration's properties.
+type v2IntegrationProps struct {
+	ApiId                string            `json:"ApiId"`
+	IntegrationType      string            `json:"IntegrationType"`
+	IntegrationSubtype   string            `json:"IntegrationSubtype"`
+	IntegrationUri       string            `json:"IntegrationUri"`
+	PayloadFormatVersion string            `json:"PayloadFormatVersion"`
+	RequestParameters    map[string]scalar `json:"RequestParameters"`
+	TimeoutInMillis      scalar            `json:"TimeoutInMillis"`
+	CredentialsArn       ignored           `json:"CredentialsArn"` // IAM is not enforced locally
+	Description          ignored           `json:"Description"`
+	ConnectionType       ignored           `json:"ConnectionType"`
+}
+
+// timeout is the integration's timeout, 30 s unless it says.
+func (p *v2IntegrationProps) timeout() time.Duration {
+	if ms, ok := p.TimeoutInMillis.number(); ok {
+		return time.Duration(ms) * time.Millisecond
+	}
+	return 30 * time.Second
+}
+
+// v2RouteProps are AWS::ApiGatewayV2::Route's properties.
+type v2RouteProps struct {
+	ApiId             string  `json:"ApiId"`
+	RouteKey          string  `json:"RouteKey"`
+	Target            string  `json:"Target"`
+	AuthorizationType string  `json:"AuthorizationType"`
+	OperationName     ignored `json:"OperationName"`
+}
+
+// v2StageProps are AWS::ApiGatewayV2::Stage's properties.
+type v2StageProps struct {
+	ApiId                string                      `json:"ApiId"`
+	StageName            string                      `json:"StageName"`
+	DefaultRouteSettings *throttleSettings           `json:"DefaultRouteSettings"`
+	RouteSettings        map[string]throttleSettings `json:"RouteSettings"`
+	StageVariables       map[string]scalar           `json:"StageVariables"`
+	AccessLogSettings    *accessLogSettings          `json:"AccessLogSettings"`
+	AutoDeploy           ignored                     `json:"AutoDeploy"`
+	DeploymentId         ignored                     `json:"DeploymentId"`
+	Description          ignored                     `json:"Description"`
+	Tags                 ignored                     `json:"Tags"`
+}
+
+// throttleSettings are a stage's, a route's or a method's throttling and logging settings;
+// only the throttling has a local meaning.
+type throttleSettings struct {
+	ThrottlingRateLimit    scalar  `json:"ThrottlingRateLimit"`
+	ThrottlingBurstLimit   scalar  `json:"ThrottlingBurstLimit"`
+	DetailedMetricsEnabled ignored `json:"DetailedMetricsEnabled"`
+	LoggingLevel           ignored `json:"LoggingLevel"`
+	DataTraceEnabled       ignored `json:"DataTraceEnabled"`
+}
+
+// accessLogSettings are a stage's access log settings, on either API kind.
+type accessLogSettings struct {
+	DestinationArn string `json:"DestinationArn"`
+	Format         string `json:"Format"`
+}
+
+// loadHTTPAPI loads one HTTP API with its integrations, routes and stages.
+func (r *Runner) loadHTTPAPI(res *cfn.Resource) error {
+	if res.Properties["Body"] != nil || res.Properties["BodyS3Location"] != nil || res.Properties["Target"] != nil {
+		return cannot("define routes and integrations as resources", "an API imported from OpenAPI or quick-created with Target is not emulated")
+	}
+	var p v2APIProps
+	if err := r.decodeProps(res, &p); err != nil {
+		return err
+	}
+	if p.ProtocolType != "HTTP" {
+		return cannot("only HTTP APIs are emulated", "protocol %q", p.ProtocolType)
+	}
+	a := &httpAPI{r: r, logicalID: res.LogicalID, id: r.vals[res.LogicalID].ref, stages: map[string]*httpStage{}}
+	before := len(r.loading.list)
+	a.load(r.tmpl)
+	if len(r.loading.list) > before {
+		return nil // its parts' problems are reported; the API is not served
+	}
+	if len(a.stages) == 0 {
+		return fmt.Errorf("HTTP API %s has no stage to serve%s", a.logicalID, stageHint(r.opts.Stage))
+	}
+	r.httpAPIs = append(r.httpAPIs, a)
+	return nil
 }
 
 func (a *httpAPI) belongs(props map[string]any) bool {
@@ -129,49 +199,35 @@ func (a *httpAPI) belongs(props map[string]any) bool {
 	return id == a.id
 }
 
-func (a *httpAPI) load(t *cfn.Template) error {
+func (a *httpAPI) load(t *cfn.Template) {
 	r := a.r
-	integrations := map[string]*httpIntegration{} // by local ID
-	if err := r.eachResource(t, "AWS::ApiGatewayV2::Integration", a.belongs, func(res *cfn.Resource, props map[string]any) error {
-		in, err := a.integration(res, props)
-		if err != nil {
-			return fmt.Errorf("cannot emulate %s: %w", res, err)
+	ps := r.loading
+	integrations := map[string]httpIntegration{} // by local ID
+	r.eachResource(t, "AWS::ApiGatewayV2::Integration", a.belongs, ps, func(res *cfn.Resource, props map[string]any) error {
+		id := r.vals[res.LogicalID].ref
+		integrations[id] = nil // a route to it is not served, and needs no problem of its own
+		var p v2IntegrationProps
+		if err := decodeInto(props, &p); err != nil {
+			return err
 		}
-		integrations[r.vals[res.LogicalID].ref] = in
-		return nil
-	}); err != nil {
-		return err
-	}
-	if err := r.eachResource(t, "AWS::ApiGatewayV2::Route", a.belongs, func(res *cfn.Resource, props map[string]any) error {
-		key, _ := props["RouteKey"].(string)
-		target, _ := props["Target"].(string)
-		in, ok := integrations[strings.TrimPrefix(target, "integrations/")]
+		factory, ok := httpIntegrations[p.IntegrationType]
 		if !ok {
-			return fmt.Errorf("cannot emulate %s: target %q is not an integration of this API", res, target)
+			return unknown("HTTP API integration type", p.IntegrationType, httpIntegrations)
 		}
-		route := &httpRoute{key: key, integ: in}
-		switch auth, _ := props["AuthorizationType"].(string); auth {
-		case "", "NONE":
-		case "AWS_IAM":
-			route.iamAuth = true
-		default:
-			return fmt.Errorf("cannot emulate %s: authorization %s (the local runner handles NONE and AWS_IAM)", res, auth)
+		in, err := factory(a, &p)
+		if err != nil {
+			return err
 		}
-		if key == "$default" {
-			route.isDefault = true
-		} else {
-			method, path, ok := strings.Cut(key, " ")
-			if !ok {
-				return fmt.Errorf("%s: route key %q is not \"METHOD /path\"", res, key)
-			}
-			route.method, route.segs = method, parsePath(path)
-		}
-		route.specificty = specificity(route)
-		a.routes = append(a.routes, route)
+		integrations[id] = in
 		return nil
-	}); err != nil {
+	})
+	r.eachResource(t, "AWS::ApiGatewayV2::Route", a.belongs, ps, func(res *cfn.Resource, props map[string]any) error {
+		route, err := a.route(props, integrations)
+		if route != nil {
+			a.routes = append(a.routes, route)
+		}
 		return err
-	}
+	})
 	// API Gateway picks the most specific route: literal paths over {params} over greedy
 	// {proxy+}, a named method over ANY, and $default last.
 	sort.SliceStable(a.routes, func(i, j int) bool {
@@ -183,22 +239,51 @@ func (a *httpAPI) load(t *cfn.Template) error {
 		}
 		return a.routes[i].key < a.routes[j].key
 	})
-	if err := r.eachResource(t, "AWS::ApiGatewayV2::Stage", a.belongs, func(res *cfn.Resource, props map[string]any) error {
-		s, err := a.stage(res, props)
+	r.eachResource(t, "AWS::ApiGatewayV2::Stage", a.belongs, ps, func(res *cfn.Resource, props map[string]any) error {
+		var p v2StageProps
+		if err := decodeInto(props, &p); err != nil {
+			return err
+		}
+		s, err := a.stage(&p)
 		if err != nil {
-			return fmt.Errorf("cannot emulate %s: %w", res, err)
+			return err
 		}
 		if r.opts.Stage == "" || r.opts.Stage == s.name {
 			a.stages[s.name] = s
 		}
 		return nil
-	}); err != nil {
-		return err
+	})
+}
+
+func (a *httpAPI) route(props map[string]any, integrations map[string]httpIntegration) (*httpRoute, error) {
+	var p v2RouteProps
+	if err := decodeInto(props, &p); err != nil {
+		return nil, err
 	}
-	if len(a.stages) == 0 {
-		return fmt.Errorf("HTTP API %s has no stage to serve%s", a.logicalID, stageHint(r.opts.Stage))
+	in, ok := integrations[strings.TrimPrefix(p.Target, "integrations/")]
+	switch {
+	case !ok:
+		return nil, fmt.Errorf("target %q is not an integration of this API", p.Target)
+	case in == nil:
+		return nil, nil // its integration's problem says why
 	}
-	return nil
+	route := &httpRoute{key: p.RouteKey, integ: in}
+	auth, err := newAuthorizer(p.AuthorizationType)
+	if err != nil {
+		return nil, err
+	}
+	route.auth = auth
+	if p.RouteKey == "$default" {
+		route.isDefault = true
+	} else {
+		method, path, ok := strings.Cut(p.RouteKey, " ")
+		if !ok {
+			return nil, fmt.Errorf("route key %q is not \"METHOD /path\"", p.RouteKey)
+		}
+		route.method, route.segs = method, parsePath(path)
+	}
+	route.specificty = specificity(route)
+	return route, nil
 }
 
 func stageHint(stage string) string {
@@ -228,84 +313,14 @@ func specificity(r *httpRoute) [3]int {
 	return [3]int{1 - greedy, literals*10 + len(r.segs), method}
 }
 
-func (a *httpAPI) integration(res *cfn.Resource, props map[string]any) (*httpIntegration, error) {
-	in := &httpIntegration{logicalID: res.LogicalID, timeout: 30 * time.Second}
-	if ms, ok := props["TimeoutInMillis"].(float64); ok {
-		in.timeout = time.Duration(ms) * time.Millisecond
+func (a *httpAPI) stage(p *v2StageProps) (*httpStage, error) {
+	s := &httpStage{name: p.StageName, routeLimit: map[string]*bucket{}, vars: map[string]string{}}
+	if p.DefaultRouteSettings != nil {
+		s.bucket = a.r.throttleBucket(p.DefaultRouteSettings)
 	}
-	if props["ResponseParameters"] != nil {
-		return nil, fmt.Errorf("response parameter mapping is not emulated")
-	}
-	typ, _ := props["IntegrationType"].(string)
-	subtype, _ := props["IntegrationSubtype"].(string)
-	switch {
-	case typ == "AWS_PROXY" && subtype != "":
-		st, ok := mapping.LookupSubtype(subtype)
-		if !ok {
-			return nil, fmt.Errorf("unknown integration subtype %q", subtype)
-		}
-		if !emulatedSubtype(st) {
-			return nil, fmt.Errorf("subtype %s calls %s, which the local AWS does not run (it runs SQS, EventBridge and Step Functions)", subtype, st.Service)
-		}
-		params := map[string]string{}
-		if m, ok := props["RequestParameters"].(map[string]any); ok {
-			for k, v := range m {
-				params[k] = fmt.Sprint(v)
-			}
-		}
-		m, err := mapping.NewMapping(subtype, params)
-		if err != nil {
-			return nil, err
-		}
-		in.subtype, in.mapping = st, m
-		in.describe = describeHTTP(in, params, "")
-		in.details = describeMapping(params)
-	case typ == "AWS_PROXY":
-		uri, _ := props["IntegrationUri"].(string)
-		fn, err := a.r.functionByARN(lambdaARN(uri))
-		if err != nil {
-			return nil, err
-		}
-		in.fn = fn
-		in.version, _ = props["PayloadFormatVersion"].(string)
-		if in.version != "2.0" && in.version != "1.0" {
-			return nil, fmt.Errorf("payload format version %q", in.version)
-		}
-		if in.version == "1.0" {
-			return nil, fmt.Errorf("Lambda proxy payload format 1.0 is not emulated on HTTP APIs; use 2.0")
-		}
-		if props["RequestParameters"] != nil {
-			return nil, fmt.Errorf("parameter mapping on a Lambda proxy integration is not emulated")
-		}
-		in.describe = describeHTTP(in, nil, shortName(lambdaARN(uri)))
-	default:
-		return nil, fmt.Errorf("integration type %s is not emulated (AWS_PROXY first-class and Lambda integrations are)", typ)
-	}
-	return in, nil
-}
-
-// lambdaARN takes a function ARN out of an integration URI, which is either the ARN itself
-// or arn:aws:apigateway:REGION:lambda:path/2015-03-31/functions/ARN/invocations.
-func lambdaARN(uri string) string {
-	if i := strings.Index(uri, "/functions/"); i >= 0 {
-		return strings.TrimSuffix(uri[i+len("/functions/"):], "/invocations")
-	}
-	return uri
-}
-
-func (a *httpAPI) stage(res *cfn.Resource, props map[string]any) (*httpStage, error) {
-	s := &httpStage{routeLimit: map[string]*bucket{}, vars: map[string]string{}}
-	s.name, _ = props["StageName"].(string)
-	if d, ok := props["DefaultRouteSettings"].(map[string]any); ok {
-		s.bucket = a.r.throttleBucket(d)
-	}
-	if rs, ok := props["RouteSettings"].(map[string]any); ok {
-		for key, v := range rs {
-			if m, ok := v.(map[string]any); ok {
-				if b := a.r.throttleBucket(m); b != nil {
-					s.routeLimit[key] = b
-				}
-			}
+	for key, rs := range p.RouteSettings {
+		if b := a.r.throttleBucket(&rs); b != nil {
+			s.routeLimit[key] = b
 		}
 	}
 	// API Gateway applies the stage's default route throttling to each route on its own:
@@ -315,31 +330,27 @@ func (a *httpAPI) stage(res *cfn.Resource, props map[string]any) (*httpStage, er
 			s.routeLimit[route.key] = s.bucket.clone()
 		}
 	}
-	if vars, ok := props["StageVariables"].(map[string]any); ok {
-		for k, v := range vars {
-			s.vars[k] = fmt.Sprint(v)
-		}
+	for k, v := range p.StageVariables {
+		s.vars[k] = string(v)
 	}
-	if als, ok := props["AccessLogSettings"].(map[string]any); ok {
-		format, _ := als["Format"].(string)
-		dest, _ := als["DestinationArn"].(string)
-		sink, err := a.r.sink(dest)
+	if als := p.AccessLogSettings; als != nil {
+		sink, err := a.r.sink(als.DestinationArn)
 		if err != nil {
 			return nil, err
 		}
-		s.format, s.sink = parseLogFormat(format), sink
+		s.format, s.sink = parseLogFormat(als.Format), sink
 	}
 	return s, nil
 }
 
-// throttleBucket is the token bucket of a stage's or route's throttling settings; nil when
-// the settings set no limit or throttling is off (Options.NoThrottle).
-func (r *Runner) throttleBucket(m map[string]any) *bucket {
+// throttleBucket is the token bucket of a stage's, route's or method's throttling settings;
+// nil when the settings set no limit or throttling is off (Options.NoThrottle).
+func (r *Runner) throttleBucket(t *throttleSettings) *bucket {
 	if r.opts.NoThrottle {
 		return nil
 	}
-	rate, _ := m["ThrottlingRateLimit"].(float64)
-	burst, _ := m["ThrottlingBurstLimit"].(float64)
+	rate, _ := t.ThrottlingRateLimit.number()
+	burst, _ := t.ThrottlingBurstLimit.number()
 	return newBucket(rate, burst)
 }
 
@@ -355,35 +366,37 @@ func (a *httpAPI) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		}
 	}
 	if !ok {
-		x.message(http.StatusNotFound, "Not Found")
+		fail(resourceNotFound, "").writeHTTP(x)
 		return
 	}
 	x.stage, x.path = stage.name, rest
 	defer a.log(stage, x)
+	if e := a.serve(x, stage); e != nil {
+		e.writeHTTP(x)
+	}
+}
 
-	params := map[string]string{}
-	route := a.match(req.Method, rest, params)
+// serve is the HTTP API's pipeline: route selection, throttling, authorization, the body,
+// then the integration.
+func (a *httpAPI) serve(x *exchange, stage *httpStage) *gatewayError {
+	c := &httpCall{api: a, stage: stage, params: map[string]string{}}
+	route := a.match(x.req.Method, x.path, c.params)
 	if route == nil {
-		x.message(http.StatusNotFound, "Not Found")
-		return
+		return fail(resourceNotFound, "")
 	}
-	x.routeKey = route.key
+	c.route, x.routeKey = route, route.key
 	if !stage.routeLimit[route.key].take(x.start) {
-		x.message(http.StatusTooManyRequests, "Too Many Requests")
-		return
+		return fail(throttled, "")
 	}
-	if route.iamAuth && !strings.HasPrefix(req.Header.Get("Authorization"), "AWS4-HMAC-SHA256 ") {
-		x.message(http.StatusForbidden, "Forbidden")
-		return
+	if route.auth != nil {
+		if e := route.auth.authorize(x); e != nil {
+			return e
+		}
 	}
-	if !x.readBody() {
-		return
+	if e := x.readBody(); e != nil {
+		return e
 	}
-	if route.integ.fn != nil {
-		a.invokeLambda(x, stage, route, params)
-		return
-	}
-	a.callService(x, stage, route, params)
+	return route.integ.serve(x, c)
 }
 
 func splitStage(path string) (stage, rest string) {
@@ -413,180 +426,16 @@ func (a *httpAPI) match(method, path string, params map[string]string) *httpRout
 }
 
 // mappingRequest is what parameter mapping reads.
-func (a *httpAPI) mappingRequest(x *exchange, stage *httpStage, params map[string]string) *mapping.Request {
+func (c *httpCall) mappingRequest(x *exchange) *mapping.Request {
+	a := c.api
 	return &mapping.Request{
-		Header: x.req.Header, Query: x.req.URL.Query(), PathParams: params, Path: x.path, Body: x.body,
-		StageVariables: stage.vars,
+		Header: x.req.Header, Query: x.req.URL.Query(), PathParams: c.params, Path: x.path, Body: x.body,
+		StageVariables: c.stage.vars,
 		ContextFunc: func(name string) (string, bool) {
 			v := x.contextVar(name, a.id, a.r.aws.Account(), x.req.URL.Path)
 			return v, v != ""
 		},
 	}
-}
-
-// callService evaluates the route's parameter mapping and calls the AWS service; the client
-// gets the service's own status and body, as from a first-class integration.
-func (a *httpAPI) callService(x *exchange, stage *httpStage, route *httpRoute, params map[string]string) {
-	in := route.integ
-	values := map[string]string{}
-	// A required parameter whose value was missing is left out and the service says what
-	// it misses, as when API Gateway drops it.
-	_ = in.mapping.Evaluate(a.mappingRequest(x, stage, params), values)
-	svcReq, err := a.r.subtypeCall(in.subtype, values)
-	if err != nil {
-		x.integError = err.Error()
-		x.message(http.StatusInternalServerError, "Internal Server Error")
-		return
-	}
-	began := time.Now()
-	resp := a.r.callAWS(svcReq)
-	defer resp.release()
-	x.integLatency = time.Since(began)
-	x.integStatus = fmt.Sprint(resp.status)
-	x.integRequestID = resp.header.Get("X-Amzn-Requestid")
-	if ct := resp.header.Get("Content-Type"); ct != "" {
-		x.w.Header().Set("Content-Type", ct)
-	}
-	x.respond(resp.status, resp.body)
-}
-
-// invokeLambda sends a payload format 2.0 event and turns the function's answer into the
-// response, as an HTTP API Lambda proxy integration does.
-func (a *httpAPI) invokeLambda(x *exchange, stage *httpStage, route *httpRoute, params map[string]string) {
-	event := a.lambdaEvent(x, stage, route, params)
-	ctx, cancel := context.WithTimeout(x.req.Context(), route.integ.timeout)
-	defer cancel()
-	began := time.Now()
-	res, err := route.integ.fn.Invoke(ctx, event)
-	x.integLatency = time.Since(began)
-	if err != nil {
-		x.integError = err.Error()
-		if ctx.Err() == context.DeadlineExceeded {
-			x.message(http.StatusServiceUnavailable, "Service Unavailable")
-			return
-		}
-		x.message(http.StatusInternalServerError, "Internal Server Error")
-		return
-	}
-	x.integStatus = "200"
-	if res.FunctionError != "" {
-		x.integError = string(res.Payload)
-		x.message(http.StatusInternalServerError, "Internal Server Error")
-		return
-	}
-	status, header, body, err := proxyResponse(res.Payload)
-	if err != nil {
-		x.integError = err.Error()
-		x.message(http.StatusInternalServerError, "Internal Server Error")
-		return
-	}
-	for k, v := range header {
-		x.w.Header()[k] = v
-	}
-	x.respond(status, body)
-}
-
-func (a *httpAPI) lambdaEvent(x *exchange, stage *httpStage, route *httpRoute, params map[string]string) []byte {
-	req := x.req
-	headers := map[string]string{}
-	var cookies []string
-	for k, v := range req.Header {
-		lk := strings.ToLower(k)
-		if lk == "cookie" {
-			for _, c := range v {
-				for _, part := range strings.Split(c, ";") {
-					cookies = append(cookies, strings.TrimSpace(part))
-				}
-			}
-			continue
-		}
-		headers[lk] = strings.Join(v, ",")
-	}
-	query := map[string]string{}
-	for k, v := range req.URL.Query() {
-		query[k] = strings.Join(v, ",")
-	}
-	ev := map[string]any{
-		"version":        "2.0",
-		"routeKey":       route.key,
-		"rawPath":        req.URL.Path,
-		"rawQueryString": req.URL.RawQuery,
-		"headers":        headers,
-		"requestContext": map[string]any{
-			"accountId": a.r.aws.Account(), "apiId": a.id, "domainName": req.Host, "domainPrefix": x.contextVar("domainPrefix", "", "", ""),
-			"http":      map[string]any{"method": req.Method, "path": req.URL.Path, "protocol": req.Proto, "sourceIp": x.sourceIP, "userAgent": req.UserAgent()},
-			"requestId": x.id, "routeKey": route.key, "stage": stage.name,
-			"time": x.start.UTC().Format("02/Jan/2006:15:04:05 -0700"), "timeEpoch": x.start.UnixMilli(),
-		},
-		"isBase64Encoded": false,
-	}
-	if len(cookies) > 0 {
-		ev["cookies"] = cookies
-	}
-	if len(query) > 0 {
-		ev["queryStringParameters"] = query
-	}
-	if len(params) > 0 {
-		ev["pathParameters"] = params
-	}
-	if len(stage.vars) > 0 {
-		ev["stageVariables"] = stage.vars
-	}
-	if len(x.body) > 0 {
-		if utf8.Valid(x.body) {
-			ev["body"] = string(x.body)
-		} else {
-			ev["body"] = base64.StdEncoding.EncodeToString(x.body)
-			ev["isBase64Encoded"] = true
-		}
-	}
-	b, _ := json.Marshal(ev)
-	return b
-}
-
-// proxyResponse reads a payload format 2.0 response. A JSON object with a statusCode is a
-// full response; anything else valid JSON is the body of a 200 with Content-Type
-// application/json (AWS's documented inference).
-func proxyResponse(payload []byte) (int, http.Header, []byte, error) {
-	var full struct {
-		StatusCode        *int                `json:"statusCode"`
-		Headers           map[string]string   `json:"headers"`
-		MultiValueHeaders map[string][]string `json:"multiValueHeaders"`
-		Cookies           []string            `json:"cookies"`
-		Body              *string             `json:"body"`
-		IsBase64Encoded   bool                `json:"isBase64Encoded"`
-	}
-	if !json.Valid(payload) {
-		return 0, nil, nil, fmt.Errorf("the function returned invalid JSON")
-	}
-	header := http.Header{}
-	if json.Unmarshal(payload, &full) != nil || full.StatusCode == nil {
-		header.Set("Content-Type", "application/json")
-		return http.StatusOK, header, payload, nil
-	}
-	for k, v := range full.Headers {
-		header.Set(k, v)
-	}
-	for k, vs := range full.MultiValueHeaders {
-		for _, v := range vs {
-			header.Add(k, v)
-		}
-	}
-	for _, c := range full.Cookies {
-		header.Add("Set-Cookie", c)
-	}
-	var body []byte
-	if full.Body != nil {
-		body = []byte(*full.Body)
-		if full.IsBase64Encoded {
-			dec, err := base64.StdEncoding.DecodeString(*full.Body)
-			if err != nil {
-				return 0, nil, nil, fmt.Errorf("isBase64Encoded body is not base64: %w", err)
-			}
-			body = dec
-		}
-	}
-	return *full.StatusCode, header, body, nil
 }
 
 func (a *httpAPI) log(stage *httpStage, x *exchange) {

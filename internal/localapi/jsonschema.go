@@ -6,6 +6,7 @@ import (
 	"math"
 	"regexp"
 	"sort"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -253,4 +254,67 @@ func jsonEqual(a, b any) bool {
 	x, _ := json.Marshal(a)
 	y, _ := json.Marshal(b)
 	return string(x) == string(y)
+}
+
+// sample is a small value the schema accepts, as far as one can be made without solving
+// patterns: the first enum value, an object with its required members, an array of its
+// minimum length, a string of its minimum length, a number at its minimum.
+func (s *schema) sample() any {
+	if len(s.enum) > 0 {
+		return s.enum[0]
+	}
+	typ := "object"
+	if len(s.types) > 0 {
+		typ = s.types[0]
+	}
+	switch typ {
+	case "object":
+		out := map[string]any{}
+		for _, name := range s.required {
+			if p := s.properties[name]; p != nil {
+				out[name] = p.sample()
+			} else {
+				out[name] = "sample"
+			}
+		}
+		return out
+	case "array":
+		var out []any
+		n := 0
+		if s.minItems != nil {
+			n = *s.minItems
+		}
+		for range n {
+			if s.items != nil {
+				out = append(out, s.items.sample())
+			} else {
+				out = append(out, "sample")
+			}
+		}
+		if out == nil {
+			out = []any{}
+		}
+		return out
+	case "string":
+		v := "sample"
+		if s.minLength != nil && len(v) < *s.minLength {
+			v += strings.Repeat("x", *s.minLength-len(v))
+		}
+		if s.maxLength != nil && len(v) > *s.maxLength {
+			v = v[:*s.maxLength]
+		}
+		return v
+	case "integer", "number":
+		v := 0.0
+		if s.minimum != nil {
+			v = *s.minimum
+			if s.exclusiveMin {
+				v++
+			}
+		}
+		return v
+	case "boolean":
+		return false
+	}
+	return nil
 }

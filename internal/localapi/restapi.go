@@ -1,21 +1,13 @@
 package localapi
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
-	"mime"
-	"net/http"
-	"net/url"
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"firstclass/internal/cfn"
-	"firstclass/internal/lambdalocal"
-	"firstclass/internal/vtl"
 )
 
 // restAPI is one API Gateway v1 REST API.
@@ -26,6 +18,7 @@ type restAPI struct {
 	baseURL   string
 	root      *resourceNode
 	stages    map[string]*restStage
+	responses restGatewayResponses
 }
 
 type resourceNode struct {
@@ -38,34 +31,12 @@ type resourceNode struct {
 
 type restMethod struct {
 	httpMethod     string
-	iamAuth        bool
+	auth           authorizer
 	validateBody   bool
 	validateParams bool
 	required       []string // "querystring.greeter", "header.X", "path.id"
 	models         map[string]*schema
-	integ          *restIntegration
-}
-
-type restIntegration struct {
-	typ         string // "AWS" or "MOCK"
-	service     string // for AWS: "sqs", "events", "states", "lambda"
-	action      string // action-style
-	path        string // path-style, without the leading service
-	fn          *lambdalocal.Function
-	params      map[string]string // "integration.request.header.X" → source
-	templates   map[string]*vtl.Template
-	passthrough string
-	responses   []*restResponse
-	timeout     time.Duration
-	describe    string // what it calls, for the terminal
-}
-
-type restResponse struct {
-	status    int
-	pattern   *vtl.JavaPattern // nil for the default response
-	selection string           // the pattern as written
-	templates map[string]*vtl.Template
-	params    map[string]string // "method.response.header.X" → source
+	integ          restIntegration
 }
 
 type restStage struct {
@@ -77,18 +48,135 @@ type restStage struct {
 	vars         map[string]string
 }
 
-func (r *Runner) loadRESTAPIs(t *cfn.Template) error {
-	return r.eachResource(t, "AWS::ApiGateway::RestApi", nil, func(res *cfn.Resource, props map[string]any) error {
-		if props["Body"] != nil || props["BodyS3Location"] != nil || props["CloneFrom"] != nil {
-			return fmt.Errorf("cannot emulate %s: an API imported from OpenAPI or cloned is not emulated", res)
-		}
-		a := &restAPI{r: r, logicalID: res.LogicalID, id: r.vals[res.LogicalID].ref, stages: map[string]*restStage{}}
-		if err := a.load(t); err != nil {
-			return err
-		}
-		r.restAPIs = append(r.restAPIs, a)
-		return nil
-	})
+// v1APIProps are AWS::ApiGateway::RestApi's properties.
+type v1APIProps struct {
+	Name                      string  `json:"Name"`
+	Description               ignored `json:"Description"`
+	EndpointConfiguration     ignored `json:"EndpointConfiguration"`
+	Policy                    ignored `json:"Policy"` // IAM is not enforced locally
+	DisableExecuteApiEndpoint ignored `json:"DisableExecuteApiEndpoint"`
+	MinimumCompressionSize    ignored `json:"MinimumCompressionSize"`
+	FailOnWarnings            ignored `json:"FailOnWarnings"`
+	Parameters                ignored `json:"Parameters"`
+	Tags                      ignored `json:"Tags"`
+}
+
+// v1ResourceProps are AWS::ApiGateway::Resource's properties.
+type v1ResourceProps struct {
+	RestApiId string `json:"RestApiId"`
+	ParentId  string `json:"ParentId"`
+	PathPart  string `json:"PathPart"`
+}
+
+// v1MethodProps are AWS::ApiGateway::Method's properties.
+type v1MethodProps struct {
+	RestApiId          string              `json:"RestApiId"`
+	ResourceId         string              `json:"ResourceId"`
+	HttpMethod         string              `json:"HttpMethod"`
+	AuthorizationType  string              `json:"AuthorizationType"`
+	RequestValidatorId string              `json:"RequestValidatorId"`
+	RequestParameters  map[string]bool     `json:"RequestParameters"`
+	RequestModels      map[string]string   `json:"RequestModels"`
+	Integration        *v1IntegrationProps `json:"Integration"`
+	MethodResponses    ignored             `json:"MethodResponses"` // they only declare what integration responses may send
+	OperationName      ignored             `json:"OperationName"`
+	ApiKeyRequired     *bool               `json:"ApiKeyRequired"`
+}
+
+// v1IntegrationProps are a method's Integration.
+type v1IntegrationProps struct {
+	Type                  string                  `json:"Type"`
+	Uri                   string                  `json:"Uri"`
+	IntegrationHttpMethod string                  `json:"IntegrationHttpMethod"`
+	PassthroughBehavior   string                  `json:"PassthroughBehavior"`
+	TimeoutInMillis       scalar                  `json:"TimeoutInMillis"`
+	RequestParameters     map[string]string       `json:"RequestParameters"`
+	RequestTemplates      map[string]string       `json:"RequestTemplates"`
+	IntegrationResponses  []v1IntegrationResponse `json:"IntegrationResponses"`
+	Credentials           ignored                 `json:"Credentials"` // IAM is not enforced locally
+	CacheKeyParameters    ignored                 `json:"CacheKeyParameters"`
+	CacheNamespace        ignored                 `json:"CacheNamespace"`
+}
+
+// v1IntegrationResponse is one of an integration's IntegrationResponses.
+type v1IntegrationResponse struct {
+	StatusCode         string            `json:"StatusCode"`
+	SelectionPattern   string            `json:"SelectionPattern"`
+	ResponseTemplates  map[string]string `json:"ResponseTemplates"`
+	ResponseParameters map[string]string `json:"ResponseParameters"`
+}
+
+// v1ModelProps are AWS::ApiGateway::Model's properties.
+type v1ModelProps struct {
+	RestApiId   string  `json:"RestApiId"`
+	Name        string  `json:"Name"`
+	Schema      any     `json:"Schema"`
+	ContentType ignored `json:"ContentType"`
+	Description ignored `json:"Description"`
+}
+
+// v1ValidatorProps are AWS::ApiGateway::RequestValidator's properties.
+type v1ValidatorProps struct {
+	RestApiId                 string  `json:"RestApiId"`
+	ValidateRequestBody       bool    `json:"ValidateRequestBody"`
+	ValidateRequestParameters bool    `json:"ValidateRequestParameters"`
+	Name                      ignored `json:"Name"`
+}
+
+// v1StageProps are AWS::ApiGateway::Stage's properties.
+type v1StageProps struct {
+	RestApiId        string             `json:"RestApiId"`
+	StageName        string             `json:"StageName"`
+	MethodSettings   []v1MethodSetting  `json:"MethodSettings"`
+	Variables        map[string]scalar  `json:"Variables"`
+	AccessLogSetting *accessLogSettings `json:"AccessLogSetting"`
+	DeploymentId     ignored            `json:"DeploymentId"`
+	Description      ignored            `json:"Description"`
+	TracingEnabled   ignored            `json:"TracingEnabled"`
+	Tags             ignored            `json:"Tags"`
+}
+
+// v1MethodSetting is one of a stage's MethodSettings.
+type v1MethodSetting struct {
+	ResourcePath string `json:"ResourcePath"`
+	HttpMethod   string `json:"HttpMethod"`
+	throttleSettings
+	MetricsEnabled     ignored `json:"MetricsEnabled"`
+	CachingEnabled     ignored `json:"CachingEnabled"`
+	CacheTtlInSeconds  ignored `json:"CacheTtlInSeconds"`
+	CacheDataEncrypted ignored `json:"CacheDataEncrypted"`
+}
+
+// v1GatewayResponseProps are AWS::ApiGateway::GatewayResponse's properties.
+type v1GatewayResponseProps struct {
+	RestApiId          string            `json:"RestApiId"`
+	ResponseType       string            `json:"ResponseType"`
+	StatusCode         scalar            `json:"StatusCode"`
+	ResponseParameters map[string]string `json:"ResponseParameters"`
+	ResponseTemplates  map[string]string `json:"ResponseTemplates"`
+}
+
+// loadRESTAPI loads one REST API with its resources, methods, models, validators, gateway
+// responses and stages.
+func (r *Runner) loadRESTAPI(res *cfn.Resource) error {
+	if res.Properties["Body"] != nil || res.Properties["BodyS3Location"] != nil || res.Properties["CloneFrom"] != nil {
+		return cannot("define resources and methods as resources", "an API imported from OpenAPI or cloned is not emulated")
+	}
+	var p v1APIProps
+	if err := r.decodeProps(res, &p); err != nil {
+		return err
+	}
+	a := &restAPI{r: r, logicalID: res.LogicalID, id: r.vals[res.LogicalID].ref, stages: map[string]*restStage{}, responses: restGatewayResponses{}}
+	before := len(r.loading.list)
+	a.load(r.tmpl)
+	if len(r.loading.list) > before {
+		return nil // its parts' problems are reported; the API is not served
+	}
+	if len(a.stages) == 0 {
+		return fmt.Errorf("REST API %s has no stage to serve%s", a.logicalID, stageHint(r.opts.Stage))
+	}
+	r.restAPIs = append(r.restAPIs, a)
+	return nil
 }
 
 func (a *restAPI) belongs(props map[string]any) bool {
@@ -96,102 +184,134 @@ func (a *restAPI) belongs(props map[string]any) bool {
 	return id == a.id
 }
 
-func (a *restAPI) load(t *cfn.Template) error {
-	r := a.r
-	a.root = &resourceNode{id: r.vals[a.logicalID].attrs["RootResourceId"], path: "/", methods: map[string]*restMethod{}}
-	nodes := map[string]*resourceNode{a.root.id: a.root}
-	// Resources name their parent; add them until none is left, so order does not matter.
-	var pending []map[string]any
-	var pendingRes []*cfn.Resource
-	if err := r.eachResource(t, "AWS::ApiGateway::Resource", a.belongs, func(res *cfn.Resource, props map[string]any) error {
-		pending, pendingRes = append(pending, props), append(pendingRes, res)
-		return nil
-	}); err != nil {
-		return err
-	}
-	for len(pending) > 0 {
-		progress := false
-		for i := 0; i < len(pending); i++ {
-			parent, ok := nodes[fmt.Sprint(pending[i]["ParentId"])]
-			if !ok {
-				continue
-			}
-			part, _ := pending[i]["PathPart"].(string)
-			segs := parsePath(part)
-			if len(segs) != 1 {
-				return fmt.Errorf("cannot emulate %s: path part %q", pendingRes[i], part)
-			}
-			n := &resourceNode{id: r.vals[pendingRes[i].LogicalID].ref, path: strings.TrimSuffix(parent.path, "/") + "/" + part, seg: segs[0], methods: map[string]*restMethod{}}
-			parent.children = append(parent.children, n)
-			nodes[n.id] = n
-			pending, pendingRes = append(pending[:i], pending[i+1:]...), append(pendingRes[:i], pendingRes[i+1:]...)
-			i--
-			progress = true
+func (a *restAPI) load(t *cfn.Template) {
+	nodes := a.loadResources(t)
+	models := a.loadModels(t)
+	validators := a.loadValidators(t)
+	r, ps := a.r, a.r.loading
+	r.eachResource(t, "AWS::ApiGateway::Method", a.belongs, ps, func(res *cfn.Resource, props map[string]any) error {
+		var p v1MethodProps
+		if err := decodeInto(props, &p); err != nil {
+			return err
 		}
-		if !progress {
-			return fmt.Errorf("cannot emulate %s: its parent resource is not in the template", pendingRes[0])
-		}
-	}
-	sortChildren(a.root)
-
-	models := map[string]*schema{}
-	if err := r.eachResource(t, "AWS::ApiGateway::Model", a.belongs, func(res *cfn.Resource, props map[string]any) error {
-		raw := props["Schema"]
-		if s, ok := raw.(string); ok {
-			if err := json.Unmarshal([]byte(s), &raw); err != nil {
-				return fmt.Errorf("%s: schema: %w", res, err)
-			}
-		}
-		s, err := compileSchema(raw)
-		if err != nil {
-			return fmt.Errorf("cannot emulate %s: %w", res, err)
-		}
-		models[r.vals[res.LogicalID].ref] = s
-		return nil
-	}); err != nil {
-		return err
-	}
-	validators := map[string][2]bool{}
-	if err := r.eachResource(t, "AWS::ApiGateway::RequestValidator", nil, func(res *cfn.Resource, props map[string]any) error {
-		body, _ := props["ValidateRequestBody"].(bool)
-		params, _ := props["ValidateRequestParameters"].(bool)
-		validators[r.vals[res.LogicalID].ref] = [2]bool{body, params}
-		return nil
-	}); err != nil {
-		return err
-	}
-
-	if err := r.eachResource(t, "AWS::ApiGateway::Method", a.belongs, func(res *cfn.Resource, props map[string]any) error {
-		node, ok := nodes[fmt.Sprint(props["ResourceId"])]
+		node, ok := nodes[p.ResourceId]
 		if !ok {
-			return fmt.Errorf("cannot emulate %s: its resource is not in the template", res)
+			return fmt.Errorf("its resource is not in the template")
 		}
-		m, err := a.method(props, models, validators)
+		m, err := a.method(&p, models, validators)
 		if err != nil {
-			return fmt.Errorf("cannot emulate %s: %w", res, err)
+			return err
 		}
 		node.methods[m.httpMethod] = m
 		return nil
-	}); err != nil {
-		return err
-	}
-
-	if err := r.eachResource(t, "AWS::ApiGateway::Stage", a.belongs, func(res *cfn.Resource, props map[string]any) error {
-		s, err := a.stage(props)
+	})
+	r.eachResource(t, "AWS::ApiGateway::GatewayResponse", a.belongs, ps, func(res *cfn.Resource, props map[string]any) error {
+		var p v1GatewayResponseProps
+		if err := decodeInto(props, &p); err != nil {
+			return err
+		}
+		return a.gatewayResponse(&p)
+	})
+	r.eachResource(t, "AWS::ApiGateway::Stage", a.belongs, ps, func(res *cfn.Resource, props map[string]any) error {
+		var p v1StageProps
+		if err := decodeInto(props, &p); err != nil {
+			return err
+		}
+		s, err := a.stage(&p)
 		if err != nil {
-			return fmt.Errorf("cannot emulate %s: %w", res, err)
+			return err
 		}
 		if r.opts.Stage == "" || r.opts.Stage == s.name {
 			a.stages[s.name] = s
 		}
 		return nil
-	}); err != nil {
-		return err
+	})
+}
+
+// loadResources builds the resource tree. Resources name their parent; they are added until
+// none is left, so order does not matter.
+func (a *restAPI) loadResources(t *cfn.Template) map[string]*resourceNode {
+	r := a.r
+	a.root = &resourceNode{id: r.vals[a.logicalID].attrs["RootResourceId"], path: "/", methods: map[string]*restMethod{}}
+	nodes := map[string]*resourceNode{a.root.id: a.root}
+	type pendingResource struct {
+		res *cfn.Resource
+		p   v1ResourceProps
 	}
-	if len(a.stages) == 0 {
-		return fmt.Errorf("REST API %s has no stage to serve%s", a.logicalID, stageHint(r.opts.Stage))
+	var pending []pendingResource
+	r.eachResource(t, "AWS::ApiGateway::Resource", a.belongs, r.loading, func(res *cfn.Resource, props map[string]any) error {
+		var p v1ResourceProps
+		if err := decodeInto(props, &p); err != nil {
+			return err
+		}
+		pending = append(pending, pendingResource{res, p})
+		return nil
+	})
+	for len(pending) > 0 {
+		var rest []pendingResource
+		for _, pr := range pending {
+			parent, ok := nodes[pr.p.ParentId]
+			if !ok {
+				rest = append(rest, pr)
+				continue
+			}
+			segs := parsePath(pr.p.PathPart)
+			if len(segs) != 1 {
+				r.loading.add(pr.res, fmt.Errorf("path part %q", pr.p.PathPart))
+				continue
+			}
+			n := &resourceNode{id: r.vals[pr.res.LogicalID].ref, path: strings.TrimSuffix(parent.path, "/") + "/" + pr.p.PathPart, seg: segs[0], methods: map[string]*restMethod{}}
+			parent.children = append(parent.children, n)
+			nodes[n.id] = n
+		}
+		if len(rest) == len(pending) {
+			for _, pr := range rest {
+				r.loading.add(pr.res, fmt.Errorf("its parent resource is not in the template"))
+			}
+			break
+		}
+		pending = rest
 	}
-	return nil
+	sortChildren(a.root)
+	return nodes
+}
+
+func (a *restAPI) loadModels(t *cfn.Template) map[string]*schema {
+	r := a.r
+	models := map[string]*schema{}
+	r.eachResource(t, "AWS::ApiGateway::Model", a.belongs, r.loading, func(res *cfn.Resource, props map[string]any) error {
+		var p v1ModelProps
+		if err := decodeInto(props, &p); err != nil {
+			return err
+		}
+		raw := p.Schema
+		if s, ok := raw.(string); ok {
+			if err := json.Unmarshal([]byte(s), &raw); err != nil {
+				return fmt.Errorf("schema: %w", err)
+			}
+		}
+		s, err := compileSchema(raw)
+		if err != nil {
+			return err
+		}
+		models[r.vals[res.LogicalID].ref] = s
+		return nil
+	})
+	return models
+}
+
+func (a *restAPI) loadValidators(t *cfn.Template) map[string]v1ValidatorProps {
+	r := a.r
+	validators := map[string]v1ValidatorProps{}
+	r.eachResource(t, "AWS::ApiGateway::RequestValidator", nil, r.loading, func(res *cfn.Resource, props map[string]any) error {
+		var p v1ValidatorProps
+		if err := decodeInto(props, &p); err != nil {
+			return err
+		}
+		validators[r.vals[res.LogicalID].ref] = p
+		return nil
+	})
+	return validators
 }
 
 // sortChildren puts literal segments before {params} before greedy {proxy+}, the order API
@@ -212,44 +332,38 @@ func sortChildren(n *resourceNode) {
 	}
 }
 
-func (a *restAPI) method(props map[string]any, models map[string]*schema, validators map[string][2]bool) (*restMethod, error) {
-	m := &restMethod{models: map[string]*schema{}}
-	m.httpMethod, _ = props["HttpMethod"].(string)
-	switch auth, _ := props["AuthorizationType"].(string); auth {
-	case "", "NONE":
-	case "AWS_IAM":
-		m.iamAuth = true
-	default:
-		return nil, fmt.Errorf("authorization %s (the local runner handles NONE and AWS_IAM)", auth)
+func (a *restAPI) method(p *v1MethodProps, models map[string]*schema, validators map[string]v1ValidatorProps) (*restMethod, error) {
+	m := &restMethod{httpMethod: p.HttpMethod, models: map[string]*schema{}}
+	auth, err := newAuthorizer(p.AuthorizationType)
+	if err != nil {
+		return nil, err
 	}
-	if v, ok := props["RequestValidatorId"].(string); ok {
-		flags := validators[v]
-		m.validateBody, m.validateParams = flags[0], flags[1]
+	m.auth = auth
+	if p.ApiKeyRequired != nil && *p.ApiKeyRequired {
+		return nil, cannot("set apiKeyRequired false for the local run", "API keys are not emulated")
 	}
-	if rp, ok := props["RequestParameters"].(map[string]any); ok {
-		for k, v := range rp {
-			if req, _ := v.(bool); req {
-				m.required = append(m.required, strings.TrimPrefix(k, "method.request."))
-			}
-		}
-		sort.Strings(m.required)
+	if v, ok := validators[p.RequestValidatorId]; ok {
+		m.validateBody, m.validateParams = v.ValidateRequestBody, v.ValidateRequestParameters
 	}
-	if rm, ok := props["RequestModels"].(map[string]any); ok {
-		for ct, name := range rm {
-			s, ok := models[fmt.Sprint(name)]
-			if !ok && name != "Empty" && name != "Error" {
-				return nil, fmt.Errorf("request model %v is not in the template", name)
-			}
-			if s != nil {
-				m.models[ct] = s
-			}
+	for k, required := range p.RequestParameters {
+		if required {
+			m.required = append(m.required, strings.TrimPrefix(k, "method.request."))
 		}
 	}
-	in, ok := props["Integration"].(map[string]any)
-	if !ok {
+	sort.Strings(m.required)
+	for ct, name := range p.RequestModels {
+		s, ok := models[name]
+		if !ok && name != "Empty" && name != "Error" {
+			return nil, fmt.Errorf("request model %v is not in the template", name)
+		}
+		if s != nil {
+			m.models[ct] = s
+		}
+	}
+	if p.Integration == nil {
 		return nil, fmt.Errorf("no integration")
 	}
-	integ, err := a.integration(in)
+	integ, err := a.integration(p.Integration)
 	if err != nil {
 		return nil, err
 	}
@@ -257,150 +371,46 @@ func (a *restAPI) method(props map[string]any, models map[string]*schema, valida
 	return m, nil
 }
 
-func (a *restAPI) integration(props map[string]any) (*restIntegration, error) {
-	in := &restIntegration{params: map[string]string{}, templates: map[string]*vtl.Template{}, timeout: 29 * time.Second}
-	in.typ, _ = props["Type"].(string)
-	in.passthrough, _ = props["PassthroughBehavior"].(string)
-	if in.passthrough == "" {
-		in.passthrough = "WHEN_NO_MATCH"
+// gatewayResponse records an AWS::ApiGateway::GatewayResponse.
+func (a *restAPI) gatewayResponse(p *v1GatewayResponseProps) error {
+	typ := responseType(p.ResponseType)
+	if _, ok := restDefaults[typ]; !ok && typ != default4XX && typ != default5XX {
+		return fmt.Errorf("response type %q is not one of API Gateway's", p.ResponseType)
 	}
-	if ms, ok := props["TimeoutInMillis"].(float64); ok {
-		in.timeout = time.Duration(ms) * time.Millisecond
-	}
-	switch in.typ {
-	case "AWS":
-		uri, _ := props["Uri"].(string)
-		if err := in.parseURI(uri); err != nil {
-			return nil, err
-		}
-		if in.service == "lambda" {
-			fn, err := a.r.functionByARN(lambdaARN(uri))
-			if err != nil {
-				return nil, err
-			}
-			in.fn = fn
-		} else if !map[string]bool{"sqs": true, "events": true, "states": true}[in.service] {
-			return nil, fmt.Errorf("AWS integration with %s: the local AWS runs SQS, EventBridge and Step Functions", in.service)
-		}
-	case "MOCK":
-	default:
-		return nil, fmt.Errorf("integration type %s is not emulated (AWS and MOCK are)", in.typ)
-	}
-	if rp, ok := props["RequestParameters"].(map[string]any); ok {
-		for k, v := range rp {
-			src := fmt.Sprint(v)
-			if err := checkParamSource(src); err != nil {
-				return nil, fmt.Errorf("request parameter %s: %w", k, err)
-			}
-			in.params[k] = src
-		}
-	}
-	if rt, ok := props["RequestTemplates"].(map[string]any); ok {
-		for ct, text := range rt {
-			t, err := vtl.Parse("request template "+ct, fmt.Sprint(text))
-			if err != nil {
-				return nil, err
-			}
-			in.templates[strings.ToLower(ct)] = t
-		}
-	}
-	fnName := ""
-	if in.fn != nil {
-		uri, _ := props["Uri"].(string)
-		fnName = shortName(lambdaARN(uri))
-	}
-	in.describe = describeREST(in, fnName)
-	responses, _ := props["IntegrationResponses"].([]any)
-	for _, x := range responses {
-		m, _ := x.(map[string]any)
-		resp := &restResponse{templates: map[string]*vtl.Template{}, params: map[string]string{}}
-		code, _ := m["StatusCode"].(string)
-		status, err := strconv.Atoi(code)
+	o := &gatewayOverride{headers: map[string]string{}, templates: map[string]string{}}
+	if p.StatusCode != "" {
+		n, err := strconv.Atoi(string(p.StatusCode))
 		if err != nil {
-			return nil, fmt.Errorf("integration response status %q", code)
+			return fmt.Errorf("status code %q", p.StatusCode)
 		}
-		resp.status = status
-		if p, _ := m["SelectionPattern"].(string); p != "" {
-			resp.selection = p
-			if resp.pattern, err = vtl.CompileJavaPattern(p); err != nil {
-				return nil, fmt.Errorf("selection pattern: %w", err)
-			}
+		o.status = n
+	}
+	for k, v := range p.ResponseParameters {
+		name, ok := strings.CutPrefix(k, "gatewayresponse.header.")
+		if !ok {
+			return cannot("map gatewayresponse.header.* only", "response parameter %s is not emulated", k)
 		}
-		if rt, ok := m["ResponseTemplates"].(map[string]any); ok {
-			for ct, text := range rt {
-				t, err := vtl.Parse(fmt.Sprintf("%d response template %s", status, ct), fmt.Sprint(text))
-				if err != nil {
-					return nil, err
-				}
-				resp.templates[strings.ToLower(ct)] = t
-			}
-		}
-		if rp, ok := m["ResponseParameters"].(map[string]any); ok {
-			for k, v := range rp {
-				src := fmt.Sprint(v)
-				if !strings.HasPrefix(src, "'") && !strings.HasPrefix(src, "integration.response.header.") {
-					return nil, fmt.Errorf("response parameter %s = %s: only static values and integration.response.header.* are emulated", k, src)
-				}
-				resp.params[k] = src
-			}
-		}
-		in.responses = append(in.responses, resp)
+		o.headers[name] = v
 	}
-	return in, nil
-}
-
-// parseURI reads arn:aws:apigateway:REGION:SERVICE:action/ACTION or …:SERVICE:path/PATH.
-func (in *restIntegration) parseURI(uri string) error {
-	parts := strings.SplitN(uri, ":", 6)
-	if len(parts) != 6 || parts[2] != "apigateway" {
-		return fmt.Errorf("integration URI %q is not an arn:aws:apigateway:… service URI", uri)
+	for ct, t := range p.ResponseTemplates {
+		o.templates[strings.ToLower(ct)] = t
 	}
-	svc := parts[4]
-	if i := strings.IndexByte(svc, '.'); i >= 0 { // "sync-states.states" style subdomains
-		svc = svc[i+1:]
-	}
-	in.service = svc
-	kind, rest, _ := strings.Cut(parts[5], "/")
-	switch kind {
-	case "action":
-		in.action, _, _ = strings.Cut(rest, "&")
-	case "path":
-		in.path = "/" + rest
-	default:
-		return fmt.Errorf("integration URI %q: want action/ or path/", uri)
-	}
+	a.responses[typ] = o
 	return nil
 }
 
-// checkParamSource accepts the request parameter sources the runner evaluates.
-func checkParamSource(src string) error {
-	switch {
-	case strings.HasPrefix(src, "'") && strings.HasSuffix(src, "'") && len(src) >= 2,
-		strings.HasPrefix(src, "method.request.header."), strings.HasPrefix(src, "method.request.querystring."),
-		strings.HasPrefix(src, "method.request.path."), strings.HasPrefix(src, "context."), strings.HasPrefix(src, "stageVariables."):
-		return nil
-	}
-	return fmt.Errorf("source %s is not emulated (static 'values', method.request.header/querystring/path.*, context.* and stageVariables.* are)", src)
-}
-
-func (a *restAPI) stage(props map[string]any) (*restStage, error) {
-	s := &restStage{methodLimits: map[string]*bucket{}, vars: map[string]string{}}
-	s.name, _ = props["StageName"].(string)
-	if ms, ok := props["MethodSettings"].([]any); ok {
-		for _, x := range ms {
-			m, _ := x.(map[string]any)
-			path, _ := m["ResourcePath"].(string)
-			method, _ := m["HttpMethod"].(string)
-			b := a.r.throttleBucket(m)
-			if path == "/*" && method == "*" {
-				s.bucket = b
-				continue
-			}
-			// "/~1queue" is how a method setting spells the resource path /queue: a "/", then
-			// the path with each "/" escaped as "~1".
-			if b != nil {
-				s.methodLimits[strings.ReplaceAll(strings.TrimPrefix(path, "/"), "~1", "/")+" "+method] = b
-			}
+func (a *restAPI) stage(p *v1StageProps) (*restStage, error) {
+	s := &restStage{name: p.StageName, methodLimits: map[string]*bucket{}, vars: map[string]string{}}
+	for _, m := range p.MethodSettings {
+		b := a.r.throttleBucket(&m.throttleSettings)
+		if m.ResourcePath == "/*" && m.HttpMethod == "*" {
+			s.bucket = b
+			continue
+		}
+		// "/~1queue" is how a method setting spells the resource path /queue: a "/", then
+		// the path with each "/" escaped as "~1".
+		if b != nil {
+			s.methodLimits[strings.ReplaceAll(strings.TrimPrefix(m.ResourcePath, "/"), "~1", "/")+" "+m.HttpMethod] = b
 		}
 	}
 	// "Per-API, per-stage throttling limits are applied at the API method level": each
@@ -417,443 +427,15 @@ func (a *restAPI) stage(props map[string]any) (*restStage, error) {
 		}
 	}
 	walk(a.root)
-	if vars, ok := props["Variables"].(map[string]any); ok {
-		for k, v := range vars {
-			s.vars[k] = fmt.Sprint(v)
-		}
+	for k, v := range p.Variables {
+		s.vars[k] = string(v)
 	}
-	if als, ok := props["AccessLogSetting"].(map[string]any); ok {
-		format, _ := als["Format"].(string)
-		dest, _ := als["DestinationArn"].(string)
-		sink, err := a.r.sink(dest)
+	if als := p.AccessLogSetting; als != nil {
+		sink, err := a.r.sink(als.DestinationArn)
 		if err != nil {
 			return nil, err
 		}
-		s.format, s.sink = parseLogFormat(format), sink
+		s.format, s.sink = parseLogFormat(als.Format), sink
 	}
 	return s, nil
-}
-
-// ServeHTTP serves the API: /STAGE/path, like https://ID.execute-api.REGION.amazonaws.com/STAGE/path.
-func (a *restAPI) ServeHTTP(w http.ResponseWriter, req *http.Request) {
-	x := newExchange(w, req, uuid())
-	w.Header().Set("X-Amzn-Requestid", x.id)
-	w.Header().Set("X-Amz-Apigw-Id", x.extID)
-	stageName, rest := splitStage(req.URL.Path)
-	stage, ok := a.stages[stageName]
-	if !ok {
-		x.message(http.StatusForbidden, "Forbidden")
-		return
-	}
-	x.stage, x.path = stage.name, rest
-	defer a.log(stage, x)
-
-	params := map[string]string{}
-	node := a.match(rest, params)
-	var m *restMethod
-	if node != nil {
-		if m = node.methods[req.Method]; m == nil {
-			m = node.methods["ANY"]
-		}
-	}
-	if m == nil {
-		// REST APIs answer an unknown path or method like an unsigned request.
-		x.message(http.StatusForbidden, "Missing Authentication Token")
-		return
-	}
-	x.resourcePath = node.path
-	if !stage.methodLimits[node.path+" "+m.httpMethod].take(x.start) {
-		x.message(http.StatusTooManyRequests, "Too Many Requests")
-		return
-	}
-	if m.iamAuth && !strings.HasPrefix(req.Header.Get("Authorization"), "AWS4-HMAC-SHA256 ") {
-		x.message(http.StatusForbidden, "Missing Authentication Token")
-		return
-	}
-	if !x.readBody() {
-		return
-	}
-	if !a.validate(x, m, params) {
-		return
-	}
-	a.integrate(x, stage, m, params)
-}
-
-func (a *restAPI) match(path string, params map[string]string) *resourceNode {
-	parts := strings.Split(strings.Trim(path, "/"), "/")
-	if strings.Trim(path, "/") == "" {
-		return a.root
-	}
-	var walk func(n *resourceNode, i int) *resourceNode
-	walk = func(n *resourceNode, i int) *resourceNode {
-		if i == len(parts) {
-			return n
-		}
-		for _, c := range n.children {
-			switch {
-			case c.seg.greedy:
-				params[c.seg.param] = strings.Join(parts[i:], "/")
-				return c
-			case c.seg.param != "":
-				if parts[i] == "" {
-					continue
-				}
-				if found := walk(c, i+1); found != nil {
-					params[c.seg.param] = parts[i]
-					return found
-				}
-			case c.seg.literal == parts[i]:
-				if found := walk(c, i+1); found != nil {
-					return found
-				}
-			}
-		}
-		return nil
-	}
-	return walk(a.root, 0)
-}
-
-// validate applies the method's request validator: required parameters, then the body
-// against the model of its content type, with API Gateway's messages.
-func (a *restAPI) validate(x *exchange, m *restMethod, params map[string]string) bool {
-	if m.validateParams {
-		var missing []string
-		for _, p := range m.required {
-			where, name, _ := strings.Cut(p, ".")
-			var present bool
-			switch where {
-			case "querystring":
-				_, present = x.req.URL.Query()[name]
-			case "header":
-				present = x.req.Header.Get(name) != ""
-			case "path":
-				present = params[name] != ""
-			default:
-				present = true
-			}
-			if !present {
-				missing = append(missing, name)
-			}
-		}
-		if len(missing) > 0 {
-			x.message(http.StatusBadRequest, "Missing required request parameters: ["+strings.Join(missing, ", ")+"]")
-			return false
-		}
-	}
-	if m.validateBody {
-		s := m.models[contentType(x.req)]
-		if s != nil {
-			var v any
-			if err := json.Unmarshal(x.body, &v); err != nil {
-				x.message(http.StatusBadRequest, "Invalid request body")
-				return false
-			}
-			if err := s.validate(v, ""); err != nil {
-				x.errorMessage = "Invalid request body"
-				x.integError = err.Error()
-				x.message(http.StatusBadRequest, "Invalid request body")
-				return false
-			}
-		}
-	}
-	return true
-}
-
-// contentType is the request's media type, application/json when it sends none.
-func contentType(req *http.Request) string {
-	ct := req.Header.Get("Content-Type")
-	if ct == "" {
-		return "application/json"
-	}
-	mt, _, err := mime.ParseMediaType(ct)
-	if err != nil {
-		return strings.ToLower(ct)
-	}
-	return mt
-}
-
-func (a *restAPI) vtlInput(x *exchange, stage *restStage, params map[string]string, body []byte) *vtl.Input {
-	return &vtl.Input{
-		Body: body, PathParams: params, Query: x.req.URL.Query(), Headers: x.req.Header, StageVariables: stage.vars,
-		Context: map[string]any{
-			"requestId": x.id, "extendedRequestId": x.extID, "httpMethod": x.req.Method, "resourcePath": x.resourcePath,
-			"stage": stage.name, "apiId": a.id, "accountId": a.r.aws.Account(), "path": x.req.URL.Path, "protocol": x.req.Proto,
-			"requestTime": x.contextVar("requestTime", "", "", ""), "requestTimeEpoch": x.start.UnixMilli(),
-			"domainName": x.req.Host, "resourceId": "", "deploymentId": "",
-			"identity": map[string]any{"sourceIp": x.sourceIP, "userAgent": x.req.UserAgent()},
-		},
-	}
-}
-
-// integrate renders the request template, calls the backend, selects the integration
-// response and renders it, as a REST API non-proxy integration does.
-func (a *restAPI) integrate(x *exchange, stage *restStage, m *restMethod, params map[string]string) {
-	in := m.integ
-	body := x.body
-	var overrides *vtl.Overrides
-	if t, ok := in.templates[contentType(x.req)]; ok {
-		out, err := t.Render(a.vtlInput(x, stage, params, x.body))
-		if err != nil {
-			x.integError = err.Error()
-			x.message(http.StatusInternalServerError, "Internal server error")
-			return
-		}
-		body, overrides = []byte(out.Body), &out.Overrides
-	} else if in.passthrough == "NEVER" || (in.passthrough == "WHEN_NO_TEMPLATES" && len(in.templates) > 0) {
-		x.message(http.StatusUnsupportedMediaType, "Unsupported Media Type")
-		return
-	}
-
-	var status int
-	var respBody []byte
-	var respHeader http.Header
-	var selector string // what selection patterns match: the status code, or a Lambda errorMessage
-	began := time.Now()
-	switch {
-	case in.typ == "MOCK":
-		var mock struct{ StatusCode int }
-		if err := json.Unmarshal(body, &mock); err != nil || mock.StatusCode == 0 {
-			x.integError = "a MOCK integration needs {\"statusCode\": N} from its request template"
-			x.message(http.StatusInternalServerError, "Internal server error")
-			return
-		}
-		status, selector = mock.StatusCode, strconv.Itoa(mock.StatusCode)
-	case in.fn != nil:
-		ctx, cancel := context.WithTimeout(x.req.Context(), in.timeout)
-		res, err := in.fn.Invoke(ctx, body)
-		cancel()
-		if err != nil {
-			x.integLatency = time.Since(began)
-			x.integError = err.Error()
-			if ctx.Err() == context.DeadlineExceeded {
-				x.message(http.StatusGatewayTimeout, "Endpoint request timed out")
-				return
-			}
-			x.message(http.StatusInternalServerError, "Internal server error")
-			return
-		}
-		status, respBody = 200, res.Payload
-		if res.FunctionError != "" {
-			var e struct{ ErrorMessage string }
-			json.Unmarshal(res.Payload, &e)
-			selector = e.ErrorMessage
-			x.integError = e.ErrorMessage
-		}
-	default:
-		req, err := a.serviceRequest(x, stage, in, params, body, overrides)
-		if err != nil {
-			x.integError = err.Error()
-			x.message(http.StatusInternalServerError, "Internal server error")
-			return
-		}
-		resp := a.r.callAWS(req)
-		defer resp.release() // after a.respond below, which reads the body
-		status, respBody, respHeader, selector = resp.status, resp.body, resp.header, strconv.Itoa(resp.status)
-		x.integRequestID = resp.header.Get("X-Amzn-Requestid")
-	}
-	x.integLatency = time.Since(began)
-	x.integStatus = strconv.Itoa(status)
-
-	chosen, err := selectResponse(in.responses, selector, in.fn != nil && x.integError != "")
-	if err != nil || chosen == nil {
-		if err != nil {
-			x.integError = err.Error()
-		} else {
-			x.integError = "no integration response matches and none is the default"
-		}
-		x.message(http.StatusInternalServerError, "Internal server error")
-		return
-	}
-	a.respond(x, stage, params, chosen, respBody, respHeader, overrides)
-}
-
-// selectResponse picks the integration response whose selection pattern matches (the Lambda
-// errorMessage, or the backend status code), else the default one.
-func selectResponse(responses []*restResponse, selector string, lambdaError bool) (*restResponse, error) {
-	var def *restResponse
-	for _, r := range responses {
-		if r.pattern == nil {
-			if def == nil {
-				def = r
-			}
-			continue
-		}
-		// A successful Lambda invocation has no error message to match.
-		if selector == "" {
-			continue
-		}
-		ok, err := r.pattern.Matches(selector)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			return r, nil
-		}
-	}
-	return def, nil
-}
-
-func (a *restAPI) respond(x *exchange, stage *restStage, params map[string]string, chosen *restResponse, body []byte, integHeader http.Header, overrides *vtl.Overrides) {
-	status := chosen.status
-	out := body
-	header := x.w.Header()
-	contentType := "application/json"
-	if integHeader != nil && len(chosen.templates) == 0 {
-		if ct := integHeader.Get("Content-Type"); ct != "" {
-			contentType = ct
-		}
-	}
-	if t := pickTemplate(chosen.templates, x.req.Header.Get("Accept")); t != nil {
-		in := a.vtlInput(x, stage, params, body)
-		in.Overrides = overrides
-		rendered, err := t.tmpl.Render(in)
-		if err != nil {
-			x.integError = err.Error()
-			x.message(http.StatusInternalServerError, "Internal server error")
-			return
-		}
-		out, contentType = []byte(rendered.Body), t.contentType
-		if rendered.ResponseStatus != 0 {
-			status = rendered.ResponseStatus
-		}
-		for k, vs := range rendered.ResponseHeader {
-			for _, v := range vs {
-				header.Set(k, v)
-			}
-		}
-	}
-	for k, src := range chosen.params {
-		name, ok := strings.CutPrefix(k, "method.response.header.")
-		if !ok {
-			continue
-		}
-		if strings.HasPrefix(src, "'") {
-			header.Set(name, strings.Trim(src, "'"))
-		} else if integHeader != nil {
-			header.Set(name, integHeader.Get(strings.TrimPrefix(src, "integration.response.header.")))
-		}
-	}
-	if header.Get("Content-Type") == "" {
-		header.Set("Content-Type", contentType)
-	}
-	x.respond(status, out)
-}
-
-type pickedTemplate struct {
-	tmpl        *vtl.Template
-	contentType string
-}
-
-// pickTemplate chooses the response template for the client's Accept header, falling back to
-// application/json and then to any.
-func pickTemplate(templates map[string]*vtl.Template, accept string) *pickedTemplate {
-	if len(templates) == 0 {
-		return nil
-	}
-	for _, part := range strings.Split(accept, ",") {
-		mt, _, _ := mime.ParseMediaType(strings.TrimSpace(part))
-		if t, ok := templates[strings.ToLower(mt)]; ok {
-			return &pickedTemplate{t, mt}
-		}
-	}
-	if t, ok := templates["application/json"]; ok {
-		return &pickedTemplate{t, "application/json"}
-	}
-	keys := make([]string, 0, len(templates))
-	for k := range templates {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return &pickedTemplate{templates[keys[0]], keys[0]}
-}
-
-// jsonTargets are the X-Amz-Target prefixes of the JSON-protocol services, for action-style
-// integrations that do not set the header themselves.
-var jsonTargets = map[string]string{"events": "AWSEvents.", "states": "AWSStepFunctions."}
-
-// serviceRequest builds the call an AWS integration makes: the rendered body, the mapped
-// integration request parameters and the template's overrides.
-func (a *restAPI) serviceRequest(x *exchange, stage *restStage, in *restIntegration, params map[string]string, body []byte, overrides *vtl.Overrides) (*http.Request, error) {
-	path := in.path
-	query := url.Values{}
-	if path == "" {
-		path = "/"
-		if in.service == "sqs" {
-			query.Set("Action", in.action)
-		}
-	}
-	header := http.Header{}
-	// API Gateway asks AWS services for JSON: a REST integration to SQS gets the query
-	// protocol's answer as JSON, not XML.
-	header.Set("Accept", "application/json")
-	for k, src := range in.params {
-		v := a.paramValue(x, stage, params, src)
-		switch {
-		case strings.HasPrefix(k, "integration.request.header."):
-			header.Set(strings.TrimPrefix(k, "integration.request.header."), v)
-		case strings.HasPrefix(k, "integration.request.querystring."):
-			query.Set(strings.TrimPrefix(k, "integration.request.querystring."), v)
-		case strings.HasPrefix(k, "integration.request.path."):
-			path = strings.ReplaceAll(path, "{"+strings.TrimPrefix(k, "integration.request.path.")+"}", url.PathEscape(v))
-		}
-	}
-	if overrides != nil {
-		for k, vs := range overrides.RequestHeader {
-			for _, v := range vs {
-				header.Set(k, v)
-			}
-		}
-		for k, vs := range overrides.RequestQuerystring {
-			for _, v := range vs {
-				query.Set(k, v)
-			}
-		}
-		for k, v := range overrides.RequestPath {
-			path = strings.ReplaceAll(path, "{"+k+"}", url.PathEscape(v))
-		}
-	}
-	if prefix, ok := jsonTargets[in.service]; ok && header.Get("X-Amz-Target") == "" && in.action != "" {
-		header.Set("X-Amz-Target", prefix+in.action)
-	}
-	if header.Get("Content-Type") == "" {
-		header.Set("Content-Type", "application/json")
-	}
-	target := path
-	if len(query) > 0 {
-		target += "?" + query.Encode()
-	}
-	req, err := http.NewRequest(http.MethodPost, target, bytes.NewReader(body))
-	if err != nil {
-		return nil, err
-	}
-	req.Header = header
-	return req, nil
-}
-
-func (a *restAPI) paramValue(x *exchange, stage *restStage, params map[string]string, src string) string {
-	switch {
-	case strings.HasPrefix(src, "'"):
-		return strings.Trim(src, "'")
-	case strings.HasPrefix(src, "method.request.header."):
-		return x.req.Header.Get(strings.TrimPrefix(src, "method.request.header."))
-	case strings.HasPrefix(src, "method.request.querystring."):
-		return x.req.URL.Query().Get(strings.TrimPrefix(src, "method.request.querystring."))
-	case strings.HasPrefix(src, "method.request.path."):
-		return params[strings.TrimPrefix(src, "method.request.path.")]
-	case strings.HasPrefix(src, "stageVariables."):
-		return stage.vars[strings.TrimPrefix(src, "stageVariables.")]
-	case strings.HasPrefix(src, "context."):
-		return x.contextVar(strings.TrimPrefix(src, "context."), a.id, a.r.aws.Account(), x.req.URL.Path)
-	}
-	return ""
-}
-
-func (a *restAPI) log(stage *restStage, x *exchange) {
-	if stage.sink == nil {
-		return
-	}
-	line := stage.format.render(make([]byte, 0, 512), func(name string) string {
-		return x.contextVar(name, a.id, a.r.aws.Account(), x.req.URL.Path)
-	})
-	stage.sink.write(line)
 }

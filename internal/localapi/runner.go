@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -71,6 +70,10 @@ type Runner struct {
 	awsURL    string
 	closeOnce sync.Once
 	ownLogDir bool // LogDir is a temporary directory of the runner's own
+
+	// While New loads the template: its context (function builds) and its problems.
+	ctx     context.Context
+	loading *problems
 }
 
 // New loads the stack and creates everything it declares. Anything it cannot emulate is an
@@ -124,67 +127,28 @@ func New(ctx context.Context, opts Options) (r *Runner, err error) {
 	r.awsServer = &http.Server{Handler: aws, ReadHeaderTimeout: 10 * time.Second}
 	go r.awsServer.Serve(awsLn)
 
-	if err := r.checkTypes(); err != nil {
-		return nil, err
-	}
-	if r.vals, err = r.identities(stack.Template); err != nil {
-		return nil, err
-	}
-	r.resolver = &cfn.Resolver{Values: r.vals, Pseudo: cfn.Pseudo{
-		AccountID: aws.Account(), Region: aws.Region(), Partition: "aws", URLSuffix: "amazonaws.com",
-		StackName: r.stack, StackID: fmt.Sprintf("arn:aws:cloudformation:%s:%s:stack/%s/%s", aws.Region(), aws.Account(), r.stack, localID(r.stack, "stack")),
-	}}
-	if err := r.createTargets(stack.Template); err != nil {
-		return nil, err
-	}
-	if err := r.createFunctions(ctx, stack.Template); err != nil {
-		return nil, err
-	}
-	if err := r.loadHTTPAPIs(stack.Template); err != nil {
-		return nil, err
-	}
-	if err := r.loadRESTAPIs(stack.Template); err != nil {
+	if err := r.load(ctx); err != nil {
 		return nil, err
 	}
 	ok = true
 	return r, nil
 }
 
-// checkTypes refuses a template with a resource type the runner has no behaviour for.
-func (r *Runner) checkTypes() error {
-	var errs []string
-	for _, res := range r.tmpl.Resources {
-		if _, ok := handled[res.Type]; ok {
-			continue
-		}
-		if _, ok := ignored[res.Type]; ok {
-			continue
-		}
-		errs = append(errs, fmt.Sprintf("cannot emulate %s", res))
-	}
-	if len(errs) > 0 {
-		sort.Strings(errs)
-		return fmt.Errorf("%s\nthe local runner emulates %s", strings.Join(errs, "\n"), strings.Join(sortedTypes(), ", "))
-	}
-	return nil
-}
-
-// handled are the resource types the runner builds behaviour from.
-var handled = map[string]bool{
-	"AWS::SQS::Queue": true, "AWS::Events::EventBus": true, "AWS::Events::Rule": true, "AWS::Events::Archive": true,
-	"AWS::StepFunctions::StateMachine": true, "AWS::Lambda::Function": true, "AWS::Logs::LogGroup": true,
-	"AWS::ApiGatewayV2::Api": true, "AWS::ApiGatewayV2::Route": true, "AWS::ApiGatewayV2::Integration": true, "AWS::ApiGatewayV2::Stage": true,
-	"AWS::ApiGateway::RestApi": true, "AWS::ApiGateway::Resource": true, "AWS::ApiGateway::Method": true, "AWS::ApiGateway::Model": true,
-	"AWS::ApiGateway::RequestValidator": true, "AWS::ApiGateway::Deployment": true, "AWS::ApiGateway::Stage": true,
-}
-
-func sortedTypes() []string {
-	out := make([]string, 0, len(handled))
-	for t := range handled {
-		out = append(out, t)
-	}
-	sort.Strings(out)
-	return out
+// load builds everything the template declares: the identities of all resources, then, phase
+// by phase, what each provider creates (targets, functions, APIs). Everything it cannot
+// emulate, in the whole template, is one *StartError.
+func (r *Runner) load(ctx context.Context) error {
+	r.ctx = ctx
+	defer func() { r.ctx = nil }()
+	ps := &problems{}
+	r.loading = ps
+	r.vals = r.identities(r.tmpl, ps)
+	r.resolver = &cfn.Resolver{Values: r.vals, Pseudo: cfn.Pseudo{
+		AccountID: r.aws.Account(), Region: r.aws.Region(), Partition: "aws", URLSuffix: "amazonaws.com",
+		StackName: r.stack, StackID: fmt.Sprintf("arn:aws:cloudformation:%s:%s:stack/%s/%s", r.aws.Region(), r.aws.Account(), r.stack, localID(r.stack, "stack")),
+	}}
+	r.createAll(r.tmpl, ps)
+	return ps.err(r.stack)
 }
 
 // listen opens the listener for the n-th port (0-based) after Options.Port.
@@ -195,7 +159,7 @@ func (r *Runner) listen(n int) (net.Listener, error) {
 	}
 	ln, err := net.Listen("tcp", net.JoinHostPort(r.opts.Host, strconv.Itoa(port)))
 	if err != nil {
-		return nil, fmt.Errorf("listen: %w (choose another --addr)", err)
+		return nil, fmt.Errorf("local runner: %w", err)
 	}
 	return ln, nil
 }

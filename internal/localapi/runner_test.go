@@ -248,7 +248,7 @@ func TestEveryStageServesEveryRoute(t *testing.T) {
 	for _, stage := range []string{"dev", "prod"} {
 		for _, tr := range TryRoutes(context.Background(), s.out, routes.Routes, stage) {
 			if !tr.OK() {
-				t.Errorf("%s %s %s: %v", stage, tr.Kind, tr.Route.Key(), tr)
+				t.Errorf("%s %s %s: %v", stage, tr.Kind, tr.Key, tr)
 			}
 		}
 	}
@@ -588,5 +588,34 @@ func TestIntegrationTimeoutsGiveEachAPIKindsStatus(t *testing.T) {
 	got = do(t, "POST", s.url(contract.REST, "dev", "/greeting"), `{"sleepMs":1000}`)
 	if got.status != 504 || got.json(t)["message"] != "Endpoint request timed out" {
 		t.Errorf("REST API integration timeout = %d %s, want 504 Endpoint request timed out", got.status, got.body)
+	}
+}
+
+func TestEveryProblemOfTheTemplateIsReportedAtOnce(t *testing.T) {
+	tmpl := golden(t)
+	tmpl.Resources["Bucket83908E77"] = &cfn.Resource{LogicalID: "Bucket83908E77", Type: "AWS::S3::Bucket", Properties: map[string]any{}, Metadata: map[string]any{"aws:cdk:path": "Firstclass/Bucket/Resource"}}
+	tmpl.Resources["Topic1"] = &cfn.Resource{LogicalID: "Topic1", Type: "AWS::SNS::Topic", Properties: map[string]any{}}
+	for _, r := range tmpl.OfType("AWS::Events::Rule") {
+		r.Properties["ScheduleExpression"] = "rate(1 minute)"
+	}
+	q := tmpl.Resources["TargetsQueue4E5D0920"]
+	q.Properties["MysteryKnob"] = 3
+	_, err := New(context.Background(), Options{Assembly: &cfn.Assembly{Stacks: []*cfn.Stack{{Name: "Firstclass", Template: tmpl}}}, ModuleDir: moduleDir(t), LogDir: t.TempDir(), Logs: io.Discard})
+	var se *StartError
+	if !errors.As(err, &se) {
+		t.Fatalf("New = %v, want a *StartError", err)
+	}
+	for _, want := range []string{
+		"cannot emulate AWS::S3::Bucket Bucket83908E77 (Firstclass/Bucket/Resource): no local behaviour for this resource type",
+		"cannot emulate AWS::SNS::Topic Topic1 (Topic1)",
+		"scheduled rules are not emulated",
+		"cannot emulate AWS::SQS::Queue TargetsQueue4E5D0920 (Firstclass/Targets/Queue/Resource): property MysteryKnob is not emulated",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+	if len(se.Problems) < 4 {
+		t.Errorf("%d problems, want at least 4:\n%v", len(se.Problems), err)
 	}
 }

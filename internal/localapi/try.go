@@ -2,20 +2,41 @@ package localapi
 
 import (
 	"context"
-	"firstclass/internal/contract"
-	"firstclass/internal/spec"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
+
+	"firstclass/internal/contract"
+	"firstclass/internal/mapping"
+	"firstclass/internal/spec"
 )
+
+// Sample is a request to one route: what `firstclass local --try` sends.
+type Sample struct {
+	Method string
+	Path   string // the route's path with its parameters filled in, from the stage's base
+	Query  string // raw query string, without "?"
+	Header map[string]string
+	Body   string // "" for none
+}
+
+// Target is one served route on one stage, with the sample request to send it.
+type Target struct {
+	Kind   contract.Kind
+	API    string // the API's logical ID
+	Stage  string
+	Key    string // "POST /queue", as the route table or the HTTP API names it
+	Base   string // the stage's base URL
+	Sample Sample
+}
 
 // Try is one sample request sent to a served route and what came back.
 type Try struct {
-	Kind   contract.Kind
-	Stage  string
-	Route  spec.Route
+	Target
 	URL    string
 	Status int
 	Body   string
@@ -25,50 +46,127 @@ type Try struct {
 // OK reports whether the route answered 2xx.
 func (t Try) OK() bool { return t.Err == nil && t.Status >= 200 && t.Status < 300 }
 
-// TryRoutes sends every route's sample request (routes.Route.Sample) to both API kinds on one
-// stage, over HTTP like any client, and returns the answers in table order. It is
-// `firstclass local --try`: a first look at what each route really returns.
-func TryRoutes(ctx context.Context, out contract.Outputs, table spec.Table, stage string) []Try {
+// Targets lists every route the runner serves on stage ("" for every stage), HTTP APIs first,
+// each with a sample request built from the template: the route key's method and path (a
+// {param} filled with its name, a greedy {proxy+} with two segments, ANY as GET), the
+// request validator's required parameters and the body model's required members, and what a
+// first-class integration's mapping needs to fill its required parameters. overrides, by
+// route key ("POST /queue"), replace the samples of routes an app knows better (firstclass's
+// route table).
+func (r *Runner) Targets(stage string, overrides map[string]Sample) []Target {
+	var out []Target
+	add := func(kind contract.Kind, api, base string, stages []string, trailing string, key string, s Sample) {
+		if o, ok := overrides[key]; ok {
+			s = o
+		}
+		for _, st := range stages {
+			if stage == "" || st == stage {
+				out = append(out, Target{Kind: kind, API: api, Stage: st, Key: key, Base: stageURL(base, st, trailing), Sample: s})
+			}
+		}
+	}
+	for _, a := range r.httpAPIs {
+		stages := sortedKeys(a.stages)
+		for _, rt := range a.routes {
+			add(contract.HTTP, a.logicalID, a.baseURL, stages, "", rt.key, rt.sample())
+		}
+	}
+	for _, a := range r.restAPIs {
+		stages := sortedKeys(a.stages)
+		var walk func(n *resourceNode)
+		walk = func(n *resourceNode) {
+			for _, method := range sortedKeys(n.methods) {
+				add(contract.REST, a.logicalID, a.baseURL, stages, "/", method+" "+n.path, n.methods[method].sample(method, n.path))
+			}
+			for _, c := range n.children {
+				walk(c)
+			}
+		}
+		walk(a.root)
+	}
+	return out
+}
+
+// stageURL is a stage's base URL on an API's listener: the $default stage of an HTTP API has
+// no path of its own.
+func stageURL(base, stage, trailing string) string {
+	if stage == "$default" {
+		return base
+	}
+	return base + "/" + stage + trailing
+}
+
+// TableSamples are the samples of a route table, by route key: firstclass's own, for Targets.
+func TableSamples(table spec.Table) map[string]Sample {
+	out := map[string]Sample{}
+	for _, rt := range table {
+		s := Sample{Method: rt.Method, Path: rt.SamplePath(), Query: rt.Sample.Query, Body: rt.Sample.Body}
+		out[rt.Key()] = s
+	}
+	return out
+}
+
+// TryAll sends every target's sample, over HTTP like any client, and returns the answers in
+// the order of targets.
+func TryAll(ctx context.Context, targets []Target) []Try {
 	client := &http.Client{Timeout: 35 * time.Second}
-	var tries []Try
+	tries := make([]Try, 0, len(targets))
+	for _, tg := range targets {
+		tries = append(tries, try(ctx, client, tg))
+	}
+	return tries
+}
+
+func try(ctx context.Context, client *http.Client, tg Target) Try {
+	t := Try{Target: tg, URL: JoinURL(tg.Base, tg.Sample.Path)}
+	if tg.Sample.Query != "" {
+		t.URL += "?" + tg.Sample.Query
+	}
+	var body io.Reader
+	if tg.Sample.Body != "" {
+		body = strings.NewReader(tg.Sample.Body)
+	}
+	req, err := http.NewRequestWithContext(ctx, tg.Sample.Method, t.URL, body)
+	if err != nil {
+		t.Err = err
+		return t
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range tg.Sample.Header {
+		req.Header.Set(k, v)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Err = err
+		return t
+	}
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	resp.Body.Close()
+	t.Status, t.Body = resp.StatusCode, string(b)
+	return t
+}
+
+// TryRoutes sends every route's sample request of a route table to both API kinds on one
+// stage, with the base URLs of the outputs: the same requests as TryAll with TableSamples, for
+// a table whose app is served elsewhere (or deployed).
+func TryRoutes(ctx context.Context, out contract.Outputs, table spec.Table, stage string) []Try {
+	samples := TableSamples(table)
+	var targets []Target
+	var failed []Try
 	for _, kind := range contract.Kinds {
 		base, err := out.Get(contract.APIURLOutput(kind, stage))
 		for _, rt := range table {
-			t := Try{Kind: kind, Stage: stage, Route: rt}
+			tg := Target{Kind: kind, Stage: stage, Key: rt.Key(), Base: base, Sample: samples[rt.Key()]}
 			if err != nil {
-				t.Err = err
-				tries = append(tries, t)
+				failed = append(failed, Try{Target: tg, Err: err})
 				continue
 			}
-			t.URL = JoinURL(base, rt.SamplePath())
-			if rt.Sample.Query != "" {
-				t.URL += "?" + rt.Sample.Query
-			}
-			var body io.Reader
-			if rt.Sample.Body != "" {
-				body = strings.NewReader(rt.Sample.Body)
-			}
-			req, err := http.NewRequestWithContext(ctx, rt.Method, t.URL, body)
-			if err != nil {
-				t.Err = err
-				tries = append(tries, t)
-				continue
-			}
-			if body != nil {
-				req.Header.Set("Content-Type", "application/json")
-			}
-			resp, err := client.Do(req)
-			if err != nil {
-				t.Err = err
-			} else {
-				b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-				resp.Body.Close()
-				t.Status, t.Body = resp.StatusCode, string(b)
-			}
-			tries = append(tries, t)
+			targets = append(targets, tg)
 		}
 	}
-	return tries
+	return append(TryAll(ctx, targets), failed...)
 }
 
 // JoinURL appends a route path to a stage's base URL, whichever of them has the slash: an
@@ -78,12 +176,154 @@ func JoinURL(base, path string) string {
 }
 
 func (t Try) String() string {
+	target := t.Sample.Path
+	if t.Sample.Query != "" {
+		target += "?" + t.Sample.Query
+	}
 	if t.Err != nil {
-		return fmt.Sprintf("%-4s %-6s %-38s error: %v", t.Kind, t.Route.Method, t.Route.SamplePath(), t.Err)
+		return fmt.Sprintf("%-4s %-7s %-38s error: %v", t.Kind, t.Sample.Method, target, t.Err)
 	}
 	body := strings.Join(strings.Fields(t.Body), " ")
 	if len(body) > 160 {
 		body = body[:157] + "..."
 	}
-	return fmt.Sprintf("%-4s %-6s %-38s %d %s", t.Kind, t.Route.Method, t.Route.SamplePath(), t.Status, body)
+	return fmt.Sprintf("%-4s %-7s %-38s %d %s", t.Kind, t.Sample.Method, target, t.Status, body)
+}
+
+// samplePath fills a route path's {params} with their names and a greedy {proxy+} with two
+// segments.
+func samplePath(path string) string {
+	segs := strings.Split(path, "/")
+	for i, s := range segs {
+		if strings.HasPrefix(s, "{") && strings.HasSuffix(s, "}") {
+			name := strings.Trim(s, "{}")
+			if strings.HasSuffix(name, "+") {
+				segs[i] = "sample/" + strings.TrimSuffix(name, "+")
+			} else {
+				segs[i] = name
+			}
+		}
+	}
+	return strings.Join(segs, "/")
+}
+
+// sampleMethod is what is sent to a route of method m: GET for ANY.
+func sampleMethod(m string) string {
+	if m == "ANY" {
+		return http.MethodGet
+	}
+	return m
+}
+
+func sendsBody(method string) bool {
+	return method != http.MethodGet && method != http.MethodHead && method != http.MethodOptions && method != http.MethodDelete
+}
+
+// sample is an HTTP API route's sample request.
+func (rt *httpRoute) sample() Sample {
+	if rt.isDefault {
+		return Sample{Method: http.MethodGet, Path: "/"}
+	}
+	s := Sample{Method: sampleMethod(rt.method), Path: "/"}
+	var parts []string
+	for _, seg := range rt.segs {
+		switch {
+		case seg.greedy:
+			parts = append(parts, "sample", seg.param)
+		case seg.param != "":
+			parts = append(parts, seg.param)
+		default:
+			parts = append(parts, seg.literal)
+		}
+	}
+	s.Path += strings.Join(parts, "/")
+	body := map[string]any{}
+	if h, ok := rt.integ.(interface{ sampleInputs() []*mapping.Expr }); ok {
+		for _, e := range h.sampleInputs() {
+			fillInput(&s, body, e)
+		}
+	}
+	if sendsBody(s.Method) {
+		s.Body = sampleJSON(body)
+	}
+	return s
+}
+
+// sampleInputs are the expressions that feed the subtype's required parameters.
+func (f *firstClass) sampleInputs() []*mapping.Expr {
+	var out []*mapping.Expr
+	for _, name := range f.subtype.Required() {
+		if v, ok := f.mapping.Value(name); ok {
+			out = append(out, v.Exprs()...)
+		}
+	}
+	return out
+}
+
+// fillInput puts a sample value where a mapping expression reads one.
+func fillInput(s *Sample, body map[string]any, e *mapping.Expr) {
+	switch e.Source {
+	case mapping.SourceHeader:
+		if s.Header == nil {
+			s.Header = map[string]string{}
+		}
+		s.Header[e.Name] = "sample"
+	case mapping.SourceQuery:
+		q, _ := url.ParseQuery(s.Query)
+		q.Set(e.Name, "sample")
+		s.Query = q.Encode()
+	case mapping.SourceBodyPath:
+		m := body
+		for i, step := range e.Path {
+			if step.IsIndex {
+				return // arrays: the body stays as far as it got
+			}
+			if i == len(e.Path)-1 {
+				m[step.Key] = "sample"
+				return
+			}
+			next, ok := m[step.Key].(map[string]any)
+			if !ok {
+				next = map[string]any{}
+				m[step.Key] = next
+			}
+			m = next
+		}
+	}
+}
+
+// sample is a REST method's sample request.
+func (m *restMethod) sample(method, path string) Sample {
+	s := Sample{Method: sampleMethod(method), Path: samplePath(path)}
+	q := url.Values{}
+	for _, p := range m.required {
+		where, name, _ := strings.Cut(p, ".")
+		switch where {
+		case "querystring":
+			q.Set(name, "sample")
+		case "header":
+			if s.Header == nil {
+				s.Header = map[string]string{}
+			}
+			s.Header[name] = "sample"
+		}
+	}
+	s.Query = q.Encode()
+	if sendsBody(s.Method) {
+		var body any = map[string]any{}
+		if model := m.models["application/json"]; model != nil {
+			body = model.sample()
+		}
+		s.Body = sampleJSON(body)
+	}
+	return s
+}
+
+// sampleJSON is v as JSON (map keys sorted, so samples are stable).
+func sampleJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "{}"
+	}
+	return string(b)
 }

@@ -1,0 +1,240 @@
+package localapi
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"firstclass/internal/lambdalocal"
+	"firstclass/internal/mapping"
+)
+
+// firstClass is an HTTP API first-class integration (AWS_PROXY with a subtype): the
+// parameter mapping makes the service action's input, the local AWS runs it, and the client
+// gets the service's own answer.
+type firstClass struct {
+	r       *Runner
+	subtype *mapping.Subtype
+	mapping *mapping.Mapping
+	desc    description
+}
+
+func newFirstClass(a *httpAPI, p *v2IntegrationProps) (httpIntegration, error) {
+	st, ok := mapping.LookupSubtype(p.IntegrationSubtype)
+	if !ok {
+		return nil, fmt.Errorf("unknown integration subtype %q", p.IntegrationSubtype)
+	}
+	if _, ok := subtypeProtocols[st.Protocol]; !ok || !localServices[st.Service] {
+		return nil, cannot("route it to a Lambda function, or leave it out of the local run", "subtype %s calls %s, which the local AWS does not run (it runs %s)", st.Name, st.Service, strings.Join(sortedKeys(localServices), ", "))
+	}
+	params := map[string]string{}
+	for k, v := range p.RequestParameters {
+		params[k] = string(v)
+	}
+	m, err := mapping.NewMapping(p.IntegrationSubtype, params)
+	if err != nil {
+		return nil, err
+	}
+	f := &firstClass{r: a.r, subtype: st, mapping: m}
+	f.desc = description{what: describeSubtype(st, params), details: describeMapping(params)}
+	return f, nil
+}
+
+func (f *firstClass) describe() description { return f.desc }
+
+func (f *firstClass) serve(x *exchange, c *httpCall) *gatewayError {
+	values := map[string]string{}
+	// A required parameter whose value was missing is left out and the service says what
+	// it misses, as when API Gateway drops it.
+	_ = f.mapping.Evaluate(c.mappingRequest(x), values)
+	svcReq, err := f.r.subtypeCall(f.subtype, values)
+	if err != nil {
+		return integrationError(integrationFailure, err.Error())
+	}
+	began := time.Now()
+	resp := f.r.callAWS(svcReq)
+	defer resp.release()
+	x.integLatency = time.Since(began)
+	x.integStatus = itoaOrEmpty(resp.status)
+	x.integRequestID = resp.header.Get("X-Amzn-Requestid")
+	if ct := resp.header.Get("Content-Type"); ct != "" {
+		x.w.Header().Set("Content-Type", ct)
+	}
+	x.respond(resp.status, resp.body)
+	return nil
+}
+
+// lambdaProxyV2 is an HTTP API Lambda proxy integration with payload format 2.0.
+type lambdaProxyV2 struct {
+	fn      *lambdalocal.Function
+	timeout time.Duration
+	desc    description
+}
+
+func newLambdaProxyV2(a *httpAPI, p *v2IntegrationProps) (httpIntegration, error) {
+	fn, err := a.r.functionByARN(lambdaARN(p.IntegrationUri))
+	if err != nil {
+		return nil, err
+	}
+	switch p.PayloadFormatVersion {
+	case "2.0":
+	case "1.0":
+		return nil, cannot("use payload format 2.0", "Lambda proxy payload format 1.0 is not emulated on HTTP APIs")
+	default:
+		return nil, fmt.Errorf("payload format version %q", p.PayloadFormatVersion)
+	}
+	if len(p.RequestParameters) > 0 {
+		return nil, cannot("remove the mapping, or map in the function", "parameter mapping on a Lambda proxy integration is not emulated")
+	}
+	return &lambdaProxyV2{fn: fn, timeout: p.timeout(), desc: description{what: "Lambda proxy (payload 2.0) → " + shortName(lambdaARN(p.IntegrationUri))}}, nil
+}
+
+func (l *lambdaProxyV2) describe() description { return l.desc }
+
+// serve sends a payload format 2.0 event and turns the function's answer into the response,
+// as an HTTP API Lambda proxy integration does.
+func (l *lambdaProxyV2) serve(x *exchange, c *httpCall) *gatewayError {
+	event := lambdaEventV2(x, c)
+	ctx, cancel := context.WithTimeout(x.req.Context(), l.timeout)
+	defer cancel()
+	began := time.Now()
+	res, err := l.fn.Invoke(ctx, event)
+	x.integLatency = time.Since(began)
+	if err != nil {
+		if ctx.Err() == context.DeadlineExceeded {
+			return integrationError(integrationTimeout, err.Error())
+		}
+		return integrationError(integrationFailure, err.Error())
+	}
+	x.integStatus = "200"
+	if res.FunctionError != "" {
+		return integrationError(integrationFailure, string(res.Payload))
+	}
+	status, header, body, err := proxyResponse(res.Payload)
+	if err != nil {
+		return integrationError(integrationFailure, err.Error())
+	}
+	for k, v := range header {
+		x.w.Header()[k] = v
+	}
+	x.respond(status, body)
+	return nil
+}
+
+func lambdaEventV2(x *exchange, c *httpCall) []byte {
+	req := x.req
+	headers := map[string]string{}
+	var cookies []string
+	for k, v := range req.Header {
+		lk := strings.ToLower(k)
+		if lk == "cookie" {
+			for _, cv := range v {
+				for _, part := range strings.Split(cv, ";") {
+					cookies = append(cookies, strings.TrimSpace(part))
+				}
+			}
+			continue
+		}
+		headers[lk] = strings.Join(v, ",")
+	}
+	query := map[string]string{}
+	for k, v := range req.URL.Query() {
+		query[k] = strings.Join(v, ",")
+	}
+	a := c.api
+	ev := map[string]any{
+		"version":        "2.0",
+		"routeKey":       c.route.key,
+		"rawPath":        req.URL.Path,
+		"rawQueryString": req.URL.RawQuery,
+		"headers":        headers,
+		"requestContext": map[string]any{
+			"accountId": a.r.aws.Account(), "apiId": a.id, "domainName": req.Host, "domainPrefix": x.contextVar("domainPrefix", "", "", ""),
+			"http":      map[string]any{"method": req.Method, "path": req.URL.Path, "protocol": req.Proto, "sourceIp": x.sourceIP, "userAgent": req.UserAgent()},
+			"requestId": x.id, "routeKey": c.route.key, "stage": c.stage.name,
+			"time": x.start.UTC().Format("02/Jan/2006:15:04:05 -0700"), "timeEpoch": x.start.UnixMilli(),
+		},
+		"isBase64Encoded": false,
+	}
+	if len(cookies) > 0 {
+		ev["cookies"] = cookies
+	}
+	if len(query) > 0 {
+		ev["queryStringParameters"] = query
+	}
+	if len(c.params) > 0 {
+		ev["pathParameters"] = c.params
+	}
+	if len(c.stage.vars) > 0 {
+		ev["stageVariables"] = c.stage.vars
+	}
+	if len(x.body) > 0 {
+		if utf8.Valid(x.body) {
+			ev["body"] = string(x.body)
+		} else {
+			ev["body"] = base64.StdEncoding.EncodeToString(x.body)
+			ev["isBase64Encoded"] = true
+		}
+	}
+	b, _ := json.Marshal(ev)
+	return b
+}
+
+// lambdaARN takes a function ARN out of an integration URI, which is either the ARN itself
+// or arn:aws:apigateway:REGION:lambda:path/2015-03-31/functions/ARN/invocations.
+func lambdaARN(uri string) string {
+	if i := strings.Index(uri, "/functions/"); i >= 0 {
+		return strings.TrimSuffix(uri[i+len("/functions/"):], "/invocations")
+	}
+	return uri
+}
+
+// proxyResponse reads a payload format 2.0 response. A JSON object with a statusCode is a
+// full response; anything else valid JSON is the body of a 200 with Content-Type
+// application/json (AWS's documented inference).
+func proxyResponse(payload []byte) (int, http.Header, []byte, error) {
+	var full struct {
+		StatusCode        *int                `json:"statusCode"`
+		Headers           map[string]string   `json:"headers"`
+		MultiValueHeaders map[string][]string `json:"multiValueHeaders"`
+		Cookies           []string            `json:"cookies"`
+		Body              *string             `json:"body"`
+		IsBase64Encoded   bool                `json:"isBase64Encoded"`
+	}
+	if !json.Valid(payload) {
+		return 0, nil, nil, fmt.Errorf("the function returned invalid JSON")
+	}
+	header := http.Header{}
+	if json.Unmarshal(payload, &full) != nil || full.StatusCode == nil {
+		header.Set("Content-Type", "application/json")
+		return http.StatusOK, header, payload, nil
+	}
+	for k, v := range full.Headers {
+		header.Set(k, v)
+	}
+	for k, vs := range full.MultiValueHeaders {
+		for _, v := range vs {
+			header.Add(k, v)
+		}
+	}
+	for _, c := range full.Cookies {
+		header.Add("Set-Cookie", c)
+	}
+	var body []byte
+	if full.Body != nil {
+		body = []byte(*full.Body)
+		if full.IsBase64Encoded {
+			dec, err := base64.StdEncoding.DecodeString(*full.Body)
+			if err != nil {
+				return 0, nil, nil, fmt.Errorf("isBase64Encoded body is not base64: %w", err)
+			}
+			body = dec
+		}
+	}
+	return *full.StatusCode, header, body, nil
+}
