@@ -105,7 +105,9 @@ func WriteQueryResponse(w http.ResponseWriter, jsonOut bool, xmlns, action, requ
 	var x XMLWriter
 	x.Raw(`<?xml version="1.0"?><`)
 	x.Raw(action)
-	x.Raw(`Response xmlns="` + xmlns + `">`)
+	x.Raw(`Response xmlns="`)
+	x.Raw(xmlns) // three appends: concatenating would allocate
+	x.Raw(`">`)
 	if res.XML != nil {
 		x.Open(action + "Result")
 		res.XML(&x)
@@ -136,7 +138,9 @@ func WriteQueryError(w http.ResponseWriter, jsonOut bool, xmlns, requestID strin
 		return
 	}
 	var x XMLWriter
-	x.Raw(`<?xml version="1.0"?><ErrorResponse xmlns="` + xmlns + `"><Error>`)
+	x.Raw(`<?xml version="1.0"?><ErrorResponse xmlns="`)
+	x.Raw(xmlns)
+	x.Raw(`"><Error>`)
 	x.Elem("Type", fault)
 	x.Elem("Code", e.QueryErrorCode())
 	x.Elem("Message", e.Message)
