@@ -7,6 +7,7 @@ import (
 	"firstclass/internal/awslocal/store"
 )
 
+// CreateArchiveInput is a CreateArchive request.
 type CreateArchiveInput struct {
 	ArchiveName    string `json:"ArchiveName"`
 	EventSourceArn string `json:"EventSourceArn"`
@@ -67,7 +68,7 @@ func (svc *Service) deleteArchive(name string) error {
 	return svc.store.Wait(seq)
 }
 
-// PutEventsEntry is one PutEvents entry.
+// EventArchiveInfo is what DescribeArchive reports.
 type EventArchiveInfo struct {
 	ArchiveArn     string             `json:"ArchiveArn"`
 	ArchiveName    string             `json:"ArchiveName"`

@@ -12,6 +12,7 @@ import (
 	"firstclass/internal/awslocal/jsonvalue"
 )
 
+// PutEventsEntry is one PutEvents entry.
 type PutEventsEntry struct {
 	Source       string              `json:"Source,omitempty"`
 	DetailType   string              `json:"DetailType,omitempty"`
@@ -222,5 +223,3 @@ func (svc *Service) sendToTarget(ev *event, r *eventRule, t *EventTarget, depth 
 	}
 	return target.Deliver(&Delivery{Target: t, Payload: payload, EventID: ev.id, event: ev, depth: depth})
 }
-
-// EventArchiveInfo is what DescribeArchive reports.

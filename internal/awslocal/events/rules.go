@@ -8,6 +8,7 @@ import (
 	"firstclass/internal/awslocal/jsonvalue"
 )
 
+// PutRuleInput is a PutRule request.
 type PutRuleInput struct {
 	Name               string `json:"Name"`
 	EventBusName       string `json:"EventBusName,omitempty"`
@@ -226,5 +227,3 @@ func (svc *Service) deleteRule(bus, name string) error {
 	unlock()
 	return svc.store.Wait(seq)
 }
-
-// CreateArchiveInput is a CreateArchive request.

@@ -242,5 +242,3 @@ func (svc *Service) bus(name string) (*eventBus, *awsproto.Error) {
 	}
 	return b, nil
 }
-
-// PutRuleInput is a PutRule request.

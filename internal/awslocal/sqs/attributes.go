@@ -11,6 +11,7 @@ import (
 	"firstclass/internal/awslocal/store"
 )
 
+// defaultQueueAttributes are the settable attributes a new queue has.
 func defaultQueueAttributes(fifo bool) map[string]string {
 	a := map[string]string{
 		"VisibilityTimeout":             strconv.Itoa(defaultVisibility),

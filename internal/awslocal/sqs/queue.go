@@ -10,7 +10,7 @@ import (
 
 // message is one message. While in a standard queue it sits either in
 // the ready deque (visible) or in the waiting heap (delayed or in flight);
-// a FIFO queue keeps all its messages in send order instead. keeps all its messages in send order instead.
+// a FIFO queue keeps all its messages in send order instead.
 type message struct {
 	id          string
 	body        string
@@ -121,7 +121,7 @@ func (q *queue) broadcast() {
 	}
 }
 
-// defaultQueueAttributes are the settable attributes a new queue has.
+// counts returns the visible, in-flight and delayed message counts.
 func (q *queue) counts(now time.Time) (visible, notVisible, delayed int) {
 	if !q.fifo {
 		q.promote(now)
@@ -262,7 +262,6 @@ func (q *queue) enqueue(m *message, now time.Time) {
 	q.broadcast()
 }
 
-// SendMessageInput is one message to send; SendMessage and each
 func (svc *Service) purge(q *queue) error {
 	unlock := svc.store.Gate()
 	q.mu.Lock()

@@ -11,6 +11,7 @@ import (
 	"firstclass/internal/awslocal/awsproto"
 )
 
+// ReceiveMessageInput selects what ReceiveMessage returns.
 type ReceiveMessageInput struct {
 	QueueURL              string
 	MaxNumberOfMessages   int  // 1-10, 0 means 1

@@ -9,6 +9,7 @@ import (
 	"firstclass/internal/awslocal/awsproto"
 )
 
+// SendMessageInput is one message to send; SendMessage and each
 // SendMessageBatch entry use it.
 type SendMessageInput struct {
 	QueueURL                string
@@ -249,5 +250,3 @@ func (svc *Service) sendMessageBatch(q *queue, entries []SendMessageBatchEntry) 
 	}
 	return ok, failed, nil
 }
-
-// ReceiveMessageInput selects what ReceiveMessage returns.
