@@ -164,3 +164,17 @@ func (s *Server) DescribeExecution(arn string) (Execution, error) {
 func (s *Server) WaitExecution(ctx context.Context, arn string) (Execution, error) {
 	return s.sfn.WaitExecution(ctx, arn)
 }
+
+// CreateBucket creates an empty S3 bucket.
+func (s *Server) CreateBucket(name string) error { return s.s3.CreateBucket(name) }
+
+// PutObject stores an S3 object and returns its ETag.
+func (s *Server) PutObject(bucket, key string, body []byte, contentType string) (string, error) {
+	return s.s3.PutObject(bucket, key, body, contentType)
+}
+
+// GetObject returns an S3 object's body.
+func (s *Server) GetObject(bucket, key string) ([]byte, error) {
+	b, _, _, err := s.s3.GetObject(bucket, key)
+	return b, err
+}

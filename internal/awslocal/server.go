@@ -12,6 +12,7 @@ import (
 	"firstclass/internal/awslocal/awsproto"
 	"firstclass/internal/awslocal/clock"
 	"firstclass/internal/awslocal/events"
+	"firstclass/internal/awslocal/s3"
 	"firstclass/internal/awslocal/sfn"
 	"firstclass/internal/awslocal/sqs"
 	"firstclass/internal/awslocal/store"
@@ -59,6 +60,7 @@ type Server struct {
 	sqs    *sqs.Service
 	events *events.Service
 	sfn    *sfn.Service
+	s3     *s3.Service
 	// jsonServices serve the awsJson protocols, by the service part of
 	// X-Amz-Target ("AmazonSQS" in AmazonSQS.SendMessage).
 	jsonServices map[string]jsonService
@@ -86,6 +88,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s.sqs = sqs.New(sqs.Options{Identity: id, BaseURL: opts.BaseURL, Clock: clk, Store: st})
 	s.sfn = sfn.New(sfn.Options{Identity: id, Clock: clk, Store: st})
+	s.s3 = s3.New(s3.Options{Identity: id, Clock: clk})
 	s.events = events.New(events.Options{Identity: id, Clock: clk, Store: st, AcceptUnknownEventBus: opts.AcceptUnknownEventBus})
 	// EventBridge delivers to the other services through its target registry.
 	s.events.RegisterTarget("sqs", events.QueueTarget(s.sqs))
@@ -165,10 +168,28 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		})
 		return
 	}
+	if signedFor(r, "s3") {
+		s.s3.ServeHTTP(w, r)
+		return
+	}
 	if r.Method == http.MethodGet && r.URL.Path == "/health" {
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, `{"status":"ok"}`)
 		return
 	}
 	s.sqs.ServeQuery(w, r)
+}
+
+// signedFor reports whether r is SigV4-signed for service: the credential scope of its
+// Authorization header (Credential=KEY/DATE/REGION/SERVICE/aws4_request) names it. S3's REST
+// protocol has no X-Amz-Target or Action to dispatch on; its signature names it.
+func signedFor(r *http.Request, service string) bool {
+	auth := r.Header.Get("Authorization")
+	_, cred, ok := strings.Cut(auth, "Credential=")
+	if !ok {
+		return false
+	}
+	cred, _, _ = strings.Cut(cred, ",")
+	parts := strings.Split(cred, "/")
+	return len(parts) == 5 && parts[3] == service
 }
