@@ -62,7 +62,9 @@ type Store interface {
 const maxOpenConnections = 900
 
 // ResultKey is where worker i of run keeps its result.
-func ResultKey(run string, worker int) string { return fmt.Sprintf("runs/%s/worker-%04d.json", run, worker) }
+func ResultKey(run string, worker int) string {
+	return fmt.Sprintf("runs/%s/worker-%04d.json", run, worker)
+}
 
 // Handle runs the worker's share of the load and stores its result. It fails, before sending
 // anything, when the event is wrong or the function's own deadline comes before the load

@@ -1,8 +1,8 @@
 package s3
 
 import (
-	"bytes"
 	"bufio"
+	"bytes"
 	"crypto/md5"
 	"encoding/hex"
 	"encoding/xml"
