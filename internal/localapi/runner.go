@@ -19,6 +19,7 @@ import (
 	"firstclass/internal/cfn"
 	"firstclass/internal/contract"
 	"firstclass/internal/lambdalocal"
+	"firstclass/internal/sigv4"
 )
 
 // Options configure a Runner.
@@ -49,6 +50,9 @@ type Options struct {
 	NoThrottle bool
 	// Region and Account of the local AWS; default us-east-1 and 000000000000.
 	Region, Account string
+	// Credentials are the access keys IAM-authorized routes accept; DefaultCredentials when
+	// empty.
+	Credentials []sigv4.Credentials
 }
 
 // Runner serves one stack's APIs and AWS targets on localhost.
@@ -64,6 +68,8 @@ type Runner struct {
 	httpAPIs  []*httpAPI
 	restAPIs  []*restAPI
 	sinks     map[string]*logSink // by log group name
+	iam       *iamAuthorizer
+	usage     *usagePlans // REST API keys and usage plans
 
 	awsServer *http.Server
 	servers   []*http.Server
@@ -108,7 +114,8 @@ func New(ctx context.Context, opts Options) (r *Runner, err error) {
 		return nil, err
 	}
 	runner := &Runner{opts: opts, stack: stack.Name, tmpl: stack.Template, aws: aws,
-		functions: map[string]*lambdalocal.Function{}, sinks: map[string]*logSink{}}
+		functions: map[string]*lambdalocal.Function{}, sinks: map[string]*logSink{},
+		iam: newIAMAuthorizer(aws.Region(), aws.Account(), opts.Credentials), usage: newUsagePlans()}
 	r = runner
 	ok := false
 	defer func() {
