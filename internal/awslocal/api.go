@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"firstclass/internal/awslocal/appconfig"
 	"firstclass/internal/awslocal/awsproto"
 	"firstclass/internal/awslocal/clock"
 	"firstclass/internal/awslocal/events"
@@ -207,3 +208,18 @@ func (s *Server) GetShardIterator(in GetShardIteratorInput) (string, error) {
 func (s *Server) GetRecords(shardIterator string, limit int) (GetRecordsOutput, error) {
 	return s.kinesis.GetRecords(shardIterator, limit)
 }
+
+// AppConfig shapes.
+type (
+	AppConfigApplication   = appconfig.Application
+	AppConfigEnvironment   = appconfig.Environment
+	AppConfigProfile       = appconfig.Profile
+	AppConfigHostedVersion = appconfig.HostedVersion
+	AppConfigStrategy      = appconfig.Strategy
+	AppConfigDeployment    = appconfig.Deployment
+	AppConfigConfiguration = appconfig.Configuration
+)
+
+// AppConfig is the AppConfig and AppConfig Data service: its Create
+// operations make the resources of a template, its ARNs name them.
+func (s *Server) AppConfig() *appconfig.Service { return s.appconfig }
