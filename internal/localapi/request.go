@@ -38,6 +38,8 @@ type exchange struct {
 	responseLatency time.Duration
 	errorType       responseType // $context.error.responseType
 	errorValidation string       // $context.error.validationErrorString
+
+	trace *Trace // nil unless the runner traces requests (Options.Trace)
 }
 
 func newExchange(w http.ResponseWriter, req *http.Request, id string) *exchange {
@@ -61,6 +63,9 @@ func (x *exchange) readBody() *gatewayError {
 		return &gatewayError{typ: requestTooLarge, plain: "HTTP content length exceeded " + strconv.Itoa(maxPayload) + " bytes."}
 	}
 	x.body = body
+	if x.trace != nil {
+		x.trace.add("Method request body before transformations: %s", traceBody(body))
+	}
 	return nil
 }
 
@@ -73,6 +78,9 @@ func (x *exchange) respond(status int, body []byte) {
 	x.status = status
 	x.responseLength = len(body)
 	x.responseLatency = time.Since(x.start)
+	if x.trace != nil {
+		x.traceResponse(status, body)
+	}
 }
 
 // contextVar is the value of a $context variable for access logs and mappings; "" when it
