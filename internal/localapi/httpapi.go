@@ -274,7 +274,7 @@ func (a *httpAPI) route(props map[string]any, integrations map[string]httpIntegr
 		return nil, nil // its integration's problem says why
 	}
 	route := &httpRoute{key: p.RouteKey, integ: in, target: p.Target}
-	auth, err := newAuthorizer(p.AuthorizationType)
+	auth, err := a.r.newAuthorizer(p.AuthorizationType)
 	if err != nil {
 		return nil, err
 	}
@@ -389,7 +389,7 @@ func (a *httpAPI) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 }
 
-// serve is the HTTP API's pipeline: route selection, throttling, authorization, the body,
+// serve is the HTTP API's pipeline: route selection, throttling, the body, authorization,
 // then the integration.
 func (a *httpAPI) serve(x *exchange, stage *httpStage) *gatewayError {
 	c := &httpCall{api: a, stage: stage, params: map[string]string{}}
@@ -410,13 +410,14 @@ func (a *httpAPI) serve(x *exchange, stage *httpStage) *gatewayError {
 	if !stage.routeLimit[route.key].take(x.start) {
 		return fail(throttled, "")
 	}
+	// The body comes before authorization: a SigV4 signature covers it.
+	if e := x.readBody(); e != nil {
+		return e
+	}
 	if route.auth != nil {
 		if e := route.auth.authorize(x); e != nil {
 			return e
 		}
-	}
-	if e := x.readBody(); e != nil {
-		return e
 	}
 	return route.integ.serve(x, c)
 }

@@ -191,6 +191,9 @@ func lambdaEventV2(x *exchange, c *httpCall) []byte {
 	if len(c.stage.vars) > 0 {
 		ev["stageVariables"] = c.stage.vars
 	}
+	if x.authorizerV2 != nil {
+		ev["requestContext"].(map[string]any)["authorizer"] = x.authorizerV2
+	}
 	if len(x.body) > 0 {
 		if utf8.Valid(x.body) {
 			ev["body"] = string(x.body)

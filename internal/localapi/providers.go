@@ -44,6 +44,9 @@ const (
 	phaseFunctions
 	phaseAPIs
 	phaseAPIParts // read by their API's loader
+	phaseAPIKeys
+	phaseUsagePlans
+	phaseUsagePlanKeys // a plan's keys, once keys and plans exist
 )
 
 // providers are the resource types the runner knows, by type.
@@ -68,6 +71,9 @@ var providers = map[string]*provider{
 	"AWS::ApiGateway::Deployment":       {phase: phaseAPIParts},
 	"AWS::ApiGateway::Stage":            {identity: stageIdentity, phase: phaseAPIParts},
 	"AWS::ApiGateway::GatewayResponse":  {phase: phaseAPIParts},
+	"AWS::ApiGateway::ApiKey":           {identity: opaqueIdentity("APIKeyId"), create: (*Runner).createAPIKey, phase: phaseAPIKeys},
+	"AWS::ApiGateway::UsagePlan":        {identity: opaqueIdentity("Id"), create: (*Runner).createUsagePlan, phase: phaseUsagePlans},
+	"AWS::ApiGateway::UsagePlanKey":     {identity: opaqueIdentity("Id"), create: (*Runner).createUsagePlanKey, phase: phaseUsagePlanKeys},
 
 	"AWS::IAM::Role":           {identity: roleIdentity, skipped: "IAM is not enforced locally"},
 	"AWS::IAM::Policy":         {skipped: "IAM is not enforced locally"},
@@ -208,6 +214,15 @@ func apiIdentity(r *Runner, res *cfn.Resource) (*identity, error) {
 		"ApiId": apiID, "RootResourceId": localID(r.stack, res.LogicalID+"/"),
 		"ApiEndpoint": fmt.Sprintf("https://%s.execute-api.%s.amazonaws.com", apiID, r.aws.Region()),
 	}}, nil
+}
+
+// opaqueIdentity is the identity of a resource whose Ref is an ID API Gateway makes, with
+// the attribute that repeats it.
+func opaqueIdentity(attr string) func(r *Runner, res *cfn.Resource) (*identity, error) {
+	return func(r *Runner, res *cfn.Resource) (*identity, error) {
+		id := localID(r.stack, res.LogicalID)
+		return &identity{ref: id, attrs: map[string]string{attr: id}}, nil
+	}
 }
 
 func stageIdentity(_ *Runner, res *cfn.Resource) (*identity, error) {

@@ -133,7 +133,9 @@ func (r *Runner) Reload(ctx context.Context, asm *cfn.Assembly) (*Reload, error)
 	r.mu.RLock()
 	next := &Runner{opts: r.opts, stack: stack.Name, tmpl: stack.Template, aws: r.aws, awsURL: r.awsURL, traces: r.traces,
 		functions: map[string]*lambdalocal.Function{}, sinks: r.sinks, sinkMu: r.sinkMu, gen: r.gen + 1,
-		reused: r.built, built: map[string]*builtFunction{}}
+		reused: r.built, built: map[string]*builtFunction{},
+		// Usage plans start again from the new template, with fresh quotas.
+		iam: r.iam, usage: newUsagePlans()}
 	before, oldTmpl, oldVals := r.apisLocked(), r.tmpl, r.vals
 	r.mu.RUnlock()
 	if err := next.load(ctx); err != nil {
@@ -191,7 +193,7 @@ func (r *Runner) swap(next *Runner) (*Runner, error) {
 	old := &Runner{functions: r.functions, built: r.built, guard: r.guard}
 	r.tmpl, r.vals, r.resolver, r.stack = next.tmpl, next.vals, next.resolver, next.stack
 	r.functions, r.built, r.httpAPIs, r.restAPIs = next.functions, next.built, next.httpAPIs, next.restAPIs
-	r.guard, r.gen = guard, next.gen
+	r.guard, r.gen, r.usage = guard, next.gen, next.usage
 	return old, nil
 }
 

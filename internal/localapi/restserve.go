@@ -48,8 +48,8 @@ func (a *restAPI) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 }
 
-// serve is the REST API's pipeline: the resource and method, throttling, authorization, the
-// body, the request validator, then the integration.
+// serve is the REST API's pipeline: the resource and method, throttling, the body,
+// authorization, the API key and its usage plan, the request validator, then the integration.
 func (a *restAPI) serve(x *exchange, c *restCall) *gatewayError {
 	node := a.match(x.path, c.params)
 	var m *restMethod
@@ -74,12 +74,16 @@ func (a *restAPI) serve(x *exchange, c *restCall) *gatewayError {
 	if !c.stage.methodLimits[node.path+" "+m.httpMethod].take(x.start) {
 		return fail(throttled, "")
 	}
+	// The body comes before authorization: a SigV4 signature covers it.
+	if e := x.readBody(); e != nil {
+		return e
+	}
 	if m.auth != nil {
 		if e := m.auth.authorize(x); e != nil {
 			return e
 		}
 	}
-	if e := x.readBody(); e != nil {
+	if e := c.checkAPIKey(x); e != nil {
 		return e
 	}
 	if e := m.validate(x, c.params); e != nil {
@@ -189,7 +193,7 @@ func (c *restCall) vtlInput(x *exchange, body []byte) *vtl.Input {
 			"stage": c.stage.name, "apiId": a.id, "accountId": a.r.aws.Account(), "path": x.req.URL.Path, "protocol": x.req.Proto,
 			"requestTime": x.contextVar("requestTime", "", "", ""), "requestTimeEpoch": x.start.UnixMilli(),
 			"domainName": x.req.Host, "resourceId": "", "deploymentId": "",
-			"identity": map[string]any{"sourceIp": x.sourceIP, "userAgent": x.req.UserAgent()},
+			"identity": x.identityMap(),
 		},
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"firstclass/internal/cfn"
 	"firstclass/internal/contract"
 	"firstclass/internal/lambdalocal"
+	"firstclass/internal/sigv4"
 )
 
 // Options configure a Runner.
@@ -53,6 +54,9 @@ type Options struct {
 	// TraceLog, when set, also receives every trace as it completes, and implies Trace.
 	Trace    bool
 	TraceLog io.Writer
+	// Credentials are the access keys IAM-authorized routes accept; DefaultCredentials when
+	// empty.
+	Credentials []sigv4.Credentials
 }
 
 // Runner serves one stack's APIs and AWS targets on localhost.
@@ -69,6 +73,8 @@ type Runner struct {
 	restAPIs  []*restAPI
 	sinks     map[string]*logSink // by log group name
 	traces    *traceStore         // nil unless Options.Trace
+	iam       *iamAuthorizer
+	usage     *usagePlans // REST API keys and usage plans
 
 	awsServer *http.Server
 	awsURL    string
@@ -79,11 +85,11 @@ type Runner struct {
 	// the API of the current generation, whose in-flight requests guard holds.
 	listeners map[string]*apiListener
 	guard     *generationGuard
-	nextPort  int         // the port offset (Options.Port + n) the next new listener takes
-	mu        sync.RWMutex // the generation's fields above, against Reload
-	reloadMu  sync.Mutex   // one Reload at a time
-	sinkMu    *sync.Mutex  // sinks, shared with the generation being loaded
-	gen       int          // 0, then one more per reload: where function builds go
+	nextPort  int                       // the port offset (Options.Port + n) the next new listener takes
+	mu        sync.RWMutex              // the generation's fields above, against Reload
+	reloadMu  sync.Mutex                // one Reload at a time
+	sinkMu    *sync.Mutex               // sinks, shared with the generation being loaded
+	gen       int                       // 0, then one more per reload: where function builds go
 	reused    map[string]*builtFunction // by logical ID: the last generation's functions, while loading
 	built     map[string]*builtFunction // by logical ID: this generation's
 	retiring  sync.WaitGroup            // generations waiting for their last requests
@@ -126,7 +132,8 @@ func New(ctx context.Context, opts Options) (r *Runner, err error) {
 	}
 	runner := &Runner{opts: opts, stack: stack.Name, tmpl: stack.Template, aws: aws,
 		functions: map[string]*lambdalocal.Function{}, sinks: map[string]*logSink{}, sinkMu: &sync.Mutex{},
-		listeners: map[string]*apiListener{}, guard: &generationGuard{}, built: map[string]*builtFunction{}}
+		listeners: map[string]*apiListener{}, guard: &generationGuard{}, built: map[string]*builtFunction{},
+		iam: newIAMAuthorizer(aws.Region(), aws.Account(), opts.Credentials), usage: newUsagePlans()}
 	if opts.Trace || opts.TraceLog != nil {
 		runner.traces = newTraceStore(opts.TraceLog)
 	}
