@@ -7,6 +7,7 @@ import (
 	"firstclass/internal/awslocal/awsproto"
 	"firstclass/internal/awslocal/clock"
 	"firstclass/internal/awslocal/events"
+	"firstclass/internal/awslocal/kinesis"
 	"firstclass/internal/awslocal/sfn"
 	"firstclass/internal/awslocal/sqs"
 )
@@ -178,4 +179,46 @@ func (s *Server) DeleteStateMachine(arn string) error { return s.sfn.DeleteState
 // executions use them, running ones finish on the old definition.
 func (s *Server) UpdateStateMachine(in CreateStateMachineInput) error {
 	return s.sfn.UpdateStateMachine(in)
+}
+
+// Kinesis shapes.
+type (
+	CreateStreamInput     = kinesis.CreateStreamInput
+	StreamModeDetails     = kinesis.StreamModeDetails
+	PutRecordInput        = kinesis.PutRecordInput
+	PutRecordOutput       = kinesis.PutRecordOutput
+	GetShardIteratorInput = kinesis.GetShardIteratorInput
+	GetRecordsOutput      = kinesis.GetRecordsOutput
+	KinesisShard          = kinesis.Shard
+	KinesisRecord         = kinesis.Record
+)
+
+// StreamARN returns the ARN of the named Kinesis stream, whether or not it
+// exists.
+func (s *Server) StreamARN(name string) string { return s.kinesis.StreamARN(name) }
+
+// CreateStream creates a Kinesis stream (with the retention and encryption
+// AWS::Kinesis::Stream sets) and returns its ARN.
+func (s *Server) CreateStream(in CreateStreamInput) (string, error) {
+	return s.kinesis.CreateStream(in)
+}
+
+// PutRecord puts one record on a stream.
+func (s *Server) PutRecord(in PutRecordInput) (PutRecordOutput, error) {
+	return s.kinesis.PutRecord(in)
+}
+
+// ListShards lists a stream's shards.
+func (s *Server) ListShards(stream string) ([]KinesisShard, error) {
+	return s.kinesis.ListShards(stream)
+}
+
+// GetShardIterator returns an iterator for a shard of a stream.
+func (s *Server) GetShardIterator(in GetShardIteratorInput) (string, error) {
+	return s.kinesis.GetShardIterator(in)
+}
+
+// GetRecords reads up to limit records (0: 10,000) at an iterator.
+func (s *Server) GetRecords(shardIterator string, limit int) (GetRecordsOutput, error) {
+	return s.kinesis.GetRecords(shardIterator, limit)
 }
