@@ -167,6 +167,21 @@ func (s *Server) WaitExecution(ctx context.Context, arn string) (Execution, erro
 	return s.sfn.WaitExecution(ctx, arn)
 }
 
+// DeleteEventBus deletes a custom event bus; deleting a missing one succeeds.
+func (s *Server) DeleteEventBus(name string) error { return s.events.DeleteEventBus(name) }
+
+// DeleteRule removes a rule's targets, then the rule.
+func (s *Server) DeleteRule(bus, name string) error { return s.events.DeleteRule(bus, name) }
+
+// DeleteStateMachine deletes a state machine.
+func (s *Server) DeleteStateMachine(arn string) error { return s.sfn.DeleteStateMachine(arn) }
+
+// UpdateStateMachine replaces a state machine's definition and role; new
+// executions use them, running ones finish on the old definition.
+func (s *Server) UpdateStateMachine(in CreateStateMachineInput) error {
+	return s.sfn.UpdateStateMachine(in)
+}
+
 // Kinesis shapes.
 type (
 	CreateStreamInput     = kinesis.CreateStreamInput
