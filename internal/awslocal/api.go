@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"firstclass/internal/awslocal/appconfig"
 	"firstclass/internal/awslocal/awsproto"
 	"firstclass/internal/awslocal/clock"
 	"firstclass/internal/awslocal/events"
@@ -166,6 +167,21 @@ func (s *Server) WaitExecution(ctx context.Context, arn string) (Execution, erro
 	return s.sfn.WaitExecution(ctx, arn)
 }
 
+// DeleteEventBus deletes a custom event bus; deleting a missing one succeeds.
+func (s *Server) DeleteEventBus(name string) error { return s.events.DeleteEventBus(name) }
+
+// DeleteRule removes a rule's targets, then the rule.
+func (s *Server) DeleteRule(bus, name string) error { return s.events.DeleteRule(bus, name) }
+
+// DeleteStateMachine deletes a state machine.
+func (s *Server) DeleteStateMachine(arn string) error { return s.sfn.DeleteStateMachine(arn) }
+
+// UpdateStateMachine replaces a state machine's definition and role; new
+// executions use them, running ones finish on the old definition.
+func (s *Server) UpdateStateMachine(in CreateStateMachineInput) error {
+	return s.sfn.UpdateStateMachine(in)
+}
+
 // Kinesis shapes.
 type (
 	CreateStreamInput     = kinesis.CreateStreamInput
@@ -207,6 +223,21 @@ func (s *Server) GetShardIterator(in GetShardIteratorInput) (string, error) {
 func (s *Server) GetRecords(shardIterator string, limit int) (GetRecordsOutput, error) {
 	return s.kinesis.GetRecords(shardIterator, limit)
 }
+
+// AppConfig shapes.
+type (
+	AppConfigApplication   = appconfig.Application
+	AppConfigEnvironment   = appconfig.Environment
+	AppConfigProfile       = appconfig.Profile
+	AppConfigHostedVersion = appconfig.HostedVersion
+	AppConfigStrategy      = appconfig.Strategy
+	AppConfigDeployment    = appconfig.Deployment
+	AppConfigConfiguration = appconfig.Configuration
+)
+
+// AppConfig is the AppConfig and AppConfig Data service: its Create
+// operations make the resources of a template, its ARNs name them.
+func (s *Server) AppConfig() *appconfig.Service { return s.appconfig }
 
 // CreateBucket creates an empty S3 bucket.
 func (s *Server) CreateBucket(name string) error { return s.s3.CreateBucket(name) }

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"firstclass/internal/awslocal/appconfig"
 	"firstclass/internal/awslocal/awsproto"
 	"firstclass/internal/awslocal/clock"
 	"firstclass/internal/awslocal/events"
@@ -66,6 +67,8 @@ type Server struct {
 	sfn     *sfn.Service
 	kinesis *kinesis.Service
 	s3      *s3.Service
+	// appconfig serves AppConfig and AppConfig Data (REST-JSON, by path).
+	appconfig *appconfig.Service
 	// jsonServices serve the awsJson protocols, by the service part of
 	// X-Amz-Target ("AmazonSQS" in AmazonSQS.SendMessage).
 	jsonServices map[string]jsonService
@@ -95,13 +98,14 @@ func New(opts Options) (*Server, error) {
 	s.sfn = sfn.New(sfn.Options{Identity: id, Clock: clk, Store: st})
 	s.kinesis = kinesis.New(kinesis.Options{Identity: id, Clock: clk, Store: st, Unthrottled: opts.UnthrottledShards})
 	s.s3 = s3.New(s3.Options{Identity: id, Clock: clk})
+	s.appconfig = appconfig.New(appconfig.Options{Identity: id, Clock: clk, Store: st})
 	s.events = events.New(events.Options{Identity: id, Clock: clk, Store: st, AcceptUnknownEventBus: opts.AcceptUnknownEventBus})
 	// EventBridge delivers to the other services through its target registry.
 	s.events.RegisterTarget("sqs", events.QueueTarget(s.sqs))
 	s.events.RegisterTarget("states", events.StateMachineTarget(s.sfn))
 	s.jsonServices = map[string]jsonService{"AmazonSQS": s.sqs, "AWSEvents": s.events, "AWSStepFunctions": s.sfn, "Kinesis_20131202": s.kinesis}
 	if st != nil {
-		if err := st.Open(s.sqs.Section(), s.events.Section(), s.sfn.Section(), s.kinesis.Section()); err != nil {
+		if err := st.Open(s.sqs.Section(), s.events.Section(), s.sfn.Section(), s.kinesis.Section(), s.appconfig.Section()); err != nil {
 			return nil, err
 		}
 		s.store = st
@@ -157,7 +161,8 @@ func (s *Server) close(snapshot bool) error {
 }
 
 // ServeHTTP dispatches on the protocol: an X-Amz-Target header selects the
-// JSON protocol of SQS, EventBridge or Step Functions; otherwise a form (body
+// JSON protocol of SQS, EventBridge, Step Functions or Kinesis; an AppConfig
+// or AppConfig Data path their REST-JSON protocol; otherwise a form (body
 // or query string) with an Action is the SQS query protocol.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	target := r.Header.Get("X-Amz-Target")
@@ -176,6 +181,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if signedFor(r, "s3") {
 		s.s3.ServeHTTP(w, r)
+		return
+	}
+	if appconfig.Handles(r) {
+		s.appconfig.ServeREST(w, r)
 		return
 	}
 	if r.Method == http.MethodGet && r.URL.Path == "/health" {
