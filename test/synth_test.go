@@ -24,6 +24,10 @@ type synthesized struct {
 	stack    *api.Stack
 	template assertions.Template
 	json     map[string]any // the template as plain data
+	// load is the load workers' stack, synthesized in the same app.
+	load         *api.LoadStack
+	loadTemplate assertions.Template
+	loadJSON     map[string]any
 	config   api.Config
 	err      error
 }
@@ -69,6 +73,7 @@ func app(t testing.TB) *synthesized {
 		func() {
 			defer api.Recover(&shared.err)
 			shared.stack = api.NewStack(a, &api.StackProps{Config: shared.config, Routes: routes.Routes, ModuleDir: dir})
+			shared.load = api.NewLoadStack(a, &api.LoadStackProps{Config: shared.config, ModuleDir: dir, Target: shared.stack})
 		}()
 		if shared.err != nil {
 			return
@@ -85,12 +90,17 @@ func app(t testing.TB) *synthesized {
 				}
 			}()
 			shared.template = assertions.Template_FromStack(shared.stack.Stack, nil)
+			shared.loadTemplate = assertions.Template_FromStack(shared.load.Stack, nil)
 		}()
 		if shared.err != nil {
 			return
 		}
 		raw, _ := json.Marshal(shared.template.ToJSON())
-		shared.err = json.Unmarshal(raw, &shared.json)
+		if shared.err = json.Unmarshal(raw, &shared.json); shared.err != nil {
+			return
+		}
+		raw, _ = json.Marshal(shared.loadTemplate.ToJSON())
+		shared.err = json.Unmarshal(raw, &shared.loadJSON)
 	})
 	if shared.err != nil {
 		t.Fatalf("synth: %v", shared.err)
