@@ -50,6 +50,10 @@ type Options struct {
 	NoThrottle bool
 	// Region and Account of the local AWS; default us-east-1 and 000000000000.
 	Region, Account string
+	// Join serves this stack next to another runner's, as two stacks of one app deployed
+	// to one account: the same local AWS and AWS endpoint, which Join owns (close this
+	// runner first). Region, Account and StateDir are Join's.
+	Join *Runner
 	// Trace records what the gateway does with each request (Runner.Traces, Subscribe);
 	// TraceLog, when set, also receives every trace as it completes, and implies Trace.
 	Trace    bool
@@ -77,6 +81,10 @@ type Runner struct {
 	usage     *usagePlans // REST API keys and usage plans
 
 	awsServer *http.Server
+	// joined: the local AWS is another runner's (Options.Join); peers are the runners
+	// that joined this one.
+	joined bool
+	peers  []*Runner
 	awsURL    string
 	closeOnce sync.Once
 	ownLogDir bool // LogDir is a temporary directory of the runner's own
@@ -126,8 +134,10 @@ func New(ctx context.Context, opts Options) (r *Runner, err error) {
 	if err != nil {
 		return nil, err
 	}
-	aws, err := awslocal.New(awslocal.Options{Region: opts.Region, Account: opts.Account, StateDir: opts.StateDir})
-	if err != nil {
+	var aws *awslocal.Server
+	if opts.Join != nil {
+		aws = opts.Join.aws
+	} else if aws, err = awslocal.New(awslocal.Options{Region: opts.Region, Account: opts.Account, StateDir: opts.StateDir}); err != nil {
 		return nil, err
 	}
 	runner := &Runner{opts: opts, stack: stack.Name, tmpl: stack.Template, aws: aws,
@@ -145,17 +155,22 @@ func New(ctx context.Context, opts Options) (r *Runner, err error) {
 		}
 	}()
 
-	// The AWS endpoint listens first: queue URLs are built from its address.
 	r.nextPort = len(stack.Template.OfType("AWS::ApiGatewayV2::Api")) + len(stack.Template.OfType("AWS::ApiGateway::RestApi"))
-	awsLn, err := r.listen(r.nextPort)
-	if err != nil {
-		return nil, err
+	if opts.Join != nil {
+		r.joined, r.awsURL = true, opts.Join.awsURL
+		opts.Join.peers = append(opts.Join.peers, r)
+	} else {
+		// The AWS endpoint listens first: queue URLs are built from its address.
+		awsLn, err := r.listen(r.nextPort)
+		if err != nil {
+			return nil, err
+		}
+		r.nextPort++
+		r.awsURL = "http://" + awsLn.Addr().String()
+		aws.SetBaseURL(r.awsURL)
+		r.awsServer = &http.Server{Handler: aws, ReadHeaderTimeout: 10 * time.Second}
+		go r.awsServer.Serve(awsLn)
 	}
-	r.nextPort++
-	r.awsURL = "http://" + awsLn.Addr().String()
-	aws.SetBaseURL(r.awsURL)
-	r.awsServer = &http.Server{Handler: aws, ReadHeaderTimeout: 10 * time.Second}
-	go r.awsServer.Serve(awsLn)
 
 	if err := r.load(ctx); err != nil {
 		return nil, err
@@ -280,7 +295,9 @@ func (r *Runner) Close() error {
 		if r.awsServer != nil {
 			r.awsServer.Shutdown(ctx)
 		}
-		errs = append(errs, r.aws.Close())
+		if !r.joined {
+			errs = append(errs, r.aws.Close())
+		}
 		if r.ownLogDir {
 			errs = append(errs, os.RemoveAll(r.opts.LogDir))
 		}
