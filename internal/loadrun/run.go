@@ -155,6 +155,7 @@ func newPlan(cfg Config) (*plan, error) {
 type Estimate struct {
 	Workers          int
 	WorkerSeconds    float64 // each worker, from its invocation to its result
+	MemoryMB         float64
 	GBSeconds        float64
 	LambdaRequests   float64
 	StateTransitions float64
@@ -170,7 +171,7 @@ type Estimate struct {
 // failure or a retry): 2 + N transitions.
 func (p *plan) estimate(prices cost.Prices) Estimate {
 	b := p.cfg.Bench
-	e := Estimate{Workers: p.cfg.Workers, Currency: prices.Currency}
+	e := Estimate{Workers: p.cfg.Workers, Currency: prices.Currency, MemoryMB: p.memoryMB}
 	e.WorkerSeconds = (p.cfg.Lead + b.Warmup + b.Duration + 5*time.Second).Seconds()
 	n := float64(p.cfg.Workers)
 	e.GBSeconds = n * e.WorkerSeconds * p.memoryMB / 1024
@@ -185,7 +186,8 @@ func (p *plan) estimate(prices cost.Prices) Estimate {
 }
 
 func (e Estimate) write(w io.Writer) {
-	fmt.Fprintf(w, "bench: the run itself costs about %s %.4f: %d workers × %.0f s at %s\n", e.Currency, e.Total, e.Workers, e.WorkerSeconds, "each")
+	fmt.Fprintf(w, "bench: the run itself costs about %s %.4f: %d workers × %.0f s each at %g MB (the load's own API and target cost is in the report)\n",
+		e.Currency, e.Total, e.Workers, e.WorkerSeconds, e.MemoryMB)
 	for _, l := range e.Lines {
 		fmt.Fprintf(w, "bench:   %-44s %14s  %s %.6f\n", l.Name, fmtQty(l.Quantity)+" "+l.Unit, e.Currency, l.Cost)
 	}
@@ -227,6 +229,9 @@ func Run(ctx context.Context, cfg Config, eng Engine) (*bench.Report, error) {
 		p.estimate(prices).write(cfg.Log)
 	}
 	b := cfg.Bench
+	if b.Log == nil {
+		b.Log = cfg.Log
+	}
 	if b.RunID == "" {
 		b.RunID = NewRunID()
 	}
