@@ -34,7 +34,9 @@ type fakeEngine struct {
 	noHist  bool
 }
 
-func (f *fakeEngine) StateMachineExists(context.Context, string) (bool, error) { return !f.missing, nil }
+func (f *fakeEngine) StateMachineExists(context.Context, string) (bool, error) {
+	return !f.missing, nil
+}
 
 func (f *fakeEngine) StartExecution(_ context.Context, _, name, input string) (string, error) {
 	if err := json.Unmarshal([]byte(input), &f.input); err != nil {
