@@ -185,6 +185,15 @@ func TestRunFansOutMergesAndChecksAsOneRun(t *testing.T) {
 			t.Errorf("log lacks %q:\n%s", want, log.String())
 		}
 	}
+	var table, html bytes.Buffer
+	rep.WriteTable(&table)
+	rep.WriteHTML(&html)
+	if !strings.Contains(table.String(), "load from lambda: 3 workers in us-east-1, sharing one schedule; first requests within") {
+		t.Errorf("table does not say where the load came from:\n%s", table.String())
+	}
+	if !strings.Contains(html.String(), "Load from <b>lambda</b>: 3 workers in us-east-1") {
+		t.Error("HTML report does not say where the load came from")
+	}
 	if eng.input.Task.Workers != 3 || len(eng.input.WorkerIndexes) != 3 || eng.input.Task.Origin.IsZero() {
 		t.Errorf("execution input = %+v", eng.input)
 	}
