@@ -7,6 +7,7 @@ import (
 	"firstclass/internal/awslocal/awsproto"
 	"firstclass/internal/awslocal/clock"
 	"firstclass/internal/awslocal/events"
+	"firstclass/internal/awslocal/lambdahook"
 	"firstclass/internal/awslocal/sfn"
 	"firstclass/internal/awslocal/sqs"
 )
@@ -55,8 +56,15 @@ type (
 	PutEventsResultEntry  = events.PutEventsResultEntry
 )
 
+// The Lambda hook (Options.Lambda) and its result.
+type (
+	LambdaInvoker = lambdahook.Invoker
+	LambdaResult  = lambdahook.Result
+)
+
 // Step Functions shapes.
 type (
+	UnsupportedTask         = sfn.UnsupportedTask
 	CreateStateMachineInput = sfn.CreateStateMachineInput
 	StartExecutionInput     = sfn.StartExecutionInput
 	Execution               = sfn.Execution
@@ -163,4 +171,20 @@ func (s *Server) DescribeExecution(arn string) (Execution, error) {
 // WaitExecution blocks until a STANDARD execution stops or ctx is done.
 func (s *Server) WaitExecution(ctx context.Context, arn string) (Execution, error) {
 	return s.sfn.WaitExecution(ctx, arn)
+}
+
+// UnsupportedTasks lists the Task states of a definition the local Step
+// Functions cannot run (in every Parallel branch and Map iterator).
+func (s *Server) UnsupportedTasks(definition string) ([]UnsupportedTask, error) {
+	return s.sfn.UnsupportedTasks(definition)
+}
+
+// SendTaskSuccess ends the .waitForTaskToken task waiting on token.
+func (s *Server) SendTaskSuccess(token, output string) error {
+	return s.sfn.SendTaskSuccess(token, output)
+}
+
+// SendTaskFailure fails the .waitForTaskToken task waiting on token.
+func (s *Server) SendTaskFailure(token, errName, cause string) error {
+	return s.sfn.SendTaskFailure(token, errName, cause)
 }

@@ -27,8 +27,10 @@
 // ordering and the five-minute deduplication window, redrive to a
 // dead-letter queue after maxReceiveCount, event pattern matching, input
 // transformation and archives, and an Amazon States Language interpreter
-// for Pass, Choice, Wait, Succeed, Fail, Parallel and Map states. Task
-// states fail the execution with a cause naming the state.
+// for Pass, Task, Choice, Wait, Succeed, Fail, Parallel and Map states.
+// Task states call Lambda functions through Options.Lambda (a
+// lambdahook.Invoker the local runner implements with real processes), SQS,
+// EventBridge and other state machines in process.
 //
 // One client-side caveat: the SDK sends StartSyncExecution to a "sync-"
 // prefixed host, which does not resolve for 127.0.0.1; a client using an

@@ -42,6 +42,9 @@ type Options struct {
 	// append-only log in that directory, fsynced before a mutating call
 	// answers. Empty means in memory only.
 	StateDir string
+	// Lambda invokes Lambda functions for Step Functions Task states and
+	// EventBridge rule targets; without it those are unsupported.
+	Lambda LambdaInvoker
 	// AcceptUnknownEventBus makes PutEvents accept entries for an event bus
 	// that does not exist and drop them, as AWS does (aws/aws-cli#9186). By
 	// default such an entry fails with ResourceNotFoundException so a
@@ -85,11 +88,12 @@ func New(opts Options) (*Server, error) {
 		st = store.New(opts.StateDir)
 	}
 	s.sqs = sqs.New(sqs.Options{Identity: id, BaseURL: opts.BaseURL, Clock: clk, Store: st})
-	s.sfn = sfn.New(sfn.Options{Identity: id, Clock: clk, Store: st})
+	s.sfn = sfn.New(sfn.Options{Identity: id, Clock: clk, Store: st, Lambda: opts.Lambda})
 	s.events = events.New(events.Options{Identity: id, Clock: clk, Store: st, AcceptUnknownEventBus: opts.AcceptUnknownEventBus})
 	// EventBridge delivers to the other services through its target registry.
 	s.events.RegisterTarget("sqs", events.QueueTarget(s.sqs))
 	s.events.RegisterTarget("states", events.StateMachineTarget(s.sfn))
+	s.registerTaskIntegrations()
 	s.jsonServices = map[string]jsonService{"AmazonSQS": s.sqs, "AWSEvents": s.events, "AWSStepFunctions": s.sfn}
 	if st != nil {
 		if err := st.Open(s.sqs.Section(), s.events.Section(), s.sfn.Section()); err != nil {
