@@ -61,6 +61,7 @@ type Runner struct {
 	resolver *cfn.Resolver
 
 	functions map[string]*lambdalocal.Function // by logical ID
+	invoker   *functionInvoker                 // the local AWS's Lambda
 	httpAPIs  []*httpAPI
 	restAPIs  []*restAPI
 	sinks     map[string]*logSink // by log group name
@@ -103,12 +104,15 @@ func New(ctx context.Context, opts Options) (r *Runner, err error) {
 	if err != nil {
 		return nil, err
 	}
-	aws, err := awslocal.New(awslocal.Options{Region: opts.Region, Account: opts.Account, StateDir: opts.StateDir})
+	runner := &Runner{opts: opts, stack: stack.Name, tmpl: stack.Template,
+		functions: map[string]*lambdalocal.Function{}, sinks: map[string]*logSink{}}
+	runner.invoker = newFunctionInvoker(runner)
+	defer close(runner.invoker.ready)
+	aws, err := awslocal.New(awslocal.Options{Region: opts.Region, Account: opts.Account, StateDir: opts.StateDir, Lambda: runner.invoker})
 	if err != nil {
 		return nil, err
 	}
-	runner := &Runner{opts: opts, stack: stack.Name, tmpl: stack.Template, aws: aws,
-		functions: map[string]*lambdalocal.Function{}, sinks: map[string]*logSink{}}
+	runner.aws = aws
 	r = runner
 	ok := false
 	defer func() {
@@ -244,16 +248,19 @@ func (r *Runner) Close() error {
 		for _, s := range r.servers {
 			s.Shutdown(ctx)
 		}
+		if r.awsServer != nil {
+			r.awsServer.Shutdown(ctx)
+		}
+		if r.aws != nil {
+			errs = append(errs, r.aws.Close()) // stops executions, which may be invoking functions
+		}
+		r.invoker.close()
 		for _, f := range r.functions {
 			errs = append(errs, f.Close())
 		}
 		for _, s := range r.sinks {
 			errs = append(errs, s.close())
 		}
-		if r.awsServer != nil {
-			r.awsServer.Shutdown(ctx)
-		}
-		errs = append(errs, r.aws.Close())
 		if r.ownLogDir {
 			errs = append(errs, os.RemoveAll(r.opts.LogDir))
 		}

@@ -1,6 +1,7 @@
 package localapi
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -204,6 +205,25 @@ type machineProps struct {
 	Tags                    ignored           `json:"Tags"`
 }
 
+// checkTasks is one problem for each Task state of a definition the local Step Functions
+// cannot run, wherever it is (Parallel branches, Map iterators), so that every one is reported
+// at start rather than as a failed execution later.
+func (r *Runner) checkTasks(def string) error {
+	list, err := r.aws.UnsupportedTasks(def)
+	if err != nil {
+		return err // an invalid definition: CreateStateMachine says so
+	}
+	var errs []error
+	for _, u := range list {
+		fix := "run this state in AWS, or replace it for local runs"
+		if u.Supported != "" {
+			fix = "the local Step Functions runs " + u.Supported
+		}
+		errs = append(errs, cannot(fix, "Task state %s: resource %s: %s", u.State, u.Resource, u.Why))
+	}
+	return errors.Join(errs...)
+}
+
 func (r *Runner) createStateMachine(res *cfn.Resource) error {
 	if res.Properties["DefinitionS3Location"] != nil {
 		return cannot("inline the definition (DefinitionBody.fromFile or fromChainable)", "a definition in S3 is not emulated")
@@ -221,6 +241,9 @@ func (r *Runner) createStateMachine(res *cfn.Resource) error {
 	}
 	for k, v := range p.DefinitionSubstitutions {
 		def = strings.ReplaceAll(def, "${"+k+"}", string(v))
+	}
+	if err := r.checkTasks(def); err != nil {
+		return err
 	}
 	typ := p.StateMachineType
 	if typ == "" {

@@ -164,8 +164,9 @@ type UnsupportedTask struct {
 	// 2 of Parallel "Fan"`, `"Invoke" in the iterator of Map "Each"`.
 	State    string
 	Resource string
-	// Why says what is missing.
-	Why string
+	// Why says what is missing; Supported, when no integration runs the
+	// resource, lists those that would.
+	Why, Supported string
 }
 
 // UnsupportedTasks lists every Task state of a definition that this
@@ -189,7 +190,11 @@ func (svc *Service) walkTasks(def *machineDef, where string, out *[]UnsupportedT
 		switch st.Type {
 		case "Task":
 			if why := svc.taskProblem(st); why != "" {
-				*out = append(*out, UnsupportedTask{State: fmt.Sprintf("%q%s", name, where), Resource: st.Resource.arn, Why: why})
+				u := UnsupportedTask{State: fmt.Sprintf("%q%s", name, where), Resource: st.Resource.arn, Why: why}
+				if _, ok := svc.integrations[st.Resource.key]; !ok {
+					u.Supported = svc.supportedList()
+				}
+				*out = append(*out, u)
 			}
 		case "Parallel":
 			for i, b := range st.Branches {
@@ -215,7 +220,7 @@ func (svc *Service) taskProblem(st *aslState) string {
 	r := st.Resource
 	in, ok := svc.integrations[r.key]
 	if !ok {
-		return "no local integration runs this resource (" + svc.supportedList() + ")"
+		return "no local integration runs this resource"
 	}
 	if r.pattern != "" && !contains(in.Patterns, r.pattern) {
 		return fmt.Sprintf("the local %s integration does not support .%s", r.key, r.pattern)
@@ -255,10 +260,7 @@ func (svc *Service) supportedList() string {
 		keys = append(keys, s)
 	}
 	sort.Strings(keys)
-	if len(keys) == 0 {
-		return "no integration is available"
-	}
-	return "supported: " + strings.Join(keys, ", ")
+	return strings.Join(keys, ", ")
 }
 
 func contains(list []string, s string) bool {

@@ -351,8 +351,8 @@ func TestUnsupportedTasksListsEveryStateWhereverItIs(t *testing.T) {
 			t.Errorf("[%d] = %s\nwant %s", i, s, w)
 		}
 	}
-	if !strings.Contains(got[0].Why, "supported: Lambda function ARNs, arn:aws:states:::lambda:invoke[.waitForTaskToken]") {
-		t.Errorf("the reason should list what is supported: %s", got[0].Why)
+	if !strings.HasPrefix(got[0].Supported, "Lambda function ARNs, arn:aws:states:::lambda:invoke[.waitForTaskToken], arn:aws:states:::states:startExecution[.sync][.sync:2]") || got[2].Supported != "" {
+		t.Errorf("Supported should list the integrations when none runs the resource: %q, %q", got[0].Supported, got[2].Supported)
 	}
 }
 
