@@ -188,3 +188,13 @@ func (s *Server) SendTaskSuccess(token, output string) error {
 func (s *Server) SendTaskFailure(token, errName, cause string) error {
 	return s.sfn.SendTaskFailure(token, errName, cause)
 }
+
+// CheckEventTarget reports whether EventBridge can deliver to a rule
+// target with this ARN (a kind it delivers to, a function or log group
+// that exists).
+func (s *Server) CheckEventTarget(arn string) error { return s.events.CheckTarget(arn) }
+
+// CreateLogGroup creates a CloudWatch Logs log group.
+func (s *Server) CreateLogGroup(name string, retentionDays int) error {
+	return s.logs.CreateLogGroup(name, retentionDays)
+}

@@ -12,6 +12,7 @@ import (
 	"firstclass/internal/awslocal/awsproto"
 	"firstclass/internal/awslocal/clock"
 	"firstclass/internal/awslocal/events"
+	"firstclass/internal/awslocal/logs"
 	"firstclass/internal/awslocal/sfn"
 	"firstclass/internal/awslocal/sqs"
 	"firstclass/internal/awslocal/store"
@@ -45,6 +46,9 @@ type Options struct {
 	// Lambda invokes Lambda functions for Step Functions Task states and
 	// EventBridge rule targets; without it those are unsupported.
 	Lambda LambdaInvoker
+	// LogsDir, when set, mirrors every CloudWatch Logs log group to a text
+	// file in this directory (logs.FilePath).
+	LogsDir string
 	// AcceptUnknownEventBus makes PutEvents accept entries for an event bus
 	// that does not exist and drop them, as AWS does (aws/aws-cli#9186). By
 	// default such an entry fails with ResourceNotFoundException so a
@@ -62,6 +66,7 @@ type Server struct {
 	sqs    *sqs.Service
 	events *events.Service
 	sfn    *sfn.Service
+	logs   *logs.Service
 	// jsonServices serve the awsJson protocols, by the service part of
 	// X-Amz-Target ("AmazonSQS" in AmazonSQS.SendMessage).
 	jsonServices map[string]jsonService
@@ -90,13 +95,18 @@ func New(opts Options) (*Server, error) {
 	s.sqs = sqs.New(sqs.Options{Identity: id, BaseURL: opts.BaseURL, Clock: clk, Store: st})
 	s.sfn = sfn.New(sfn.Options{Identity: id, Clock: clk, Store: st, Lambda: opts.Lambda})
 	s.events = events.New(events.Options{Identity: id, Clock: clk, Store: st, AcceptUnknownEventBus: opts.AcceptUnknownEventBus})
+	s.logs = logs.New(logs.Options{Identity: id, Clock: clk, Store: st, Dir: opts.LogsDir})
 	// EventBridge delivers to the other services through its target registry.
 	s.events.RegisterTarget("sqs", events.QueueTarget(s.sqs))
 	s.events.RegisterTarget("states", events.StateMachineTarget(s.sfn))
+	s.events.RegisterTarget("logs", events.LogGroupTarget(s.logs))
+	if opts.Lambda != nil {
+		s.events.RegisterTarget("lambda", events.FunctionTarget(opts.Lambda))
+	}
 	s.registerTaskIntegrations()
-	s.jsonServices = map[string]jsonService{"AmazonSQS": s.sqs, "AWSEvents": s.events, "AWSStepFunctions": s.sfn}
+	s.jsonServices = map[string]jsonService{"AmazonSQS": s.sqs, "AWSEvents": s.events, "AWSStepFunctions": s.sfn, "Logs_20140328": s.logs}
 	if st != nil {
-		if err := st.Open(s.sqs.Section(), s.events.Section(), s.sfn.Section()); err != nil {
+		if err := st.Open(s.sqs.Section(), s.events.Section(), s.sfn.Section(), s.logs.Section()); err != nil {
 			return nil, err
 		}
 		s.store = st
@@ -144,6 +154,7 @@ func (s *Server) close(snapshot bool) error {
 	s.closeOnce.Do(func() {
 		s.sqs.Close()
 		s.sfn.Close()
+		s.logs.Close()
 		if s.store != nil {
 			err = s.store.Close(snapshot)
 		}

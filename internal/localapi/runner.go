@@ -108,7 +108,8 @@ func New(ctx context.Context, opts Options) (r *Runner, err error) {
 		functions: map[string]*lambdalocal.Function{}, sinks: map[string]*logSink{}}
 	runner.invoker = newFunctionInvoker(runner)
 	defer close(runner.invoker.ready)
-	aws, err := awslocal.New(awslocal.Options{Region: opts.Region, Account: opts.Account, StateDir: opts.StateDir, Lambda: runner.invoker})
+	aws, err := awslocal.New(awslocal.Options{Region: opts.Region, Account: opts.Account, StateDir: opts.StateDir, Lambda: runner.invoker,
+		LogsDir: filepath.Join(opts.LogDir, "cloudwatch-logs")})
 	if err != nil {
 		return nil, err
 	}
