@@ -1,5 +1,6 @@
-// Package awslocal is an in-memory Amazon SQS, EventBridge, Step Functions
-// and CloudWatch Logs that speaks the real AWS wire protocols, so the AWS SDK for Go
+// Package awslocal is an in-memory Amazon SQS, EventBridge, Step Functions,
+// Kinesis Data Streams, AppConfig, AppConfig Data and CloudWatch Logs that
+// speaks the real AWS wire protocols, so the AWS SDK for Go
 // v2, the AWS CLI and API Gateway-shaped requests work against it unchanged
 // through an endpoint override.
 //
@@ -20,7 +21,10 @@
 //     request says Accept: application/json, as API Gateway REST
 //     AwsIntegrations do;
 //   - EventBridge JSON 1.1 (AWSEvents.*), Step Functions JSON 1.0
-//     (AWSStepFunctions.*) and CloudWatch Logs JSON 1.1 (Logs_20140328.*).
+//     (AWSStepFunctions.*), Kinesis JSON 1.1 (Kinesis_20131202.*) and
+//     CloudWatch Logs JSON 1.1 (Logs_20140328.*);
+//   - AppConfig and AppConfig Data REST-JSON, by path (/applications…,
+//     /deploymentstrategies, /configurationsessions, /configuration).
 //
 // Semantics follow AWS where a client can tell: message MD5 digests, receipt
 // handles and visibility timeouts, long polling woken by sends, FIFO
@@ -43,8 +47,8 @@
 // library only.
 //
 // This package composes one package per service: awslocal/sqs,
-// awslocal/events, awslocal/sfn (with the States Language interpreter) and
-// awslocal/logs
+// awslocal/events, awslocal/sfn (with the States Language interpreter),
+// awslocal/kinesis, awslocal/appconfig and awslocal/logs
 // each own their state, operations and wire codecs; awslocal/awsproto holds
 // the protocol codecs and the Error type they share, awslocal/store the
 // durable snapshot and log, awslocal/jsonvalue the JSON values and paths of

@@ -15,9 +15,14 @@ import (
 // functionInvoker is the runner's Lambda for the local AWS (awslocal.LambdaInvoker): Step
 // Functions Lambda tasks and EventBridge Lambda targets invoke the stack's functions through
 // it, so their real processes answer. A function is named as Lambda's Invoke API names it: a
-// name, a full or partial ARN, with or without a qualifier.
+// name, a full or partial ARN, with or without a qualifier. It invokes the functions of the
+// generation being served (Reload swaps r's fields); while a generation loads, its functions
+// exist too, so that its state machines and rules check against its own template.
 type functionInvoker struct {
-	r *Runner
+	r *Runner // the served generation: its fields under r.mu
+
+	mu      sync.Mutex
+	loading *Runner // the generation Reload is loading, nil when none
 	// ready is closed once the runner has loaded its functions: an execution resumed from the
 	// state directory may reach a Lambda task before they exist.
 	ready chan struct{}
@@ -27,9 +32,16 @@ type functionInvoker struct {
 	async  sync.WaitGroup
 }
 
-func newFunctionInvoker(r *Runner) *functionInvoker {
+func newFunctionInvoker() *functionInvoker {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &functionInvoker{r: r, ready: make(chan struct{}), ctx: ctx, cancel: cancel}
+	return &functionInvoker{ready: make(chan struct{}), ctx: ctx, cancel: cancel}
+}
+
+// setLoading makes the functions of gen (a generation being loaded) exist for checks.
+func (l *functionInvoker) setLoading(gen *Runner) {
+	l.mu.Lock()
+	l.loading = gen
+	l.mu.Unlock()
 }
 
 // asyncRetryDelays are Lambda's waits before the two retries of a failed asynchronous
@@ -48,11 +60,12 @@ func functionName(function string) string {
 	return name
 }
 
-// logicalFunction is the logical ID of the stack's function with this name, "" for none.
-func (l *functionInvoker) logicalFunction(function string) string {
+// logicalFunction is the logical ID of gen's function with this name, "" for none. The
+// caller holds gen.mu or owns gen (a generation being loaded).
+func logicalFunction(gen *Runner, function string) string {
 	name := functionName(function)
-	for _, res := range l.r.tmpl.OfType("AWS::Lambda::Function") {
-		if v := l.r.vals[res.LogicalID]; v != nil && v.ref == name {
+	for _, res := range gen.tmpl.OfType("AWS::Lambda::Function") {
+		if v := gen.vals[res.LogicalID]; v != nil && v.ref == name {
 			return res.LogicalID
 		}
 	}
@@ -63,8 +76,21 @@ func (l *functionInvoker) arn(function string) string {
 	return fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s:$LATEST", l.r.aws.Region(), l.r.aws.Account(), functionName(function))
 }
 
-// Exists reports whether the stack declares the function.
-func (l *functionInvoker) Exists(function string) bool { return l.logicalFunction(function) != "" }
+// Exists reports whether the served stack, or the one being loaded, declares the function.
+func (l *functionInvoker) Exists(function string) bool {
+	l.mu.Lock()
+	loading := l.loading
+	l.mu.Unlock()
+	if loading != nil && logicalFunction(loading, function) != "" {
+		return true
+	}
+	if l.r == nil { // the first generation, loading in New
+		return false
+	}
+	l.r.mu.RLock()
+	defer l.r.mu.RUnlock()
+	return logicalFunction(l.r, function) != ""
+}
 
 func (l *functionInvoker) function(ctx context.Context, function string) (*lambdalocal.Function, error) {
 	select {
@@ -72,7 +98,9 @@ func (l *functionInvoker) function(ctx context.Context, function string) (*lambd
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	fn := l.r.functions[l.logicalFunction(function)]
+	l.r.mu.RLock()
+	fn := l.r.functions[logicalFunction(l.r, function)]
+	l.r.mu.RUnlock()
 	if fn == nil {
 		return nil, &awslocal.Error{Code: "ResourceNotFoundException", Status: 404, Message: "Function not found: " + l.arn(function)}
 	}
