@@ -37,7 +37,7 @@ type provider struct {
 
 // Creation phases.
 const (
-	phaseQueues = iota
+	phaseQueues    = iota
 	phaseLogGroups // before the rules that deliver to them
 	phaseBuses
 	phaseBusParts // rules, archives
