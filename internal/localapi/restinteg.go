@@ -387,7 +387,7 @@ func newLambdaBackend(a *restAPI, p *v1IntegrationProps, _ *serviceURI) (restBac
 func (l *lambdaBackend) describe() string { return "Lambda custom (VTL) → " + l.name }
 
 func (l *lambdaBackend) call(x *exchange, _ *restCall, req *integrationRequest) (*integrationResult, *gatewayError) {
-	ctx, cancel := context.WithTimeout(x.req.Context(), l.timeout)
+	ctx, cancel := integrationContext(x.req, l.timeout)
 	defer cancel()
 	res, err := l.fn.Invoke(ctx, req.body)
 	if err != nil {
