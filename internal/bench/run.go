@@ -312,7 +312,7 @@ func (b *benchRun) checkDeliveries(ctx context.Context, problem func(string)) {
 		case pr.find != nil:
 			// Found downstream with the SDK, in the background.
 			l := lookup{output: b.cfg.Outputs[r.Delivery.Output], run: cfg.RunID, route: r.Name, want: want,
-				accepted: accepted, since: b.origin.Add(-5 * time.Minute), deadline: deadline}
+				accepted: accepted, since: b.origin.Add(-5 * time.Minute), deadline: deadline, logf: b.logf}
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
