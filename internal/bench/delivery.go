@@ -59,8 +59,9 @@ func matchDeliveries(method string, run string, route string, kind contract.Kind
 // seenSet counts the copies of each bench id seen downstream, per route × kind.
 type seenSet struct {
 	mu  sync.Mutex
-	m   map[string]map[uint64]int // key: route/kind
-	new int                       // accepted ids seen for the first time
+	m       map[string]map[uint64]int // key: route/kind
+	new     int                       // accepted ids seen for the first time
+	lastNew time.Time                 // when the last of them was seen
 }
 
 func newSeenSet() *seenSet { return &seenSet{m: map[string]map[uint64]int{}} }
@@ -77,6 +78,7 @@ func (s *seenSet) add(id ID, accepted func(ID) bool) {
 	m[id.Seq]++
 	if m[id.Seq] == 1 && accepted(id) {
 		s.new++
+		s.lastNew = time.Now()
 	}
 }
 
@@ -90,6 +92,12 @@ func (s *seenSet) found() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.new
+}
+
+func (s *seenSet) lastFound() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.lastNew
 }
 
 // sqsAPI is the part of the SQS client the drain uses.
@@ -131,7 +139,7 @@ func (q *queueDrain) drain(ctx context.Context) error {
 	if q.visibility <= 0 {
 		q.visibility = drainVisibility
 	}
-	ctx, cancel := context.WithDeadline(ctx, q.deadline.Add(q.visibility+5*time.Second))
+	ctx, cancel := context.WithDeadline(ctx, q.deadline.Add(drainOvertime+q.visibility+5*time.Second))
 	defer cancel()
 	var wg sync.WaitGroup
 	errs := make([]error, q.receivers)
@@ -146,13 +154,25 @@ func (q *queueDrain) drain(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// end is when a receiver stops: the deadline, or, with messages still missing, one
-// visibility period later.
+// drainOvertime bounds how long a drain that still finds messages goes on past its deadline.
+const drainOvertime = 5 * time.Minute
+
+// end is when a receiver stops: the deadline when everything is found; with messages still
+// missing, one visibility period after the deadline or after the last new find, whichever is
+// later (a drain still finding messages on an overloaded machine has not lost the rest),
+// but at most drainOvertime past the deadline.
 func (q *queueDrain) end() time.Time {
 	if q.seen.found() >= q.want {
 		return q.deadline
 	}
-	return q.deadline.Add(q.visibility)
+	last := q.seen.lastFound()
+	if last.Before(q.deadline) {
+		last = q.deadline
+	}
+	if cap := q.deadline.Add(drainOvertime); last.After(cap) {
+		last = cap
+	}
+	return last.Add(q.visibility)
 }
 
 func (q *queueDrain) receive(ctx context.Context) error {
