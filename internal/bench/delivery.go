@@ -58,7 +58,7 @@ func matchDeliveries(method string, run string, route string, kind contract.Kind
 
 // seenSet counts the copies of each bench id seen downstream, per route × kind.
 type seenSet struct {
-	mu  sync.Mutex
+	mu      sync.Mutex
 	m       map[string]map[uint64]int // key: route/kind
 	new     int                       // accepted ids seen for the first time
 	lastNew time.Time                 // when the last of them was seen
