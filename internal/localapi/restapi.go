@@ -19,6 +19,8 @@ type restAPI struct {
 	root      *resourceNode
 	stages    map[string]*restStage
 	responses restGatewayResponses
+	// apiKeySource is ApiKeySourceType: HEADER (x-api-key) or AUTHORIZER.
+	apiKeySource string
 }
 
 type resourceNode struct {
@@ -32,11 +34,13 @@ type resourceNode struct {
 type restMethod struct {
 	httpMethod     string
 	auth           authorizer
+	apiKeyRequired bool
 	validateBody   bool
 	validateParams bool
 	required       []string // "querystring.greeter", "header.X", "path.id"
 	models         map[string]*schema
 	integ          restIntegration
+	def            map[string]any // its resolved properties, for Reload's diff
 }
 
 type restStage struct {
@@ -59,6 +63,7 @@ type v1APIProps struct {
 	FailOnWarnings            ignored `json:"FailOnWarnings"`
 	Parameters                ignored `json:"Parameters"`
 	Tags                      ignored `json:"Tags"`
+	ApiKeySourceType          string  `json:"ApiKeySourceType"`
 }
 
 // v1ResourceProps are AWS::ApiGateway::Resource's properties.
@@ -167,6 +172,10 @@ func (r *Runner) loadRESTAPI(res *cfn.Resource) error {
 		return err
 	}
 	a := &restAPI{r: r, logicalID: res.LogicalID, id: r.vals[res.LogicalID].ref, stages: map[string]*restStage{}, responses: restGatewayResponses{}}
+	a.apiKeySource = p.ApiKeySourceType
+	if a.apiKeySource == "" {
+		a.apiKeySource = "HEADER"
+	}
 	before := len(r.loading.list)
 	a.load(r.tmpl)
 	if len(r.loading.list) > before {
@@ -202,6 +211,7 @@ func (a *restAPI) load(t *cfn.Template) {
 		if err != nil {
 			return err
 		}
+		m.def = props
 		node.methods[m.httpMethod] = m
 		return nil
 	})
@@ -314,6 +324,16 @@ func (a *restAPI) loadValidators(t *cfn.Template) map[string]v1ValidatorProps {
 	return validators
 }
 
+// walk calls fn with every method of n and the resources under it.
+func (n *resourceNode) walk(fn func(*restMethod)) {
+	for _, m := range sortedKeys(n.methods) {
+		fn(n.methods[m])
+	}
+	for _, c := range n.children {
+		c.walk(fn)
+	}
+}
+
 // sortChildren puts literal segments before {params} before greedy {proxy+}, the order API
 // Gateway matches in.
 func sortChildren(n *resourceNode) {
@@ -334,13 +354,14 @@ func sortChildren(n *resourceNode) {
 
 func (a *restAPI) method(p *v1MethodProps, models map[string]*schema, validators map[string]v1ValidatorProps) (*restMethod, error) {
 	m := &restMethod{httpMethod: p.HttpMethod, models: map[string]*schema{}}
-	auth, err := newAuthorizer(p.AuthorizationType)
+	auth, err := a.r.newAuthorizer(p.AuthorizationType)
 	if err != nil {
 		return nil, err
 	}
 	m.auth = auth
-	if p.ApiKeyRequired != nil && *p.ApiKeyRequired {
-		return nil, cannot("set apiKeyRequired false for the local run", "API keys are not emulated")
+	m.apiKeyRequired = p.ApiKeyRequired != nil && *p.ApiKeyRequired
+	if m.apiKeyRequired && a.apiKeySource != "HEADER" {
+		return nil, cannot("use ApiKeySourceType HEADER", "API keys from a Lambda authorizer (ApiKeySourceType %s) are not emulated", a.apiKeySource)
 	}
 	if v, ok := validators[p.RequestValidatorId]; ok {
 		m.validateBody, m.validateParams = v.ValidateRequestBody, v.ValidateRequestParameters
