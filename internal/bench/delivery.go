@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -66,10 +67,9 @@ func matchDeliveries(method string, run string, route string, kind contract.Kind
 
 // seenSet counts the copies of each bench id seen downstream, per route × kind.
 type seenSet struct {
-	mu      sync.Mutex
-	m       map[string]map[uint64]int // key: route/kind
-	new     int                       // accepted ids seen for the first time
-	lastNew time.Time                 // when the last of them was seen
+	mu  sync.Mutex
+	m   map[string]map[uint64]int // key: route/kind
+	new int                       // accepted ids seen for the first time
 }
 
 func newSeenSet() *seenSet { return &seenSet{m: map[string]map[uint64]int{}} }
@@ -86,7 +86,6 @@ func (s *seenSet) add(id ID, accepted func(ID) bool) {
 	m[id.Seq]++
 	if m[id.Seq] == 1 && accepted(id) {
 		s.new++
-		s.lastNew = time.Now()
 	}
 }
 
@@ -100,12 +99,6 @@ func (s *seenSet) found() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.new
-}
-
-func (s *seenSet) lastFound() time.Time {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.lastNew
 }
 
 // sqsAPI is the part of the SQS client the drain uses.
@@ -141,6 +134,8 @@ type queueDrain struct {
 	seen       *seenSet      // filled in
 	deadline   time.Time     // stop then, found or not, after one more visibility period
 	visibility time.Duration // the receives' visibility timeout; default drainVisibility
+
+	lastMessage atomic.Int64 // when a receive last brought a message, any message (Unix ns)
 }
 
 func (q *queueDrain) drain(ctx context.Context) error {
@@ -166,14 +161,14 @@ func (q *queueDrain) drain(ctx context.Context) error {
 const drainOvertime = 5 * time.Minute
 
 // end is when a receiver stops: the deadline when everything is found; with messages still
-// missing, one visibility period after the deadline or after the last new find, whichever is
-// later (a drain still finding messages on an overloaded machine has not lost the rest),
-// but at most drainOvertime past the deadline.
+// missing, one visibility period after the deadline or after the last receive that brought
+// any message, whichever is later (a queue that still yields messages, say the backlog of an
+// overloaded runner, is not drained yet), but at most drainOvertime past the deadline.
 func (q *queueDrain) end() time.Time {
 	if q.seen.found() >= q.want {
 		return q.deadline
 	}
-	last := q.seen.lastFound()
+	last := time.Unix(0, q.lastMessage.Load())
 	if last.Before(q.deadline) {
 		last = q.deadline
 	}
@@ -206,6 +201,9 @@ func (q *queueDrain) receive(ctx context.Context) error {
 				return nil // the deadline: what was not found is missing
 			}
 			return fmt.Errorf("ReceiveMessage %s: %w", q.url, err)
+		}
+		if len(out.Messages) > 0 {
+			q.lastMessage.Store(time.Now().UnixNano())
 		}
 		var del []sqstypes.DeleteMessageBatchRequestEntry
 		var hide []sqstypes.ChangeMessageVisibilityBatchRequestEntry
