@@ -1,7 +1,7 @@
 // A REST API with one Lambda proxy integration per resource, written the way AWS's examples
 // write them (aws-cdk-examples typescript/api-cors-lambda-crud-dynamodb, the CDK workshop):
 // Node.js handlers in CommonJS and ES modules, async and callback style, on nodejs18.x to
-// nodejs24.x, a Python handler, an HTTP proxy to a backend whose URL is a template parameter,
+// nodejs22.x, a Python handler, an HTTP proxy to a backend whose URL is a template parameter,
 // CORS preflight on every resource, and the CDK's own deploy-time custom resources.
 import * as cdk from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
@@ -39,7 +39,7 @@ class RestLambdaStack extends cdk.Stack {
       code: lambda.Code.fromAsset('handlers/callback'),
     });
     const echo = new lambda.Function(this, 'EchoFunction', {
-      runtime: lambda.Runtime.NODEJS_24_X,
+      runtime: lambda.Runtime.NODEJS_22_X,
       handler: 'index.handler',
       code: lambda.Code.fromAsset('handlers/echo'),
     });
@@ -49,7 +49,7 @@ class RestLambdaStack extends cdk.Stack {
       code: lambda.Code.fromAsset('handlers/shapes'),
     });
     const py = new lambda.Function(this, 'PythonFunction', {
-      runtime: lambda.Runtime.PYTHON_3_12,
+      runtime: lambda.Runtime.PYTHON_3_9,
       handler: 'app.handler',
       code: lambda.Code.fromAsset('handlers/py'),
       environment: { GREETING: greeting.valueAsString },
