@@ -17,6 +17,7 @@ import (
 	"firstclass/internal/cfn"
 	"firstclass/internal/contract"
 	"firstclass/internal/localapi"
+	"firstclass/internal/sigv4"
 	"firstclass/routes"
 )
 
@@ -99,6 +100,8 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	logDir := fs.String("log-dir", "", "directory for access log files and Lambda builds (default: a temporary directory, removed at exit)")
 	accessLogStderr := fs.Bool("access-log-stderr", false, "also print every access log line on stderr")
 	noThrottle := fs.Bool("no-throttle", false, "turn the stages' throttling off, to load-test beyond their limits")
+	creds := fs.String("credentials", "", "access keys IAM-authorized routes accept, as ID:SECRET[,ID:SECRET...] (default: AWS's documentation pair "+
+		localapi.DefaultCredentials.AccessKeyID+":"+localapi.DefaultCredentials.SecretAccessKey+")")
 	try := fs.Bool("try", false, "send every route's sample request to both APIs, print the answers and exit (non-zero if one fails)")
 	params := parameterFlag{}
 	fs.Var(params, "parameters", "a template parameter, NAME=VALUE or STACK:NAME=VALUE as cdk deploy takes it (repeatable; others take their defaults)")
@@ -118,13 +121,17 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	credentials, err := parseCredentials(*creds)
+	if err != nil {
+		return err
+	}
 	mod, asm, err := app.load(ctx, stderr)
 	if err != nil {
 		return err
 	}
 	opts := localapi.Options{
 		Assembly: asm, StackName: app.stack, ModuleDir: mod, Host: host, Port: port, Stage: *stage,
-		StateDir: *stateDir, LogDir: *logDir, Logs: stderr, NoThrottle: *noThrottle,
+		StateDir: *stateDir, LogDir: *logDir, Logs: stderr, NoThrottle: *noThrottle, Credentials: credentials,
 		Parameters: params, Node: *node, Python: *python,
 	}
 	if *accessLogStderr {
@@ -148,6 +155,7 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	printAPIs(stdout, r)
+	printAuth(stdout, r, credentials)
 	fmt.Fprintf(stdout, "\nAWS endpoint  %s  (SQS, EventBridge, Step Functions; any credentials, region %s)\n", r.AWSEndpoint(), r.AWS().Region())
 	if *outputsFile != "" {
 		fmt.Fprintf(stdout, "outputs       %s\n", *outputsFile)
@@ -328,4 +336,50 @@ func tryRoutes(ctx context.Context, stdout io.Writer, r *localapi.Runner, stage 
 		return fmt.Errorf("%d sample requests did not answer 2xx", failed)
 	}
 	return nil
+}
+
+// parseCredentials reads --credentials: ID:SECRET pairs, comma-separated.
+func parseCredentials(s string) ([]sigv4.Credentials, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var out []sigv4.Credentials
+	for _, pair := range strings.Split(s, ",") {
+		id, secret, ok := strings.Cut(strings.TrimSpace(pair), ":")
+		if !ok || id == "" || secret == "" {
+			return nil, fmt.Errorf("--credentials: %q is not ACCESS_KEY_ID:SECRET_ACCESS_KEY", pair)
+		}
+		out = append(out, sigv4.Credentials{AccessKeyID: id, SecretAccessKey: secret})
+	}
+	return out, nil
+}
+
+// printAuth says what the API keys are and which access keys IAM routes accept.
+func printAuth(w io.Writer, r *localapi.Runner, creds []sigv4.Credentials) {
+	keys := r.APIKeys()
+	if r.UsesIAM() {
+		if len(creds) == 0 {
+			creds = []sigv4.Credentials{localapi.DefaultCredentials}
+		}
+		ids := make([]string, len(creds))
+		for i, c := range creds {
+			ids[i] = c.AccessKeyID
+		}
+		fmt.Fprintf(w, "\nIAM routes    accept SigV4 (service execute-api, region %s) from %s", r.AWS().Region(), strings.Join(ids, ", "))
+		if creds[0] == localapi.DefaultCredentials {
+			fmt.Fprintf(w, " (secret %s; --credentials sets others)", localapi.DefaultCredentials.SecretAccessKey)
+		}
+		fmt.Fprintln(w)
+	}
+	for _, k := range keys {
+		state := "enabled"
+		if !k.Enabled {
+			state = "disabled"
+		}
+		plans := "no usage plan"
+		if len(k.UsagePlans) > 0 {
+			plans = "usage plan " + strings.Join(k.UsagePlans, ", ")
+		}
+		fmt.Fprintf(w, "API key       %s  x-api-key: %s  (%s, %s)\n", k.LogicalID, k.Value, state, plans)
+	}
 }

@@ -9,9 +9,11 @@ import (
 	"sync"
 	"time"
 
+	"firstclass/internal/awslocal/appconfig"
 	"firstclass/internal/awslocal/awsproto"
 	"firstclass/internal/awslocal/clock"
 	"firstclass/internal/awslocal/events"
+	"firstclass/internal/awslocal/kinesis"
 	"firstclass/internal/awslocal/sfn"
 	"firstclass/internal/awslocal/sqs"
 	"firstclass/internal/awslocal/store"
@@ -47,6 +49,9 @@ type Options struct {
 	// default such an entry fails with ResourceNotFoundException so a
 	// misconfigured route shows up locally instead of losing events.
 	AcceptUnknownEventBus bool
+	// UnthrottledShards lifts Kinesis's per-shard write capacity (1,000
+	// records and 1 MiB a second), for load tests that are not about it.
+	UnthrottledShards bool
 }
 
 // Server is an in-memory SQS, EventBridge and Step Functions speaking the AWS
@@ -56,9 +61,12 @@ type Server struct {
 	region  string
 	account string
 
-	sqs    *sqs.Service
-	events *events.Service
-	sfn    *sfn.Service
+	sqs     *sqs.Service
+	events  *events.Service
+	sfn     *sfn.Service
+	kinesis *kinesis.Service
+	// appconfig serves AppConfig and AppConfig Data (REST-JSON, by path).
+	appconfig *appconfig.Service
 	// jsonServices serve the awsJson protocols, by the service part of
 	// X-Amz-Target ("AmazonSQS" in AmazonSQS.SendMessage).
 	jsonServices map[string]jsonService
@@ -86,13 +94,15 @@ func New(opts Options) (*Server, error) {
 	}
 	s.sqs = sqs.New(sqs.Options{Identity: id, BaseURL: opts.BaseURL, Clock: clk, Store: st})
 	s.sfn = sfn.New(sfn.Options{Identity: id, Clock: clk, Store: st})
+	s.kinesis = kinesis.New(kinesis.Options{Identity: id, Clock: clk, Store: st, Unthrottled: opts.UnthrottledShards})
+	s.appconfig = appconfig.New(appconfig.Options{Identity: id, Clock: clk, Store: st})
 	s.events = events.New(events.Options{Identity: id, Clock: clk, Store: st, AcceptUnknownEventBus: opts.AcceptUnknownEventBus})
 	// EventBridge delivers to the other services through its target registry.
 	s.events.RegisterTarget("sqs", events.QueueTarget(s.sqs))
 	s.events.RegisterTarget("states", events.StateMachineTarget(s.sfn))
-	s.jsonServices = map[string]jsonService{"AmazonSQS": s.sqs, "AWSEvents": s.events, "AWSStepFunctions": s.sfn}
+	s.jsonServices = map[string]jsonService{"AmazonSQS": s.sqs, "AWSEvents": s.events, "AWSStepFunctions": s.sfn, "Kinesis_20131202": s.kinesis}
 	if st != nil {
-		if err := st.Open(s.sqs.Section(), s.events.Section(), s.sfn.Section()); err != nil {
+		if err := st.Open(s.sqs.Section(), s.events.Section(), s.sfn.Section(), s.kinesis.Section(), s.appconfig.Section()); err != nil {
 			return nil, err
 		}
 		s.store = st
@@ -148,7 +158,8 @@ func (s *Server) close(snapshot bool) error {
 }
 
 // ServeHTTP dispatches on the protocol: an X-Amz-Target header selects the
-// JSON protocol of SQS, EventBridge or Step Functions; otherwise a form (body
+// JSON protocol of SQS, EventBridge, Step Functions or Kinesis; an AppConfig
+// or AppConfig Data path their REST-JSON protocol; otherwise a form (body
 // or query string) with an Action is the SQS query protocol.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	target := r.Header.Get("X-Amz-Target")
@@ -163,6 +174,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 			svc.ServeJSON(w, r, action, body)
 		})
+		return
+	}
+	if appconfig.Handles(r) {
+		s.appconfig.ServeREST(w, r)
 		return
 	}
 	if r.Method == http.MethodGet && r.URL.Path == "/health" {

@@ -199,3 +199,23 @@ func TestExecutionListAgainstStepFunctions(t *testing.T) {
 		t.Errorf("a machine that does not exist: %v", err)
 	}
 }
+
+// TestEveryProbeTheTableAcceptsIsOneTheBenchHas keeps spec.Probes, the list route tables are
+// checked against, and the bench's implementations the same list.
+func TestEveryProbeTheTableAcceptsIsOneTheBenchHas(t *testing.T) {
+	for name, p := range spec.Probes {
+		impl, ok := probes[name]
+		if !ok {
+			t.Errorf("spec.Probes has %q; internal/bench/probe.go has no probe of that name", name)
+			continue
+		}
+		if p.NeedsOutput && impl.find == nil {
+			t.Errorf("probe %q reads a stack output but has no find", name)
+		}
+	}
+	for name := range probes {
+		if _, ok := spec.Probes[name]; !ok {
+			t.Errorf("internal/bench/probe.go has probe %q; add it to spec.Probes so route tables may name it", name)
+		}
+	}
+}

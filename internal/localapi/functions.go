@@ -3,7 +3,6 @@ package localapi
 import (
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -103,7 +102,7 @@ func (r *Runner) createFunction(res *cfn.Resource) error {
 	if err := lambdalocal.CheckRuntime(cfg); err != nil {
 		return cannot("change the runtime, or leave the function out of the local run", "%s", strings.TrimPrefix(err.Error(), "lambda function "+cfg.Name+": "))
 	}
-	fn, err := lambdalocal.NewFunction(cfg)
+	fn, err := r.startFunction(res.LogicalID, r.buildDir(res.LogicalID), cfg)
 	if err != nil {
 		return err
 	}
@@ -113,7 +112,7 @@ func (r *Runner) createFunction(res *cfn.Resource) error {
 
 // functionCode fills in what cfg runs: a Go build, the asset directory, or the inline code.
 func (r *Runner) functionCode(res *cfn.Resource, p *functionProps, cfg *lambdalocal.FunctionConfig) error {
-	dir := filepath.Join(r.opts.LogDir, "functions", res.LogicalID)
+	dir := r.buildDir(res.LogicalID)
 	if pkg, _ := res.Metadata[contract.GoPackageMetadata].(string); pkg != "" {
 		if r.opts.ModuleDir == "" {
 			return cannot("run firstclass local inside the Go module (go.mod) the function's package is in", "the function is built from Go package %s, and no Go module was given", pkg)

@@ -30,6 +30,9 @@ type provider struct {
 	first func(res *cfn.Resource) bool
 	// skipped says why the type has no local behaviour ("" for a type that has some).
 	skipped string
+	// remove deletes the resource from the local AWS when a reload's template no longer has
+	// it; vals are the identities of the template that had it. nil: nothing to delete.
+	remove func(r *Runner, res *cfn.Resource, vals values) error
 }
 
 // Creation phases.
@@ -41,15 +44,18 @@ const (
 	phaseFunctions
 	phaseAPIs
 	phaseAPIParts // read by their API's loader
+	phaseAPIKeys
+	phaseUsagePlans
+	phaseUsagePlanKeys // a plan's keys, once keys and plans exist
 )
 
 // providers are the resource types the runner knows, by type.
 var providers = map[string]*provider{
-	"AWS::SQS::Queue":                  {identity: queueIdentity, create: (*Runner).createQueue, phase: phaseQueues, first: isDeadLetterQueue},
-	"AWS::Events::EventBus":            {identity: busIdentity, create: (*Runner).createBus, phase: phaseBuses},
-	"AWS::Events::Rule":                {identity: namedIdentity("Name", 64, "arn:aws:events:%s:%s:rule/%s"), create: (*Runner).createRule, phase: phaseBusParts},
+	"AWS::SQS::Queue":                  {identity: queueIdentity, create: (*Runner).createQueue, phase: phaseQueues, first: isDeadLetterQueue, remove: removeQueue},
+	"AWS::Events::EventBus":            {identity: busIdentity, create: (*Runner).createBus, phase: phaseBuses, remove: removeBus},
+	"AWS::Events::Rule":                {identity: namedIdentity("Name", 64, "arn:aws:events:%s:%s:rule/%s"), create: (*Runner).createRule, phase: phaseBusParts, remove: removeRule},
 	"AWS::Events::Archive":             {identity: namedIdentity("ArchiveName", 48, "arn:aws:events:%s:%s:archive/%s"), create: (*Runner).createArchive, phase: phaseBusParts},
-	"AWS::StepFunctions::StateMachine": {identity: machineIdentity, create: (*Runner).createStateMachine, phase: phaseMachines},
+	"AWS::StepFunctions::StateMachine": {identity: machineIdentity, create: (*Runner).createStateMachine, phase: phaseMachines, remove: removeMachine},
 	"AWS::Lambda::Function":            {identity: namedIdentity("FunctionName", 64, "arn:aws:lambda:%s:%s:function:%s"), create: (*Runner).createFunction, phase: phaseFunctions},
 	"AWS::Logs::LogGroup":              {identity: namedIdentity("LogGroupName", 512, "arn:aws:logs:%s:%s:log-group:%s:*"), skipped: "a log group exists locally as the access log file of the stages that write to it"},
 
@@ -65,6 +71,9 @@ var providers = map[string]*provider{
 	"AWS::ApiGateway::Deployment":       {phase: phaseAPIParts},
 	"AWS::ApiGateway::Stage":            {identity: stageIdentity, phase: phaseAPIParts},
 	"AWS::ApiGateway::GatewayResponse":  {phase: phaseAPIParts},
+	"AWS::ApiGateway::ApiKey":           {identity: opaqueIdentity("APIKeyId"), create: (*Runner).createAPIKey, phase: phaseAPIKeys},
+	"AWS::ApiGateway::UsagePlan":        {identity: opaqueIdentity("Id"), create: (*Runner).createUsagePlan, phase: phaseUsagePlans},
+	"AWS::ApiGateway::UsagePlanKey":     {identity: opaqueIdentity("Id"), create: (*Runner).createUsagePlanKey, phase: phaseUsagePlanKeys},
 
 	"AWS::IAM::Role":             {identity: roleIdentity, skipped: "IAM is not enforced locally"},
 	"AWS::IAM::Policy":           {skipped: "IAM is not enforced locally"},
@@ -220,6 +229,15 @@ func apiIdentity(r *Runner, res *cfn.Resource) (*identity, error) {
 		"ApiId": apiID, "RootResourceId": localID(r.stack, res.LogicalID+"/"),
 		"ApiEndpoint": fmt.Sprintf("https://%s.execute-api.%s.amazonaws.com", apiID, r.aws.Region()),
 	}}, nil
+}
+
+// opaqueIdentity is the identity of a resource whose Ref is an ID API Gateway makes, with
+// the attribute that repeats it.
+func opaqueIdentity(attr string) func(r *Runner, res *cfn.Resource) (*identity, error) {
+	return func(r *Runner, res *cfn.Resource) (*identity, error) {
+		id := localID(r.stack, res.LogicalID)
+		return &identity{ref: id, attrs: map[string]string{attr: id}}, nil
+	}
 }
 
 func stageIdentity(_ *Runner, res *cfn.Resource) (*identity, error) {

@@ -38,6 +38,13 @@ type exchange struct {
 	responseLatency time.Duration
 	errorType       responseType // $context.error.responseType
 	errorValidation string       // $context.error.validationErrorString
+
+	identity callerIdentity // who an IAM authorizer verified
+	// authorizerV2 is requestContext.authorizer of an HTTP API's Lambda proxy event.
+	authorizerV2     map[string]any
+	apiKey, apiKeyID string // the REST API key a method required
+
+	trace *Trace // nil unless the runner traces requests (Options.Trace)
 	// beforeWrite, when set, adjusts the response headers just before they are written (an
 	// HTTP API's CORS headers).
 	beforeWrite func(x *exchange)
@@ -49,6 +56,21 @@ func newExchange(w http.ResponseWriter, req *http.Request, id string) *exchange 
 		ip = req.RemoteAddr
 	}
 	return &exchange{w: w, req: req, start: time.Now(), id: id, extID: randomID(), sourceIP: ip}
+}
+
+// identityMap is $context.identity for VTL.
+func (x *exchange) identityMap() map[string]any {
+	m := map[string]any{"sourceIp": x.sourceIP, "userAgent": x.req.UserAgent()}
+	for k, v := range map[string]string{"accessKey": x.identity.accessKey, "caller": x.identity.caller, "user": x.identity.user,
+		"userArn": x.identity.userArn, "apiKey": x.apiKey, "apiKeyId": x.apiKeyID} {
+		if v != "" {
+			m[k] = v
+		}
+	}
+	if x.identity.accountID != "" {
+		m["accountId"] = x.identity.accountID
+	}
+	return m
 }
 
 // readBody reads the body up to API Gateway's limit.
@@ -64,6 +86,9 @@ func (x *exchange) readBody() *gatewayError {
 		return &gatewayError{typ: requestTooLarge, plain: "HTTP content length exceeded " + strconv.Itoa(maxPayload) + " bytes."}
 	}
 	x.body = body
+	if x.trace != nil {
+		x.trace.add("Method request body before transformations: %s", traceBody(body))
+	}
 	return nil
 }
 
@@ -79,6 +104,9 @@ func (x *exchange) respond(status int, body []byte) {
 	x.status = status
 	x.responseLength = len(body)
 	x.responseLatency = time.Since(x.start)
+	if x.trace != nil {
+		x.traceResponse(status, body)
+	}
 }
 
 // contextVar is the value of a $context variable for access logs and mappings; "" when it
@@ -111,6 +139,18 @@ func (x *exchange) contextVar(name string, apiID, accountID, protocolStage strin
 		return host
 	case "identity.sourceIp":
 		return x.sourceIP
+	case "identity.accessKey":
+		return x.identity.accessKey
+	case "identity.caller":
+		return x.identity.caller
+	case "identity.user":
+		return x.identity.user
+	case "identity.userArn":
+		return x.identity.userArn
+	case "identity.apiKey":
+		return x.apiKey
+	case "identity.apiKeyId":
+		return x.apiKeyID
 	case "identity.userAgent":
 		return x.req.UserAgent()
 	case "requestTime":

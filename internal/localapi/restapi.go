@@ -20,6 +20,8 @@ type restAPI struct {
 	stages    map[string]*restStage
 	responses restGatewayResponses
 	binary    []string // BinaryMediaTypes: "image/png", "image/*", "*/*"
+	// apiKeySource is ApiKeySourceType: HEADER (x-api-key) or AUTHORIZER.
+	apiKeySource string
 }
 
 type resourceNode struct {
@@ -33,11 +35,13 @@ type resourceNode struct {
 type restMethod struct {
 	httpMethod     string
 	auth           authorizer
+	apiKeyRequired bool
 	validateBody   bool
 	validateParams bool
 	required       []string // "querystring.greeter", "header.X", "path.id"
 	models         map[string]*schema
 	integ          restIntegration
+	def            map[string]any // its resolved properties, for Reload's diff
 }
 
 type restStage struct {
@@ -60,6 +64,7 @@ type v1APIProps struct {
 	FailOnWarnings            ignored  `json:"FailOnWarnings"`
 	Parameters                ignored  `json:"Parameters"`
 	Tags                      ignored  `json:"Tags"`
+	ApiKeySourceType          string   `json:"ApiKeySourceType"`
 	BinaryMediaTypes          []string `json:"BinaryMediaTypes"`
 }
 
@@ -169,6 +174,10 @@ func (r *Runner) loadRESTAPI(res *cfn.Resource) error {
 		return err
 	}
 	a := &restAPI{r: r, logicalID: res.LogicalID, id: r.vals[res.LogicalID].ref, stages: map[string]*restStage{}, responses: restGatewayResponses{}, binary: p.BinaryMediaTypes}
+	a.apiKeySource = p.ApiKeySourceType
+	if a.apiKeySource == "" {
+		a.apiKeySource = "HEADER"
+	}
 	before := r.loading.count()
 	a.load(r.tmpl)
 	if r.loading.count() > before {
@@ -204,6 +213,7 @@ func (a *restAPI) load(t *cfn.Template) {
 		if err != nil {
 			return err
 		}
+		m.def = props
 		node.methods[m.httpMethod] = m
 		return nil
 	})
@@ -316,6 +326,16 @@ func (a *restAPI) loadValidators(t *cfn.Template) map[string]v1ValidatorProps {
 	return validators
 }
 
+// walk calls fn with every method of n and the resources under it.
+func (n *resourceNode) walk(fn func(*restMethod)) {
+	for _, m := range sortedKeys(n.methods) {
+		fn(n.methods[m])
+	}
+	for _, c := range n.children {
+		c.walk(fn)
+	}
+}
+
 // sortChildren puts literal segments before {params} before greedy {proxy+}, the order API
 // Gateway matches in.
 func sortChildren(n *resourceNode) {
@@ -336,13 +356,14 @@ func sortChildren(n *resourceNode) {
 
 func (a *restAPI) method(p *v1MethodProps, models map[string]*schema, validators map[string]v1ValidatorProps) (*restMethod, error) {
 	m := &restMethod{httpMethod: p.HttpMethod, models: map[string]*schema{}}
-	auth, err := newAuthorizer(p.AuthorizationType)
+	auth, err := a.r.newAuthorizer(p.AuthorizationType)
 	if err != nil {
 		return nil, err
 	}
 	m.auth = auth
-	if p.ApiKeyRequired != nil && *p.ApiKeyRequired {
-		return nil, cannot("set apiKeyRequired false for the local run", "API keys are not emulated")
+	m.apiKeyRequired = p.ApiKeyRequired != nil && *p.ApiKeyRequired
+	if m.apiKeyRequired && a.apiKeySource != "HEADER" {
+		return nil, cannot("use ApiKeySourceType HEADER", "API keys from a Lambda authorizer (ApiKeySourceType %s) are not emulated", a.apiKeySource)
 	}
 	if v, ok := validators[p.RequestValidatorId]; ok {
 		m.validateBody, m.validateParams = v.ValidateRequestBody, v.ValidateRequestParameters

@@ -85,6 +85,7 @@ func serve(t testing.TB, tmpl *cfn.Template, opts Options) *served {
 var (
 	sharedOnce sync.Once
 	sharedRun  *served
+	untilExit  []*served // runners that outlive their tests, closed by TestMain
 )
 
 // shared is one runner on the golden template for the tests that only send requests; tests
@@ -125,6 +126,10 @@ func TestMain(m *testing.M) {
 	if sharedRun != nil {
 		sharedRun.r.Close()
 		os.RemoveAll(sharedRun.logDir)
+	}
+	for _, s := range untilExit {
+		s.r.Close()
+		os.RemoveAll(s.logDir)
 	}
 	os.Exit(code)
 }

@@ -12,6 +12,7 @@ import (
 
 	"firstclass/internal/contract"
 	"firstclass/internal/mapping"
+	"firstclass/internal/sigv4"
 	"firstclass/internal/spec"
 )
 
@@ -32,6 +33,10 @@ type Target struct {
 	Key    string // "POST /queue", as the route table or the HTTP API names it
 	Base   string // the stage's base URL
 	Sample Sample
+	// Sign, when set, signs the sample with SigV4 for execute-api in Region: the route is
+	// IAM-authorized.
+	Sign   *sigv4.Credentials
+	Region string
 }
 
 // Try is one sample request sent to a served route and what came back.
@@ -54,21 +59,38 @@ func (t Try) OK() bool { return t.Err == nil && t.Status >= 200 && t.Status < 30
 // route key ("POST /queue"), replace the samples of routes an app knows better (firstclass's
 // route table).
 func (r *Runner) Targets(stage string, overrides map[string]Sample) []Target {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
 	var out []Target
-	add := func(kind contract.Kind, api, base string, stages []string, trailing string, key string, s Sample) {
+	// auth says how a sample gets through its route's authorization on a stage.
+	type auth struct {
+		az       authorizer
+		apiKeyOf string // the REST API's ID when the method requires an API key
+	}
+	add := func(kind contract.Kind, api, base string, stages []string, trailing string, key string, s Sample, au auth) {
 		if o, ok := overrides[key]; ok {
 			s = o
 		}
 		for _, st := range stages {
-			if stage == "" || st == stage {
-				out = append(out, Target{Kind: kind, API: api, Stage: st, Key: key, Base: stageURL(base, st, trailing), Sample: s})
+			if stage != "" && st != stage {
+				continue
 			}
+			tg := Target{Kind: kind, API: api, Stage: st, Key: key, Base: stageURL(base, st, trailing), Sample: s}
+			if au.az != nil && au.az == authorizer(r.iam) {
+				tg.Sign, tg.Region = &r.iam.creds[0], r.aws.Region()
+			}
+			if au.apiKeyOf != "" {
+				if v := r.usage.keyFor(au.apiKeyOf, st); v != "" {
+					tg.Sample.Header = withHeader(tg.Sample.Header, "X-Api-Key", v)
+				}
+			}
+			out = append(out, tg)
 		}
 	}
 	for _, a := range r.httpAPIs {
 		stages := sortedKeys(a.stages)
 		for _, rt := range a.routes {
-			add(contract.HTTP, a.logicalID, a.baseURL, stages, "", rt.key, rt.sample())
+			add(contract.HTTP, a.logicalID, a.baseURL, stages, "", rt.key, rt.sample(), auth{az: rt.auth})
 		}
 	}
 	for _, a := range r.restAPIs {
@@ -76,13 +98,27 @@ func (r *Runner) Targets(stage string, overrides map[string]Sample) []Target {
 		var walk func(n *resourceNode)
 		walk = func(n *resourceNode) {
 			for _, method := range sortedKeys(n.methods) {
-				add(contract.REST, a.logicalID, a.baseURL, stages, "/", method+" "+n.path, n.methods[method].sample(method, n.path))
+				m := n.methods[method]
+				au := auth{az: m.auth}
+				if m.apiKeyRequired {
+					au.apiKeyOf = a.id
+				}
+				add(contract.REST, a.logicalID, a.baseURL, stages, "/", method+" "+n.path, m.sample(method, n.path), au)
 			}
 			for _, c := range n.children {
 				walk(c)
 			}
 		}
 		walk(a.root)
+	}
+	return out
+}
+
+// withHeader is h (copied) with one more header.
+func withHeader(h map[string]string, name, value string) map[string]string {
+	out := map[string]string{name: value}
+	for k, v := range h {
+		out[k] = v
 	}
 	return out
 }
@@ -136,6 +172,10 @@ func try(ctx context.Context, client *http.Client, tg Target) Try {
 	}
 	for k, v := range tg.Sample.Header {
 		req.Header.Set(k, v)
+	}
+	if tg.Sign != nil {
+		s := &sigv4.Signer{Region: tg.Region, Service: "execute-api", Credentials: *tg.Sign}
+		s.Sign(req, []byte(tg.Sample.Body), time.Now())
 	}
 	resp, err := client.Do(req)
 	if err != nil {

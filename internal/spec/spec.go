@@ -285,17 +285,30 @@ func (t Table) Check() error {
 	return fmt.Errorf("route table: %s", strings.Join(errs, "\n  "))
 }
 
-// probesNeedingOutput are the probes that read a stack output.
-var probesNeedingOutput = map[string]bool{ProbeQueue: true, ProbeExecutions: true}
+// Probes are the bench's probes by name, with whether each reads a stack output: the one
+// list Table.Check accepts (internal/bench registers how each one looks). A new probe is a
+// constant above, an entry here and its implementation in internal/bench/probe.go.
+var Probes = map[string]struct{ NeedsOutput bool }{
+	ProbeQueue:         {NeedsOutput: true},
+	ProbeExecutions:    {NeedsOutput: true},
+	ProbeResponse:      {},
+	ProbeSyncExecution: {},
+}
 
 func (d Delivery) check(where string) []string {
-	switch d.Probe {
-	case "", ProbeResponse, ProbeSyncExecution:
-	case ProbeQueue, ProbeExecutions:
-	default:
-		return []string{fmt.Sprintf("%s: delivery probe %q is not one the bench has; use %s, %s, %s or %s", where, d.Probe, ProbeQueue, ProbeExecutions, ProbeResponse, ProbeSyncExecution)}
+	if d.Probe == "" {
+		return nil
 	}
-	if probesNeedingOutput[d.Probe] && d.Output == "" {
+	p, ok := Probes[d.Probe]
+	if !ok {
+		names := make([]string, 0, len(Probes))
+		for n := range Probes {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		return []string{fmt.Sprintf("%s: delivery probe %q is not one the bench has; use one of %s", where, d.Probe, strings.Join(names, ", "))}
+	}
+	if p.NeedsOutput && d.Output == "" {
 		return []string{fmt.Sprintf("%s: the %s probe reads a stack output: name it in Delivery.Output", where, d.Probe)}
 	}
 	return nil
