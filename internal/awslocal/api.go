@@ -4,9 +4,11 @@ import (
 	"context"
 	"time"
 
+	"firstclass/internal/awslocal/appconfig"
 	"firstclass/internal/awslocal/awsproto"
 	"firstclass/internal/awslocal/clock"
 	"firstclass/internal/awslocal/events"
+	"firstclass/internal/awslocal/kinesis"
 	"firstclass/internal/awslocal/sfn"
 	"firstclass/internal/awslocal/sqs"
 )
@@ -163,4 +165,90 @@ func (s *Server) DescribeExecution(arn string) (Execution, error) {
 // WaitExecution blocks until a STANDARD execution stops or ctx is done.
 func (s *Server) WaitExecution(ctx context.Context, arn string) (Execution, error) {
 	return s.sfn.WaitExecution(ctx, arn)
+}
+
+// DeleteEventBus deletes a custom event bus; deleting a missing one succeeds.
+func (s *Server) DeleteEventBus(name string) error { return s.events.DeleteEventBus(name) }
+
+// DeleteRule removes a rule's targets, then the rule.
+func (s *Server) DeleteRule(bus, name string) error { return s.events.DeleteRule(bus, name) }
+
+// DeleteStateMachine deletes a state machine.
+func (s *Server) DeleteStateMachine(arn string) error { return s.sfn.DeleteStateMachine(arn) }
+
+// UpdateStateMachine replaces a state machine's definition and role; new
+// executions use them, running ones finish on the old definition.
+func (s *Server) UpdateStateMachine(in CreateStateMachineInput) error {
+	return s.sfn.UpdateStateMachine(in)
+}
+
+// Kinesis shapes.
+type (
+	CreateStreamInput     = kinesis.CreateStreamInput
+	StreamModeDetails     = kinesis.StreamModeDetails
+	PutRecordInput        = kinesis.PutRecordInput
+	PutRecordOutput       = kinesis.PutRecordOutput
+	GetShardIteratorInput = kinesis.GetShardIteratorInput
+	GetRecordsOutput      = kinesis.GetRecordsOutput
+	KinesisShard          = kinesis.Shard
+	KinesisRecord         = kinesis.Record
+)
+
+// StreamARN returns the ARN of the named Kinesis stream, whether or not it
+// exists.
+func (s *Server) StreamARN(name string) string { return s.kinesis.StreamARN(name) }
+
+// CreateStream creates a Kinesis stream (with the retention and encryption
+// AWS::Kinesis::Stream sets) and returns its ARN.
+func (s *Server) CreateStream(in CreateStreamInput) (string, error) {
+	return s.kinesis.CreateStream(in)
+}
+
+// PutRecord puts one record on a stream.
+func (s *Server) PutRecord(in PutRecordInput) (PutRecordOutput, error) {
+	return s.kinesis.PutRecord(in)
+}
+
+// ListShards lists a stream's shards.
+func (s *Server) ListShards(stream string) ([]KinesisShard, error) {
+	return s.kinesis.ListShards(stream)
+}
+
+// GetShardIterator returns an iterator for a shard of a stream.
+func (s *Server) GetShardIterator(in GetShardIteratorInput) (string, error) {
+	return s.kinesis.GetShardIterator(in)
+}
+
+// GetRecords reads up to limit records (0: 10,000) at an iterator.
+func (s *Server) GetRecords(shardIterator string, limit int) (GetRecordsOutput, error) {
+	return s.kinesis.GetRecords(shardIterator, limit)
+}
+
+// AppConfig shapes.
+type (
+	AppConfigApplication   = appconfig.Application
+	AppConfigEnvironment   = appconfig.Environment
+	AppConfigProfile       = appconfig.Profile
+	AppConfigHostedVersion = appconfig.HostedVersion
+	AppConfigStrategy      = appconfig.Strategy
+	AppConfigDeployment    = appconfig.Deployment
+	AppConfigConfiguration = appconfig.Configuration
+)
+
+// AppConfig is the AppConfig and AppConfig Data service: its Create
+// operations make the resources of a template, its ARNs name them.
+func (s *Server) AppConfig() *appconfig.Service { return s.appconfig }
+
+// CreateBucket creates an empty S3 bucket.
+func (s *Server) CreateBucket(name string) error { return s.s3.CreateBucket(name) }
+
+// PutObject stores an S3 object and returns its ETag.
+func (s *Server) PutObject(bucket, key string, body []byte, contentType string) (string, error) {
+	return s.s3.PutObject(bucket, key, body, contentType)
+}
+
+// GetObject returns an S3 object's body.
+func (s *Server) GetObject(bucket, key string) ([]byte, error) {
+	b, _, _, err := s.s3.GetObject(bucket, key)
+	return b, err
 }

@@ -1,5 +1,5 @@
-// Package awslocal is an in-memory Amazon SQS, EventBridge and Step
-// Functions that speaks the real AWS wire protocols, so the AWS SDK for Go
+// Package awslocal is an in-memory Amazon SQS, EventBridge, Step Functions,
+// Kinesis Data Streams, AppConfig and AppConfig Data that speaks the real AWS wire protocols, so the AWS SDK for Go
 // v2, the AWS CLI and API Gateway-shaped requests work against it unchanged
 // through an endpoint override.
 //
@@ -19,8 +19,10 @@
 //     or /), answered in XML, or in the query shape rendered as JSON when the
 //     request says Accept: application/json, as API Gateway REST
 //     AwsIntegrations do;
-//   - EventBridge JSON 1.1 (AWSEvents.*) and Step Functions JSON 1.0
-//     (AWSStepFunctions.*).
+//   - EventBridge JSON 1.1 (AWSEvents.*), Step Functions JSON 1.0
+//     (AWSStepFunctions.*) and Kinesis JSON 1.1 (Kinesis_20131202.*);
+//   - AppConfig and AppConfig Data REST-JSON, by path (/applications…,
+//     /deploymentstrategies, /configurationsessions, /configuration).
 //
 // Semantics follow AWS where a client can tell: message MD5 digests, receipt
 // handles and visibility timeouts, long polling woken by sends, FIFO
@@ -41,7 +43,8 @@
 // library only.
 //
 // This package composes one package per service: awslocal/sqs,
-// awslocal/events and awslocal/sfn (with the States Language interpreter)
+// awslocal/events, awslocal/sfn (with the States Language interpreter),
+// awslocal/kinesis and awslocal/appconfig
 // each own their state, operations and wire codecs; awslocal/awsproto holds
 // the protocol codecs and the Error type they share, awslocal/store the
 // durable snapshot and log, awslocal/jsonvalue the JSON values and paths of

@@ -72,13 +72,18 @@ func loadLoop(b *testing.B, workers int, newReq func() *http.Request) {
 	}
 }
 
-func benchRunner(b *testing.B) (*Runner, contract.Outputs) {
+func benchRunner(b *testing.B) (*Runner, contract.Outputs) { return benchRunnerWith(b, Options{}) }
+
+// benchRunnerWith starts a runner on the golden template with opts, throttling off.
+func benchRunnerWith(b *testing.B, opts Options) (*Runner, contract.Outputs) {
 	dir := moduleDir(b)
 	tmpl, err := cfn.LoadTemplate(filepath.Join(dir, "test/testdata/Firstclass.template.json"))
 	if err != nil {
 		b.Fatal(err)
 	}
-	r, err := New(context.Background(), Options{Assembly: &cfn.Assembly{Stacks: []*cfn.Stack{{Name: "Firstclass", Template: tmpl}}}, ModuleDir: dir, Logs: os.Stderr, LogDir: b.TempDir(), NoThrottle: true})
+	opts.Assembly = &cfn.Assembly{Stacks: []*cfn.Stack{{Name: "Firstclass", Template: tmpl}}}
+	opts.ModuleDir, opts.Logs, opts.LogDir, opts.NoThrottle = dir, os.Stderr, b.TempDir(), true
+	r, err := New(context.Background(), opts)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -35,11 +35,19 @@ type Route struct {
 	// Details are the HTTP API's parameter mapping, or the REST method's validation and
 	// integration responses.
 	Details []string
+
+	definition map[string]any // the resolved properties that make it, for Reload's diff
 }
 
 // APIs describes what the runner serves, HTTP APIs first, then REST APIs, each in template
 // order of logical IDs.
 func (r *Runner) APIs() []API {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.apisLocked()
+}
+
+func (r *Runner) apisLocked() []API {
 	var out []API
 	for _, a := range r.httpAPIs {
 		api := API{Kind: contract.HTTP, LogicalID: a.logicalID, Path: r.tmpl.Resources[a.logicalID].Path(), BaseURL: a.baseURL}
@@ -53,7 +61,7 @@ func (r *Runner) APIs() []API {
 				method, path = "ANY", "$default"
 			}
 			d := rt.integ.describe()
-			api.Routes = append(api.Routes, Route{Method: method, Path: path, Integration: d.what, Details: d.details})
+			api.Routes = append(api.Routes, Route{Method: method, Path: path, Integration: d.what, Details: d.details, definition: rt.def})
 		}
 		sort.SliceStable(api.Routes, func(i, j int) bool { return api.Routes[i].Path < api.Routes[j].Path })
 		out = append(out, api)
@@ -68,7 +76,7 @@ func (r *Runner) APIs() []API {
 		var walk func(n *resourceNode)
 		walk = func(n *resourceNode) {
 			for _, m := range sortedKeys(n.methods) {
-				api.Routes = append(api.Routes, Route{Method: m, Path: n.path, Integration: n.methods[m].integ.describe().what, Details: describeMethod(n.methods[m])})
+				api.Routes = append(api.Routes, Route{Method: m, Path: n.path, Integration: n.methods[m].integ.describe().what, Details: describeMethod(n.methods[m]), definition: n.methods[m].def})
 			}
 			for _, c := range n.children {
 				walk(c)

@@ -3,7 +3,6 @@ package localapi
 import (
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -45,7 +44,7 @@ func (r *Runner) createFunction(res *cfn.Resource) error {
 	if err := r.decodeProps(res, &p); err != nil {
 		return err
 	}
-	dir := filepath.Join(r.opts.LogDir, "functions", res.LogicalID)
+	dir := r.buildDir(res.LogicalID)
 	bin, err := lambdalocal.Build(r.ctx, r.opts.ModuleDir, pkg, dir)
 	if err != nil {
 		return err
@@ -69,7 +68,7 @@ func (r *Runner) createFunction(res *cfn.Resource) error {
 		concurrency = int(c)
 	}
 	id := r.vals[res.LogicalID]
-	fn, err := lambdalocal.NewFunction(lambdalocal.FunctionConfig{
+	fn, err := r.startFunction(res.LogicalID, lambdalocal.FunctionConfig{
 		Name: id.ref, ARN: id.attrs["Arn"], Binary: bin, Env: env, Timeout: timeout, MemoryMB: memory,
 		MaxConcurrency: concurrency, Region: r.aws.Region(), Logs: prefixWriter(r.opts.Logs, id.ref),
 	})

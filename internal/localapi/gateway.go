@@ -198,6 +198,9 @@ func (e *gatewayError) writeHTTP(x *exchange) {
 	if e.status != 0 && e.typ != integrationFailure {
 		status = e.status
 	}
+	if x.trace != nil {
+		x.traceFailure(e, status)
+	}
 	x.respond(status, jsonMessage(d.message, false))
 }
 
@@ -241,6 +244,9 @@ func (e *gatewayError) writePlain(x *exchange, status int) {
 	h.Del("Apigw-Requestid")
 	h.Set("Content-Type", "text; charset=utf-8")
 	x.errorMessage, x.errorType = e.plain, e.typ
+	if x.trace != nil {
+		x.traceFailure(e, status)
+	}
 	x.respond(status, []byte(e.plain))
 }
 
@@ -285,6 +291,9 @@ func (e *gatewayError) writeREST(x *exchange, g restGatewayResponses, vars func(
 		}
 	}
 	h.Set("Content-Type", contentType)
+	if x.trace != nil {
+		x.traceFailure(e, status)
+	}
 	x.respond(status, body)
 }
 

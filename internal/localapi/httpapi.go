@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"firstclass/internal/cfn"
+	"firstclass/internal/contract"
 	"firstclass/internal/mapping"
 )
 
@@ -29,6 +30,8 @@ type httpRoute struct {
 	auth       authorizer
 	integ      httpIntegration
 	specificty [3]int
+	target     string         // its Target: "integrations/ID"
+	def        map[string]any // the route's and its integration's resolved properties, for Reload's diff
 }
 
 // httpCall is one request's route, stage and path parameters, as an integration sees them.
@@ -203,9 +206,11 @@ func (a *httpAPI) load(t *cfn.Template) {
 	r := a.r
 	ps := r.loading
 	integrations := map[string]httpIntegration{} // by local ID
+	integrationProps := map[string]map[string]any{}
 	r.eachResource(t, "AWS::ApiGatewayV2::Integration", a.belongs, ps, func(res *cfn.Resource, props map[string]any) error {
 		id := r.vals[res.LogicalID].ref
 		integrations[id] = nil // a route to it is not served, and needs no problem of its own
+		integrationProps[id] = props
 		var p v2IntegrationProps
 		if err := decodeInto(props, &p); err != nil {
 			return err
@@ -224,6 +229,7 @@ func (a *httpAPI) load(t *cfn.Template) {
 	r.eachResource(t, "AWS::ApiGatewayV2::Route", a.belongs, ps, func(res *cfn.Resource, props map[string]any) error {
 		route, err := a.route(props, integrations)
 		if route != nil {
+			route.def = map[string]any{"Route": props, "Integration": integrationProps[strings.TrimPrefix(route.target, "integrations/")]}
 			a.routes = append(a.routes, route)
 		}
 		return err
@@ -267,7 +273,7 @@ func (a *httpAPI) route(props map[string]any, integrations map[string]httpIntegr
 	case in == nil:
 		return nil, nil // its integration's problem says why
 	}
-	route := &httpRoute{key: p.RouteKey, integ: in}
+	route := &httpRoute{key: p.RouteKey, integ: in, target: p.Target}
 	auth, err := a.r.newAuthorizer(p.AuthorizationType)
 	if err != nil {
 		return nil, err
@@ -358,6 +364,10 @@ func (r *Runner) throttleBucket(t *throttleSettings) *bucket {
 func (a *httpAPI) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	x := newExchange(w, req, randomID())
 	w.Header().Set("Apigw-Requestid", x.id)
+	a.r.startTrace(x, contract.HTTP, a.logicalID)
+	if x.trace != nil {
+		defer a.r.finishTrace(x)
+	}
 	stageName, rest := splitStage(req.URL.Path)
 	stage, ok := a.stages[stageName]
 	if !ok {
@@ -366,6 +376,9 @@ func (a *httpAPI) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		}
 	}
 	if !ok {
+		if x.trace != nil {
+			x.trace.add("No stage %q on this API, and no $default stage", stageName) // not in AWS's words: HTTP APIs log nothing
+		}
 		fail(resourceNotFound, "").writeHTTP(x)
 		return
 	}
@@ -382,9 +395,18 @@ func (a *httpAPI) serve(x *exchange, stage *httpStage) *gatewayError {
 	c := &httpCall{api: a, stage: stage, params: map[string]string{}}
 	route := a.match(x.req.Method, x.path, c.params)
 	if route == nil {
+		if x.trace != nil {
+			x.trace.Stage = stage.name
+			x.trace.add("No route matches %s %s on stage %s", x.req.Method, x.path, stage.name) // not in AWS's words
+		}
 		return fail(resourceNotFound, "")
 	}
 	c.route, x.routeKey = route, route.key
+	if x.trace != nil {
+		x.trace.Route = route.key
+		x.trace.add("Route key: %s, Stage: %s", route.key, stage.name) // not in AWS's words: route selection
+		x.traceMethodRequest(x.path, c.params)
+	}
 	if !stage.routeLimit[route.key].take(x.start) {
 		return fail(throttled, "")
 	}

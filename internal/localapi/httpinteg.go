@@ -21,6 +21,7 @@ type firstClass struct {
 	r       *Runner
 	subtype *mapping.Subtype
 	mapping *mapping.Mapping
+	params  map[string]string // parameter → its mapping, for the trace
 	desc    description
 }
 
@@ -40,7 +41,7 @@ func newFirstClass(a *httpAPI, p *v2IntegrationProps) (httpIntegration, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &firstClass{r: a.r, subtype: st, mapping: m}
+	f := &firstClass{r: a.r, subtype: st, mapping: m, params: params}
 	f.desc = description{what: describeSubtype(st, params), details: describeMapping(params)}
 	return f, nil
 }
@@ -52,12 +53,15 @@ func (f *firstClass) serve(x *exchange, c *httpCall) *gatewayError {
 	// A required parameter whose value was missing is left out and the service says what
 	// it misses, as when API Gateway drops it.
 	_ = f.mapping.Evaluate(c.mappingRequest(x), values)
+	if x.trace != nil {
+		f.traceMapping(x.trace, values)
+	}
 	svcReq, err := f.r.subtypeCall(f.subtype, values)
 	if err != nil {
 		return integrationError(integrationFailure, err.Error())
 	}
 	began := time.Now()
-	resp := f.r.callAWS(svcReq)
+	resp := f.r.callAWSTraced(x, svcReq)
 	defer resp.release()
 	x.integLatency = time.Since(began)
 	x.integStatus = itoaOrEmpty(resp.status)
@@ -69,9 +73,23 @@ func (f *firstClass) serve(x *exchange, c *httpCall) *gatewayError {
 	return nil
 }
 
+// traceMapping records each mapped parameter's source and value: what API Gateway evaluates
+// and logs nowhere.
+func (f *firstClass) traceMapping(t *Trace, values map[string]string) {
+	t.add("Integration: %s", f.desc.what) // not in AWS's words, nor the lines below
+	for _, name := range sortedKeys(f.params) {
+		if v, ok := values[name]; ok {
+			t.add("Parameter mapping: %s = %s → %s", name, f.params[name], traceBody([]byte(v)))
+		} else {
+			t.add("Parameter mapping: %s = %s → no value: the parameter is left out", name, f.params[name])
+		}
+	}
+}
+
 // lambdaProxyV2 is an HTTP API Lambda proxy integration with payload format 2.0.
 type lambdaProxyV2 struct {
 	fn      *lambdalocal.Function
+	arn     string
 	timeout time.Duration
 	desc    description
 }
@@ -91,7 +109,7 @@ func newLambdaProxyV2(a *httpAPI, p *v2IntegrationProps) (httpIntegration, error
 	if len(p.RequestParameters) > 0 {
 		return nil, cannot("remove the mapping, or map in the function", "parameter mapping on a Lambda proxy integration is not emulated")
 	}
-	return &lambdaProxyV2{fn: fn, timeout: p.timeout(), desc: description{what: "Lambda proxy (payload 2.0) → " + shortName(lambdaARN(p.IntegrationUri))}}, nil
+	return &lambdaProxyV2{fn: fn, arn: lambdaARN(p.IntegrationUri), timeout: p.timeout(), desc: description{what: "Lambda proxy (payload 2.0) → " + shortName(lambdaARN(p.IntegrationUri))}}, nil
 }
 
 func (l *lambdaProxyV2) describe() description { return l.desc }
@@ -103,7 +121,7 @@ func (l *lambdaProxyV2) serve(x *exchange, c *httpCall) *gatewayError {
 	ctx, cancel := context.WithTimeout(x.req.Context(), l.timeout)
 	defer cancel()
 	began := time.Now()
-	res, err := l.fn.Invoke(ctx, event)
+	res, err := invokeTraced(ctx, x, l.fn, l.arn, event)
 	x.integLatency = time.Since(began)
 	if err != nil {
 		if ctx.Err() == context.DeadlineExceeded {

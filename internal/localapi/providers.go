@@ -30,6 +30,9 @@ type provider struct {
 	first func(res *cfn.Resource) bool
 	// skipped says why the type has no local behaviour ("" for a type that has some).
 	skipped string
+	// remove deletes the resource from the local AWS when a reload's template no longer has
+	// it; vals are the identities of the template that had it. nil: nothing to delete.
+	remove func(r *Runner, res *cfn.Resource, vals values) error
 }
 
 // Creation phases.
@@ -48,11 +51,12 @@ const (
 
 // providers are the resource types the runner knows, by type.
 var providers = map[string]*provider{
-	"AWS::SQS::Queue":                  {identity: queueIdentity, create: (*Runner).createQueue, phase: phaseQueues, first: isDeadLetterQueue},
-	"AWS::Events::EventBus":            {identity: busIdentity, create: (*Runner).createBus, phase: phaseBuses},
-	"AWS::Events::Rule":                {identity: namedIdentity("Name", 64, "arn:aws:events:%s:%s:rule/%s"), create: (*Runner).createRule, phase: phaseBusParts},
+	"AWS::SQS::Queue":                  {identity: queueIdentity, create: (*Runner).createQueue, phase: phaseQueues, first: isDeadLetterQueue, remove: removeQueue},
+	"AWS::S3::Bucket":                  {identity: bucketIdentity, create: (*Runner).createBucket, phase: phaseQueues},
+	"AWS::Events::EventBus":            {identity: busIdentity, create: (*Runner).createBus, phase: phaseBuses, remove: removeBus},
+	"AWS::Events::Rule":                {identity: namedIdentity("Name", 64, "arn:aws:events:%s:%s:rule/%s"), create: (*Runner).createRule, phase: phaseBusParts, remove: removeRule},
 	"AWS::Events::Archive":             {identity: namedIdentity("ArchiveName", 48, "arn:aws:events:%s:%s:archive/%s"), create: (*Runner).createArchive, phase: phaseBusParts},
-	"AWS::StepFunctions::StateMachine": {identity: machineIdentity, create: (*Runner).createStateMachine, phase: phaseMachines},
+	"AWS::StepFunctions::StateMachine": {identity: machineIdentity, create: (*Runner).createStateMachine, phase: phaseMachines, remove: removeMachine},
 	"AWS::Lambda::Function":            {identity: namedIdentity("FunctionName", 64, "arn:aws:lambda:%s:%s:function:%s"), create: (*Runner).createFunction, phase: phaseFunctions},
 	"AWS::Logs::LogGroup":              {identity: namedIdentity("LogGroupName", 512, "arn:aws:logs:%s:%s:log-group:%s:*"), skipped: "a log group exists locally as the access log file of the stages that write to it"},
 
@@ -76,6 +80,7 @@ var providers = map[string]*provider{
 	"AWS::IAM::Policy":         {skipped: "IAM is not enforced locally"},
 	"AWS::Lambda::Permission":  {skipped: "IAM is not enforced locally"},
 	"AWS::SQS::QueuePolicy":    {skipped: "queue policies (enforceSSL) are not enforced on the plain-HTTP local endpoint"},
+	"AWS::S3::BucketPolicy":    {skipped: "bucket policies (enforceSSL) are not enforced on the plain-HTTP local endpoint"},
 	"AWS::CDK::Metadata":       {skipped: "CDK version reporting"},
 	"AWS::ApiGateway::Account": {skipped: "account settings"},
 }

@@ -43,6 +43,8 @@ type exchange struct {
 	// authorizerV2 is requestContext.authorizer of an HTTP API's Lambda proxy event.
 	authorizerV2     map[string]any
 	apiKey, apiKeyID string // the REST API key a method required
+
+	trace *Trace // nil unless the runner traces requests (Options.Trace)
 }
 
 func newExchange(w http.ResponseWriter, req *http.Request, id string) *exchange {
@@ -81,6 +83,9 @@ func (x *exchange) readBody() *gatewayError {
 		return &gatewayError{typ: requestTooLarge, plain: "HTTP content length exceeded " + strconv.Itoa(maxPayload) + " bytes."}
 	}
 	x.body = body
+	if x.trace != nil {
+		x.trace.add("Method request body before transformations: %s", traceBody(body))
+	}
 	return nil
 }
 
@@ -93,6 +98,9 @@ func (x *exchange) respond(status int, body []byte) {
 	x.status = status
 	x.responseLength = len(body)
 	x.responseLatency = time.Since(x.start)
+	if x.trace != nil {
+		x.traceResponse(status, body)
+	}
 }
 
 // contextVar is the value of a $context variable for access logs and mappings; "" when it

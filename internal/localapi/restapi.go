@@ -40,6 +40,7 @@ type restMethod struct {
 	required       []string // "querystring.greeter", "header.X", "path.id"
 	models         map[string]*schema
 	integ          restIntegration
+	def            map[string]any // its resolved properties, for Reload's diff
 }
 
 type restStage struct {
@@ -210,6 +211,7 @@ func (a *restAPI) load(t *cfn.Template) {
 		if err != nil {
 			return err
 		}
+		m.def = props
 		node.methods[m.httpMethod] = m
 		return nil
 	})

@@ -163,6 +163,8 @@ func (n *nonProxy) serve(x *exchange, c *restCall) *gatewayError {
 		req.body, req.overrides = []byte(out.Body), &out.Overrides
 	} else if n.passthrough == "NEVER" || (n.passthrough == "WHEN_NO_TEMPLATES" && len(n.templates) > 0) {
 		return fail(unsupportedMediaType, "")
+	} else if x.trace != nil {
+		x.trace.add("No request template for content type %s: the body passes through (%s)", contentType(x.req), n.passthrough) // not in AWS's words
 	}
 	n.mapParams(x, c, req)
 	began := time.Now()
@@ -180,15 +182,31 @@ func (n *nonProxy) serve(x *exchange, c *restCall) *gatewayError {
 		return integrationError(apiConfigurationError, err.Error())
 	}
 	if chosen == nil {
-		return integrationError(apiConfigurationError, "no integration response matches and none is the default")
+		return integrationError(apiConfigurationError, "No match for output mapping and no default output mapping configured. Endpoint Response Status Code: "+x.integStatus)
+	}
+	if x.trace != nil {
+		traceSelection(x.trace, chosen, res.selector)
 	}
 	return c.methodResponse(x, chosen, res, req.overrides)
+}
+
+// traceSelection says which integration response was selected and why: the pattern that
+// matched, or none and the default. AWS logs nothing of it.
+func traceSelection(t *Trace, chosen *restResponse, selector string) {
+	if chosen.pattern != nil {
+		t.add("Integration response selected: %d, its selectionPattern %q matched %q", chosen.status, chosen.selection, selector)
+		return
+	}
+	t.add("Integration response selected: %d, the default (no selectionPattern matched %q)", chosen.status, selector)
 }
 
 // mapParams evaluates the integration request parameters.
 func (n *nonProxy) mapParams(x *exchange, c *restCall, req *integrationRequest) {
 	for k, src := range n.params {
 		v, _ := c.value(x, src)
+		if x.trace != nil {
+			x.trace.add("Endpoint request parameter %s = %s → %s", k, src, v) // not in AWS's words
+		}
 		switch {
 		case strings.HasPrefix(k, "integration.request.header."):
 			if req.header == nil {
@@ -314,8 +332,11 @@ type mockBackend struct{}
 
 func (mockBackend) describe() string { return "MOCK" }
 
-func (mockBackend) call(_ *exchange, _ *restCall, req *integrationRequest) (*integrationResult, *gatewayError) {
+func (mockBackend) call(x *exchange, _ *restCall, req *integrationRequest) (*integrationResult, *gatewayError) {
 	var mock struct{ StatusCode int }
+	if x.trace != nil {
+		x.trace.add("Endpoint request body after transformations: %s", traceBody(req.body))
+	}
 	if err := json.Unmarshal(req.body, &mock); err != nil || mock.StatusCode == 0 {
 		return nil, integrationError(apiConfigurationError, "a MOCK integration needs {\"statusCode\": N} from its request template")
 	}
@@ -368,6 +389,7 @@ func newAWSBackend(a *restAPI, p *v1IntegrationProps) (restBackend, error) {
 // and an error is told from a result by its errorMessage.
 type lambdaBackend struct {
 	fn      *lambdalocal.Function
+	arn     string
 	name    string
 	timeout time.Duration
 }
@@ -381,7 +403,7 @@ func newLambdaBackend(a *restAPI, p *v1IntegrationProps, _ *serviceURI) (restBac
 	if ms, ok := p.TimeoutInMillis.number(); ok {
 		timeout = time.Duration(ms) * time.Millisecond
 	}
-	return &lambdaBackend{fn: fn, name: shortName(lambdaARN(p.Uri)), timeout: timeout}, nil
+	return &lambdaBackend{fn: fn, arn: lambdaARN(p.Uri), name: shortName(lambdaARN(p.Uri)), timeout: timeout}, nil
 }
 
 func (l *lambdaBackend) describe() string { return "Lambda custom (VTL) → " + l.name }
@@ -389,7 +411,7 @@ func (l *lambdaBackend) describe() string { return "Lambda custom (VTL) → " + 
 func (l *lambdaBackend) call(x *exchange, _ *restCall, req *integrationRequest) (*integrationResult, *gatewayError) {
 	ctx, cancel := context.WithTimeout(x.req.Context(), l.timeout)
 	defer cancel()
-	res, err := l.fn.Invoke(ctx, req.body)
+	res, err := invokeTraced(ctx, x, l.fn, l.arn, req.body)
 	if err != nil {
 		if ctx.Err() == context.DeadlineExceeded {
 			return nil, integrationError(integrationTimeout, err.Error())
@@ -431,7 +453,7 @@ func (s *serviceBackend) call(x *exchange, _ *restCall, req *integrationRequest)
 	if err != nil {
 		return nil, integrationError(apiConfigurationError, err.Error())
 	}
-	resp := s.r.callAWS(svcReq)
+	resp := s.r.callAWSTraced(x, svcReq)
 	x.integRequestID = resp.header.Get("X-Amzn-Requestid")
 	return &integrationResult{status: resp.status, header: resp.header, body: resp.body, selector: strconv.Itoa(resp.status), release: resp.release}, nil
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	"firstclass/internal/contract"
 	"firstclass/internal/vtl"
 )
 
@@ -22,9 +23,16 @@ func (a *restAPI) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	x := newExchange(w, req, uuid())
 	w.Header().Set("X-Amzn-Requestid", x.id)
 	w.Header().Set("X-Amz-Apigw-Id", x.extID)
+	a.r.startTrace(x, contract.REST, a.logicalID)
+	if x.trace != nil {
+		defer a.r.finishTrace(x)
+	}
 	stageName, rest := splitStage(req.URL.Path)
 	stage, ok := a.stages[stageName]
 	if !ok {
+		if x.trace != nil {
+			x.trace.add("No stage %q on this API", stageName) // not in AWS's words
+		}
 		// A stage the API does not have is refused before the API is: no gateway response
 		// of the API applies.
 		e := fail(accessDenied, "Forbidden")
@@ -51,10 +59,18 @@ func (a *restAPI) serve(x *exchange, c *restCall) *gatewayError {
 		}
 	}
 	if m == nil {
+		if x.trace != nil {
+			x.trace.Stage = c.stage.name
+			x.trace.add("No resource and method match %s %s on stage %s", x.req.Method, x.path, c.stage.name) // not in AWS's words
+		}
 		// REST APIs answer an unknown path or method like an unsigned request.
 		return fail(missingAuthenticationToken, "")
 	}
 	c.method, x.resourcePath = m, node.path
+	if x.trace != nil {
+		x.trace.Route = m.httpMethod + " " + node.path
+		x.traceMethodRequest(node.path, c.params)
+	}
 	if !c.stage.methodLimits[node.path+" "+m.httpMethod].take(x.start) {
 		return fail(throttled, "")
 	}
@@ -72,6 +88,9 @@ func (a *restAPI) serve(x *exchange, c *restCall) *gatewayError {
 	}
 	if e := m.validate(x, c.params); e != nil {
 		return e
+	}
+	if x.trace != nil && (m.validateBody || m.validateParams) {
+		x.trace.add("Request validation succeeded for content type %s", contentType(x.req))
 	}
 	return m.integ.serve(x, c)
 }

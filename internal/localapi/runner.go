@@ -50,6 +50,10 @@ type Options struct {
 	NoThrottle bool
 	// Region and Account of the local AWS; default us-east-1 and 000000000000.
 	Region, Account string
+	// Trace records what the gateway does with each request (Runner.Traces, Subscribe);
+	// TraceLog, when set, also receives every trace as it completes, and implies Trace.
+	Trace    bool
+	TraceLog io.Writer
 	// Credentials are the access keys IAM-authorized routes accept; DefaultCredentials when
 	// empty.
 	Credentials []sigv4.Credentials
@@ -68,14 +72,27 @@ type Runner struct {
 	httpAPIs  []*httpAPI
 	restAPIs  []*restAPI
 	sinks     map[string]*logSink // by log group name
+	traces    *traceStore         // nil unless Options.Trace
 	iam       *iamAuthorizer
 	usage     *usagePlans // REST API keys and usage plans
 
 	awsServer *http.Server
-	servers   []*http.Server
 	awsURL    string
 	closeOnce sync.Once
 	ownLogDir bool // LogDir is a temporary directory of the runner's own
+
+	// The listeners stay across reloads (Reload): one per API by logical ID, each serving
+	// the API of the current generation, whose in-flight requests guard holds.
+	listeners map[string]*apiListener
+	guard     *generationGuard
+	nextPort  int                       // the port offset (Options.Port + n) the next new listener takes
+	mu        sync.RWMutex              // the generation's fields above, against Reload
+	reloadMu  sync.Mutex                // one Reload at a time
+	sinkMu    *sync.Mutex               // sinks, shared with the generation being loaded
+	gen       int                       // 0, then one more per reload: where function builds go
+	reused    map[string]*builtFunction // by logical ID: the last generation's functions, while loading
+	built     map[string]*builtFunction // by logical ID: this generation's
+	retiring  sync.WaitGroup            // generations waiting for their last requests
 
 	// While New loads the template: its context (function builds) and its problems.
 	ctx     context.Context
@@ -114,8 +131,12 @@ func New(ctx context.Context, opts Options) (r *Runner, err error) {
 		return nil, err
 	}
 	runner := &Runner{opts: opts, stack: stack.Name, tmpl: stack.Template, aws: aws,
-		functions: map[string]*lambdalocal.Function{}, sinks: map[string]*logSink{},
+		functions: map[string]*lambdalocal.Function{}, sinks: map[string]*logSink{}, sinkMu: &sync.Mutex{},
+		listeners: map[string]*apiListener{}, guard: &generationGuard{}, built: map[string]*builtFunction{},
 		iam: newIAMAuthorizer(aws.Region(), aws.Account(), opts.Credentials), usage: newUsagePlans()}
+	if opts.Trace || opts.TraceLog != nil {
+		runner.traces = newTraceStore(opts.TraceLog)
+	}
 	r = runner
 	ok := false
 	defer func() {
@@ -125,10 +146,12 @@ func New(ctx context.Context, opts Options) (r *Runner, err error) {
 	}()
 
 	// The AWS endpoint listens first: queue URLs are built from its address.
-	awsLn, err := r.listen(len(stack.Template.OfType("AWS::ApiGatewayV2::Api")) + len(stack.Template.OfType("AWS::ApiGateway::RestApi")))
+	r.nextPort = len(stack.Template.OfType("AWS::ApiGatewayV2::Api")) + len(stack.Template.OfType("AWS::ApiGateway::RestApi"))
+	awsLn, err := r.listen(r.nextPort)
 	if err != nil {
 		return nil, err
 	}
+	r.nextPort++
 	r.awsURL = "http://" + awsLn.Addr().String()
 	aws.SetBaseURL(r.awsURL)
 	r.awsServer = &http.Server{Handler: aws, ReadHeaderTimeout: 10 * time.Second}
@@ -171,30 +194,20 @@ func (r *Runner) listen(n int) (net.Listener, error) {
 	return ln, nil
 }
 
-// Start serves every API. It returns once all are listening.
+// Start serves every API, each on its port: the first on Options.Port, the next ones on the
+// following ports (the AWS endpoint's comes after them). It returns once all are listening.
 func (r *Runner) Start() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	n := 0
-	start := func(name string, h http.Handler, setBase func(string)) error {
-		ln, err := r.listen(n)
+	for _, a := range r.served() {
+		l, err := r.openListener(a, n)
 		n++
 		if err != nil {
 			return err
 		}
-		setBase("http://" + ln.Addr().String())
-		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: nil}
-		r.servers = append(r.servers, srv)
-		go srv.Serve(ln)
-		return nil
-	}
-	for _, a := range r.httpAPIs {
-		if err := start(a.logicalID, a, func(u string) { a.baseURL = u }); err != nil {
-			return err
-		}
-	}
-	for _, a := range r.restAPIs {
-		if err := start(a.logicalID, a, func(u string) { a.baseURL = u }); err != nil {
-			return err
-		}
+		r.listeners[a.logical()] = l
+		l.serve(a, r.guard)
 	}
 	return nil
 }
@@ -213,12 +226,16 @@ var executeAPIURL = regexp.MustCompile(`^https://([a-z0-9]+)\.execute-api\.[a-z0
 func (r *Runner) Outputs() (contract.Outputs, error) {
 	out := contract.Outputs{}
 	bases := map[string]string{}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
 	for _, a := range r.httpAPIs {
 		bases[a.id] = a.baseURL
 	}
 	for _, a := range r.restAPIs {
 		bases[a.id] = a.baseURL
 	}
+	r.sinkMu.Lock()
+	defer r.sinkMu.Unlock()
 	for key, o := range r.tmpl.Outputs {
 		v, err := r.resolver.String(o.Value)
 		if err != nil {
@@ -255,9 +272,12 @@ func (r *Runner) Close() error {
 	r.closeOnce.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		for _, s := range r.servers {
-			s.Shutdown(ctx)
+		r.mu.Lock()
+		for _, l := range r.listeners {
+			l.srv.Shutdown(ctx)
 		}
+		r.mu.Unlock()
+		r.closeRetired()
 		for _, f := range r.functions {
 			errs = append(errs, f.Close())
 		}
@@ -286,6 +306,8 @@ func (r *Runner) sink(destination string) (*logSink, error) {
 		}
 		name = strings.TrimSuffix(name[i+len(marker):], ":*")
 	}
+	r.sinkMu.Lock()
+	defer r.sinkMu.Unlock()
 	if s, ok := r.sinks[name]; ok {
 		return s, nil
 	}

@@ -226,9 +226,37 @@ func (r *Runner) createStateMachine(res *cfn.Resource) error {
 	if typ == "" {
 		typ = "STANDARD"
 	}
-	_, err := r.aws.CreateStateMachine(awslocal.CreateStateMachineInput{Name: r.vals[res.LogicalID].attrs["Name"], Definition: def, Type: typ})
+	in := awslocal.CreateStateMachineInput{Name: r.vals[res.LogicalID].attrs["Name"], Definition: def, Type: typ}
+	_, err := r.aws.CreateStateMachine(in)
 	if isCode(err, "StateMachineAlreadyExists") {
-		return cannot("start with an empty --state-dir", "the state directory (--state-dir %s) holds this state machine with another definition or type, and the local runner does not update state machines", r.opts.StateDir)
+		// From the last generation (Reload) or the last run (--state-dir) with another
+		// definition: updated, as a CloudFormation update does; its executions stay.
+		if err := r.aws.UpdateStateMachine(in); err != nil {
+			return cannot("start with an empty --state-dir, or restart the runner", "the local AWS holds this state machine with another type: %v", err)
+		}
+		return nil
 	}
 	return err
+}
+
+// The removers delete a target a reload's template no longer has.
+
+func removeQueue(r *Runner, res *cfn.Resource, vals values) error {
+	return r.aws.DeleteQueue(vals[res.LogicalID].ref)
+}
+
+func removeBus(r *Runner, res *cfn.Resource, vals values) error {
+	return r.aws.DeleteEventBus(vals[res.LogicalID].ref)
+}
+
+func removeRule(r *Runner, res *cfn.Resource, vals values) error {
+	bus := "default"
+	if v, err := (&cfn.Resolver{Values: vals, Pseudo: r.resolver.Pseudo}).String(res.Properties["EventBusName"]); err == nil && v != "" {
+		bus = v[strings.LastIndex(v, "/")+1:]
+	}
+	return r.aws.DeleteRule(bus, vals[res.LogicalID].ref)
+}
+
+func removeMachine(r *Runner, res *cfn.Resource, vals values) error {
+	return r.aws.DeleteStateMachine(vals[res.LogicalID].ref)
 }

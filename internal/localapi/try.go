@@ -59,6 +59,8 @@ func (t Try) OK() bool { return t.Err == nil && t.Status >= 200 && t.Status < 30
 // route key ("POST /queue"), replace the samples of routes an app knows better (firstclass's
 // route table).
 func (r *Runner) Targets(stage string, overrides map[string]Sample) []Target {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
 	var out []Target
 	// auth says how a sample gets through its route's authorization on a stage.
 	type auth struct {

@@ -678,9 +678,16 @@ func (p *parser) parseArgs(i int) ([]expr, int, error) {
 // parseParameter parses Parameter(): [WS] literal-or-reference [WS]. It is
 // what method arguments, list elements and map entries may be.
 func (p *parser) parseParameter() (expr, error) {
+	return p.parseOperand("argument", false)
+}
+
+// parseOperand parses what Parameter() and PrimaryExpression() share: [WS] a string, a
+// reference, a list or range, a map, a number or a boolean [WS]; a parenthesized expression
+// too where parens is set (PrimaryExpression). what names it in an error at the end.
+func (p *parser) parseOperand(what string, parens bool) (expr, error) {
 	p.skipWS()
 	if p.pos >= len(p.src) {
-		return nil, p.unexpected("argument")
+		return nil, p.unexpected(what)
 	}
 	var e expr
 	var err error
@@ -695,6 +702,12 @@ func (p *parser) parseParameter() (expr, error) {
 		e, err = p.parseMap()
 	case isDigit(c) || c == '-' || c == '.':
 		e, err = p.parseNumber()
+	case parens && c == '(':
+		p.pos++
+		e, err = p.parseExpr()
+		if err == nil {
+			err = p.closeDirective("parenthesized expression")
+		}
 	default:
 		e, err = p.parseBool()
 	}
@@ -1200,35 +1213,5 @@ func (p *parser) parseUnary() (expr, error) {
 }
 
 func (p *parser) parsePrimary() (expr, error) {
-	p.skipWS()
-	if p.pos >= len(p.src) {
-		return nil, p.unexpected("expression")
-	}
-	var e expr
-	var err error
-	switch c := p.src[p.pos]; {
-	case c == '"' || c == '\'':
-		e, err = p.parseString()
-	case c == '$':
-		e, err = p.parseRefExpr()
-	case c == '[':
-		e, err = p.parseBracket()
-	case c == '{':
-		e, err = p.parseMap()
-	case isDigit(c) || c == '-' || c == '.':
-		e, err = p.parseNumber()
-	case c == '(':
-		p.pos++
-		e, err = p.parseExpr()
-		if err == nil {
-			err = p.closeDirective("parenthesized expression")
-		}
-	default:
-		e, err = p.parseBool()
-	}
-	if err != nil {
-		return nil, err
-	}
-	p.skipWS()
-	return e, nil
+	return p.parseOperand("expression", true)
 }

@@ -40,3 +40,26 @@ func (svc *Service) DescribeArchive(name string) (EventArchiveInfo, error) {
 func (svc *Service) PutEvents(entries ...PutEventsEntry) ([]PutEventsResultEntry, int, error) {
 	return svc.putEvents(entries)
 }
+
+// DeleteEventBus deletes a custom event bus with its rules; deleting a
+// missing bus succeeds.
+func (svc *Service) DeleteEventBus(name string) error { return svc.deleteEventBus(busName(name)) }
+
+// DeleteRule removes a rule's targets, then the rule, as a CloudFormation
+// stack update does; deleting a missing rule succeeds.
+func (svc *Service) DeleteRule(bus, name string) error {
+	svc.mu.RLock()
+	var ids []string
+	if _, r, err := svc.rule(busName(bus), name); err == nil {
+		for _, t := range r.targets {
+			ids = append(ids, t.ID)
+		}
+	}
+	svc.mu.RUnlock()
+	if len(ids) > 0 {
+		if _, err := svc.removeTargets(bus, name, ids); err != nil {
+			return err
+		}
+	}
+	return svc.deleteRule(bus, name)
+}

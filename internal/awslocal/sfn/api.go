@@ -96,3 +96,41 @@ func (svc *Service) StartByARN(machineARN, input string) uint64 {
 	}
 	return e.startSeq
 }
+
+// DeleteStateMachine deletes a state machine; deleting a missing one
+// succeeds. Its executions stay listed, as on AWS until they expire.
+func (svc *Service) DeleteStateMachine(arn string) error { return svc.deleteStateMachine(arn) }
+
+// UpdateStateMachine replaces the definition and role of the machine
+// in.Name names, as UpdateStateMachine and a CloudFormation update do:
+// running executions go on with the definition they started with, new ones
+// start with the new one. The type cannot change (CloudFormation replaces
+// the machine instead).
+func (svc *Service) UpdateStateMachine(in CreateStateMachineInput) error {
+	def, derr := parseDefinition(in.Definition)
+	if derr != nil {
+		return derr
+	}
+	arn := svc.machineARN(in.Name)
+	old, err := svc.machine(arn)
+	if err != nil {
+		return err
+	}
+	if in.Type == "" {
+		in.Type = "STANDARD"
+	}
+	if in.Type != old.typ {
+		return sfnErr("ValidationException", "the type of state machine '%s' is %s and cannot change to %s", arn, old.typ, in.Type)
+	}
+	unlock := svc.store.Gate()
+	svc.mu.Lock()
+	m := &stateMachine{arn: arn, name: old.name, typ: old.typ, definition: in.Definition, def: def, roleArn: in.RoleArn,
+		description: old.description, created: old.created, logging: old.logging, tracing: old.tracing}
+	svc.machines[arn] = m
+	seq := svc.store.Append(recUpdateMachine, createMachineRecord{CreateStateMachineInput: CreateStateMachineInput{Name: m.name,
+		Definition: m.definition, RoleArn: m.roleArn, Type: m.typ, Description: m.description,
+		LoggingConfiguration: m.logging, TracingConfiguration: m.tracing}, Created: m.created.UnixMilli()})
+	svc.mu.Unlock()
+	unlock()
+	return svc.store.Wait(seq)
+}

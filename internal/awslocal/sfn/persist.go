@@ -16,6 +16,7 @@ import (
 const (
 	recCreateMachine  = "sfn.createStateMachine"
 	recDeleteMachine  = "sfn.deleteStateMachine"
+	recUpdateMachine  = "sfn.updateStateMachine"
 	recStartExecution = "sfn.start"
 	recEndExecution   = "sfn.end"
 )
@@ -108,6 +109,7 @@ func (svc *Service) applyStart(r startRecord) *execution {
 // replayers apply the records, by op.
 var replayers = store.Replayers[*Service]{
 	recCreateMachine: store.Redo((*Service).applyMachine),
+	recUpdateMachine: store.Redo((*Service).applyMachine),
 	recDeleteMachine: store.Redo(func(svc *Service, r store.NameRecord) {
 		delete(svc.machines, r.Name)
 	}),
