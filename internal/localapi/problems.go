@@ -46,9 +46,17 @@ type problems struct {
 	list []Problem
 }
 
-// add records that res cannot be emulated; err's text says what.
+// add records that res cannot be emulated; err's text says what. A joined error
+// (errors.Join) is one problem per error it joins, so that a resource with several parts the
+// runner cannot emulate (a state machine's Task states, a rule's targets) lists each.
 func (ps *problems) add(res *cfn.Resource, err error) {
 	if err == nil {
+		return
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range j.Unwrap() {
+			ps.add(res, e)
+		}
 		return
 	}
 	p := Problem{LogicalID: res.LogicalID, Type: res.Type, Path: res.Path(), What: err.Error()}

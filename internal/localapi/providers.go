@@ -37,7 +37,8 @@ type provider struct {
 
 // Creation phases.
 const (
-	phaseQueues = iota
+	phaseQueues    = iota
+	phaseLogGroups // before the rules that deliver to them
 	phaseBuses
 	phaseBusParts // rules, archives
 	phaseMachines
@@ -58,7 +59,7 @@ var providers = map[string]*provider{
 	"AWS::Events::Archive":             {identity: namedIdentity("ArchiveName", 48, "arn:aws:events:%s:%s:archive/%s"), create: (*Runner).createArchive, phase: phaseBusParts},
 	"AWS::StepFunctions::StateMachine": {identity: machineIdentity, create: (*Runner).createStateMachine, phase: phaseMachines, remove: removeMachine},
 	"AWS::Lambda::Function":            {identity: namedIdentity("FunctionName", 64, "arn:aws:lambda:%s:%s:function:%s"), create: (*Runner).createFunction, phase: phaseFunctions},
-	"AWS::Logs::LogGroup":              {identity: namedIdentity("LogGroupName", 512, "arn:aws:logs:%s:%s:log-group:%s:*"), skipped: "a log group exists locally as the access log file of the stages that write to it"},
+	"AWS::Logs::LogGroup":              {identity: namedIdentity("LogGroupName", 512, "arn:aws:logs:%s:%s:log-group:%s:*"), create: (*Runner).createLogGroup, phase: phaseLogGroups},
 
 	"AWS::ApiGatewayV2::Api":            {identity: apiIdentity, create: (*Runner).loadHTTPAPI, phase: phaseAPIs},
 	"AWS::ApiGatewayV2::Route":          {phase: phaseAPIParts},

@@ -69,6 +69,7 @@ type Runner struct {
 	resolver *cfn.Resolver
 
 	functions map[string]*lambdalocal.Function // by logical ID
+	invoker   *functionInvoker                 // the local AWS's Lambda, shared by every generation
 	httpAPIs  []*httpAPI
 	restAPIs  []*restAPI
 	sinks     map[string]*logSink // by log group name
@@ -126,17 +127,21 @@ func New(ctx context.Context, opts Options) (r *Runner, err error) {
 	if err != nil {
 		return nil, err
 	}
-	aws, err := awslocal.New(awslocal.Options{Region: opts.Region, Account: opts.Account, StateDir: opts.StateDir})
+	invoker := newFunctionInvoker()
+	defer close(invoker.ready)
+	aws, err := awslocal.New(awslocal.Options{Region: opts.Region, Account: opts.Account, StateDir: opts.StateDir, Lambda: invoker,
+		LogsDir: filepath.Join(opts.LogDir, "cloudwatch-logs")})
 	if err != nil {
 		return nil, err
 	}
-	runner := &Runner{opts: opts, stack: stack.Name, tmpl: stack.Template, aws: aws,
+	runner := &Runner{opts: opts, stack: stack.Name, tmpl: stack.Template, aws: aws, invoker: invoker,
 		functions: map[string]*lambdalocal.Function{}, sinks: map[string]*logSink{}, sinkMu: &sync.Mutex{},
 		listeners: map[string]*apiListener{}, guard: &generationGuard{}, built: map[string]*builtFunction{},
 		iam: newIAMAuthorizer(aws.Region(), aws.Account(), opts.Credentials), usage: newUsagePlans()}
 	if opts.Trace || opts.TraceLog != nil {
 		runner.traces = newTraceStore(opts.TraceLog)
 	}
+	invoker.r = runner
 	r = runner
 	ok := false
 	defer func() {
@@ -172,6 +177,8 @@ func (r *Runner) load(ctx context.Context) error {
 	defer func() { r.ctx = nil }()
 	ps := &problems{}
 	r.loading = ps
+	r.invoker.setLoading(r)
+	defer r.invoker.setLoading(nil)
 	r.vals = r.identities(r.tmpl, ps)
 	r.resolver = &cfn.Resolver{Values: r.vals, Pseudo: cfn.Pseudo{
 		AccountID: r.aws.Account(), Region: r.aws.Region(), Partition: "aws", URLSuffix: "amazonaws.com",
@@ -277,6 +284,11 @@ func (r *Runner) Close() error {
 			l.srv.Shutdown(ctx)
 		}
 		r.mu.Unlock()
+		if r.awsServer != nil {
+			r.awsServer.Shutdown(ctx)
+		}
+		errs = append(errs, r.aws.Close()) // stops executions first: they may be invoking functions
+		r.invoker.close()
 		r.closeRetired()
 		for _, f := range r.functions {
 			errs = append(errs, f.Close())
@@ -284,10 +296,6 @@ func (r *Runner) Close() error {
 		for _, s := range r.sinks {
 			errs = append(errs, s.close())
 		}
-		if r.awsServer != nil {
-			r.awsServer.Shutdown(ctx)
-		}
-		errs = append(errs, r.aws.Close())
 		if r.ownLogDir {
 			errs = append(errs, os.RemoveAll(r.opts.LogDir))
 		}
