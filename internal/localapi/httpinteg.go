@@ -119,7 +119,7 @@ func (l *lambdaProxyV2) describe() description { return l.desc }
 // as an HTTP API Lambda proxy integration does.
 func (l *lambdaProxyV2) serve(x *exchange, c *httpCall) *gatewayError {
 	event := lambdaEventV2(x, c)
-	ctx, cancel := context.WithTimeout(x.req.Context(), l.timeout)
+	ctx, cancel := integrationContext(x.req, l.timeout)
 	defer cancel()
 	began := time.Now()
 	res, err := invokeTraced(ctx, x, l.fn, l.arn, event)

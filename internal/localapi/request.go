@@ -1,6 +1,7 @@
 package localapi
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
@@ -222,4 +223,12 @@ func uuid() string {
 	s[23] = '-'
 	hex.Encode(s[24:], b[10:])
 	return string(s[:])
+}
+
+// integrationContext is the context an integration runs in: the request's values without its
+// cancellation, with the integration's timeout. API Gateway runs an invocation to its end or
+// its timeout; a client that half-closes its connection after sending the request (which
+// makes net/http cancel the request's context) or goes away does not cancel it.
+func integrationContext(req *http.Request, timeout time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(req.Context()), timeout)
 }

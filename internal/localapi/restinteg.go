@@ -424,7 +424,7 @@ func newLambdaBackend(a *restAPI, p *v1IntegrationProps, _ *serviceURI) (restBac
 func (l *lambdaBackend) describe() string { return "Lambda custom (VTL) → " + l.name }
 
 func (l *lambdaBackend) call(x *exchange, _ *restCall, req *integrationRequest) (*integrationResult, *gatewayError) {
-	ctx, cancel := context.WithTimeout(x.req.Context(), l.timeout)
+	ctx, cancel := integrationContext(x.req, l.timeout)
 	defer cancel()
 	res, err := invokeTraced(ctx, x, l.fn, l.arn, req.body)
 	if err != nil {

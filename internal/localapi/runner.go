@@ -283,6 +283,13 @@ func (r *Runner) Outputs() (contract.Outputs, error) {
 		out[key] = v
 	}
 	out[contract.AWSEndpointOutput] = r.awsURL
+	// The secrets a deployed stack never outputs, for the bench and curl.
+	for _, k := range r.APIKeys() {
+		if k.Enabled && len(k.UsagePlans) > 0 {
+			out[contract.APIKeyValueOutput] = k.Value
+			break
+		}
+	}
 	return out, nil
 }
 
