@@ -63,17 +63,17 @@ func NewLoadStack(scope constructs.Construct, props *LoadStackProps) *LoadStack 
 // writes its own logs and puts objects under the results prefix, and invokes the target
 // APIs when they require IAM; nothing else.
 func (s *LoadStack) newWorker(props *LoadStackProps) awslambda.Function {
-	fn := newGoFunction(s.Stack, "Worker", &TargetsProps{Config: props.Config, ModuleDir: props.ModuleDir}, "./lambda/loadworker")
+	fn := newGoFunction(s.Stack, "Worker", &TargetsProps{Config: props.Config, ModuleDir: props.ModuleDir}, "./lambda/loadworker",
+		"firstclass load worker: runs the bench's generator for its share of the rate (./lambda/loadworker)")
 	cfn := fn.Node().DefaultChild().(awslambda.CfnFunction)
 	cfn.SetMemorySize(jsii.Number(contract.LoadWorkerMemoryMB))
 	cfn.SetTimeout(jsii.Number(contract.LoadWorkerTimeoutSeconds))
-	cfn.SetDescription(jsii.String("firstclass load worker: runs the bench's generator for its share of the rate (./lambda/loadworker)"))
 	fn.AddEnvironment(jsii.String("LOAD_RESULTS_BUCKET"), s.Results.BucketName(), nil)
 	fn.Role().AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions:   jsii.Strings("s3:PutObject"),
 		Resources: jsii.Strings(*s.Results.ArnForObjects(jsii.String(contract.LoadResultsPrefix + "*"))),
 	}))
-	if props.Config.AuthMode == "iam" && props.Target != nil {
+	if props.Config.AuthMode == AuthIAM && props.Target != nil {
 		fn.Role().AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Actions: jsii.Strings("execute-api:Invoke"),
 			Resources: &[]*string{
@@ -203,7 +203,7 @@ func suppressLoadNagFindings(s *LoadStack, c Config) {
 		"Step Functions requires states:StartExecution on the machine and DescribeExecution, StopExecution and RedriveExecution "+
 		"on its executions, whose names it chooses (\"IAM policies for Distributed Map states\"); the CDK's DistributedMap adds exactly these.",
 		`/^Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:.*:\*$/g`)
-	if c.AuthMode == "iam" {
+	if c.AuthMode == AuthIAM {
 		suppress(s.Worker.Role(), "AwsSolutions-IAM5", fmt.Sprintf("The worker invokes every route of the target APIs on the loaded stage: "+
 			"execute-api:Invoke on each API's ARN with its stage, method and path left open, as the bench selects them per run (%s).", ContextAuthMode))
 	}
