@@ -37,10 +37,10 @@ func synth(app awscdk.App, table spec.Table) (err error) {
 		return err
 	}
 	defer api.Recover(&err)
-	main := api.NewStack(app, &api.StackProps{Config: cfg, Routes: table, ModuleDir: dir})
+	api.NewStack(app, &api.StackProps{Config: cfg, Routes: table, ModuleDir: dir})
 	// The load workers' stack, deployed on its own (cdk deploy FirstclassLoad) when a run
 	// needs more than one machine: it does not change the API stack.
-	api.NewLoadStack(app, &api.LoadStackProps{Config: cfg, ModuleDir: dir, Target: main})
+	api.NewLoadStack(app, &api.LoadStackProps{Config: cfg, ModuleDir: dir})
 	app.Synth(nil)
 	return nil
 }

@@ -20,9 +20,6 @@ import (
 type LoadStackProps struct {
 	Config    Config
 	ModuleDir string
-	// Target is the API stack the workers load. Only its APIs' ARNs are used, and only when
-	// they require IAM (firstclass:authMode=iam): then the workers may invoke them.
-	Target *Stack
 }
 
 // LoadStack is what `firstclass bench --from lambda` runs on: the load worker function (the
@@ -73,13 +70,22 @@ func (s *LoadStack) newWorker(props *LoadStackProps) awslambda.Function {
 		Actions:   jsii.Strings("s3:PutObject"),
 		Resources: jsii.Strings(*s.Results.ArnForObjects(jsii.String(contract.LoadResultsPrefix + "*"))),
 	}))
-	if props.Config.AuthMode == AuthIAM && props.Target != nil {
+	if props.Config.AuthMode == AuthIAM {
+		// The APIs' IDs are parameters, not cross-stack references: a reference would add
+		// exports to the API stack and tie its updates to this one.
+		var arns []*string
+		for _, id := range []string{"TargetHttpApiId", "TargetRestApiId"} {
+			p := awscdk.NewCfnParameter(s.Stack, jsii.String(id), &awscdk.CfnParameterProps{
+				Type:           jsii.String("String"),
+				AllowedPattern: jsii.String("[a-z0-9]{10}"),
+				Description:    jsii.String("the id of the API the workers load (the host part of its URL in the API stack's outputs)"),
+			})
+			arns = append(arns, awscdk.Stack_Of(s.Stack).FormatArn(&awscdk.ArnComponents{
+				Service: jsii.String("execute-api"), Resource: p.ValueAsString(), ResourceName: jsii.String("*"),
+			}))
+		}
 		fn.Role().AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Actions: jsii.Strings("execute-api:Invoke"),
-			Resources: &[]*string{
-				props.Target.HTTP.API.ArnForExecuteApi(nil, nil, nil),
-				props.Target.REST.API.ArnForExecuteApi(nil, nil, nil),
-			},
+			Actions: jsii.Strings("execute-api:Invoke"), Resources: &arns,
 		}))
 	}
 	return fn
@@ -205,6 +211,7 @@ func suppressLoadNagFindings(s *LoadStack, c Config) {
 		`/^Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:.*:\*$/g`)
 	if c.AuthMode == AuthIAM {
 		suppress(s.Worker.Role(), "AwsSolutions-IAM5", fmt.Sprintf("The worker invokes every route of the target APIs on the loaded stage: "+
-			"execute-api:Invoke on each API's ARN with its stage, method and path left open, as the bench selects them per run (%s).", ContextAuthMode))
+			"execute-api:Invoke on each API's ARN with its stage, method and path left open, as the bench selects them per run (%s).", ContextAuthMode),
+			`/^Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<Target(Http|Rest)ApiId>\/\*$/g`)
 	}
 }

@@ -169,3 +169,21 @@ func TestLoadOutputsAreTheContractTheBenchReads(t *testing.T) {
 		}
 	}
 }
+
+// With firstclass:authMode=iam the worker may invoke the two target APIs, named by the load
+// stack's parameters (no cross-stack reference changes the API stack), and nothing more.
+func TestLoadWorkerInvokesTheTargetAPIsWhenTheyRequireIAM(t *testing.T) {
+	s := &synthesized{json: appWith(t, map[string]any{"firstclass:authMode": "iam"}).loadJSON}
+	_, p := s.find(t, "AWS::Lambda::Function", "the worker", func(map[string]any) bool { return true })
+	perms := strings.Join(s.rolePermissions(refID(p["Role"])), "\n")
+	want := "Allow execute-api:Invoke on [arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${TargetHttpApiId}/* " +
+		"arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${TargetRestApiId}/*]"
+	if !strings.Contains(perms, want) {
+		t.Errorf("worker role:\n%s\nwant %s", perms, want)
+	}
+	for _, param := range []string{"TargetHttpApiId", "TargetRestApiId"} {
+		if _, ok := s.json["Parameters"].(map[string]any)[param]; !ok {
+			t.Errorf("no parameter %s", param)
+		}
+	}
+}

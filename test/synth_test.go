@@ -97,7 +97,7 @@ func synthesize(t testing.TB, overrides map[string]any) *synthesized {
 		func() {
 			defer api.Recover(&shared.err)
 			shared.stack = api.NewStack(a, &api.StackProps{Config: shared.config, Routes: routes.Routes, ModuleDir: dir})
-			shared.load = api.NewLoadStack(a, &api.LoadStackProps{Config: shared.config, ModuleDir: dir, Target: shared.stack})
+			shared.load = api.NewLoadStack(a, &api.LoadStackProps{Config: shared.config, ModuleDir: dir})
 		}()
 		if shared.err != nil {
 			return
