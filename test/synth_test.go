@@ -28,8 +28,8 @@ type synthesized struct {
 	load         *api.LoadStack
 	loadTemplate assertions.Template
 	loadJSON     map[string]any
-	config   api.Config
-	err      error
+	config       api.Config
+	err          error
 }
 
 var (
