@@ -389,3 +389,58 @@ func TestNestedStackServesWithTheParentsParameters(t *testing.T) {
 		}
 	}
 }
+
+func loadApp(t *testing.T, name string) *cfn.Assembly {
+	t.Helper()
+	asm, err := cfn.LoadAssembly(filepath.Join("testdata", "apps", name, "cdk.out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return asm
+}
+
+// Everything the runner cannot run is one report at start: here a parameter without a value,
+// a --parameters name the template lacks, a value AllowedValues refuse, a Java function, a
+// container image, layers and a missing interpreter, each with the resource that has it.
+func TestStartReportsEveryProblemOfTheAppAtOnce(t *testing.T) {
+	asm := loadApp(t, "rest-lambda")
+	tmpl := asm.Stacks[0].Template
+	tmpl.Parameters["Region"] = &cfn.Parameter{Name: "Region", Type: "String"}
+	tmpl.Parameters["Size"] = &cfn.Parameter{Name: "Size", Type: "String", Default: "small", AllowedValues: []any{"small", "large"}}
+	setRuntime := func(id, runtime string) { tmpl.Resources[id].Properties["Runtime"] = runtime }
+	setRuntime("CallbackFunctionA4FB3452", "java21")
+	tmpl.Resources["EchoFunction7EBBA557"].Properties["PackageType"] = "Image"
+	tmpl.Resources["ShapesFunctionAFB02F39"].Properties["Layers"] = []any{"arn:aws:lambda:us-east-1:123456789012:layer:x:1"}
+	_, err := New(context.Background(), Options{Assembly: asm, LogDir: t.TempDir(), Logs: io.Discard, Node: "/nonexistent/node",
+		Parameters: map[string]string{"Size": "huge", "Colour": "red"}})
+	var se *StartError
+	if !errors.As(err, &se) {
+		t.Fatalf("New = %v, want a StartError", err)
+	}
+	want := map[string]string{
+		"Region":                   "parameter Region (String) has no default and no value",
+		"Size":                     `value "huge" is not one of its AllowedValues`,
+		"Colour":                   "--parameters Colour: the stack RestLambdaApp has no such parameter",
+		"CallbackFunctionA4FB3452": "java21",
+		"EchoFunction7EBBA557":     "container image",
+		"ShapesFunctionAFB02F39":   "layers are not emulated",
+		"ItemsFunction736859B1":    "/nonexistent/node",
+		"ItemFunctionA294B384":     "/nonexistent/node",
+	}
+	found := map[string]bool{}
+	for _, p := range se.Problems {
+		if w, ok := want[p.LogicalID]; ok && strings.Contains(p.String(), w) {
+			found[p.LogicalID] = true
+		}
+	}
+	for id, w := range want {
+		if !found[id] {
+			t.Errorf("no problem of %s saying %q in:\n%v", id, w, err)
+		}
+	}
+	for _, p := range se.Problems {
+		if strings.HasPrefix(p.Type, "AWS::ApiGateway::") {
+			t.Errorf("a method is reported for its function's problem: %s", p)
+		}
+	}
+}
