@@ -19,7 +19,9 @@ type httpAPI struct {
 	id        string
 	baseURL   string
 	routes    []*httpRoute // most specific first
-	stages    map[string]*httpStage
+	// authorizers are the API's AWS::ApiGatewayV2::Authorizer resources by local ID.
+	authorizers map[string]map[string]any
+	stages      map[string]*httpStage
 }
 
 type httpRoute struct {
@@ -135,11 +137,13 @@ func (p *v2IntegrationProps) timeout() time.Duration {
 
 // v2RouteProps are AWS::ApiGatewayV2::Route's properties.
 type v2RouteProps struct {
-	ApiId             string  `json:"ApiId"`
-	RouteKey          string  `json:"RouteKey"`
-	Target            string  `json:"Target"`
-	AuthorizationType string  `json:"AuthorizationType"`
-	OperationName     ignored `json:"OperationName"`
+	ApiId               string   `json:"ApiId"`
+	RouteKey            string   `json:"RouteKey"`
+	Target              string   `json:"Target"`
+	AuthorizationType   string   `json:"AuthorizationType"`
+	AuthorizerId        string   `json:"AuthorizerId"`
+	AuthorizationScopes []string `json:"AuthorizationScopes"`
+	OperationName       ignored  `json:"OperationName"`
 }
 
 // v2StageProps are AWS::ApiGatewayV2::Stage's properties.
@@ -226,6 +230,7 @@ func (a *httpAPI) load(t *cfn.Template) {
 		integrations[id] = in
 		return nil
 	})
+	a.authorizers = r.authorizerDefs(t, "AWS::ApiGatewayV2::Authorizer", a.belongs)
 	r.eachResource(t, "AWS::ApiGatewayV2::Route", a.belongs, ps, func(res *cfn.Resource, props map[string]any) error {
 		route, err := a.route(props, integrations)
 		if route != nil {
@@ -274,7 +279,7 @@ func (a *httpAPI) route(props map[string]any, integrations map[string]httpIntegr
 		return nil, nil // its integration's problem says why
 	}
 	route := &httpRoute{key: p.RouteKey, integ: in, target: p.Target}
-	auth, err := a.r.newAuthorizer(p.AuthorizationType)
+	auth, err := a.r.newAuthorizer(contract.HTTP, p.AuthorizationType, p.AuthorizerId, p.AuthorizationScopes, a.authorizers)
 	if err != nil {
 		return nil, err
 	}
@@ -382,7 +387,7 @@ func (a *httpAPI) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		fail(resourceNotFound, "").writeHTTP(x)
 		return
 	}
-	x.stage, x.path = stage.name, rest
+	x.stage, x.path, x.stageVars = stage.name, rest, stage.vars
 	defer a.log(stage, x)
 	if e := a.serve(x, stage); e != nil {
 		e.writeHTTP(x)
