@@ -49,6 +49,9 @@ type exchange struct {
 	apiKey, apiKeyID string            // the REST API key a method required
 
 	trace *Trace // nil unless the runner traces requests (Options.Trace)
+	// beforeWrite, when set, adjusts the response headers just before they are written (an
+	// HTTP API's CORS headers).
+	beforeWrite func(x *exchange)
 }
 
 func newExchange(w http.ResponseWriter, req *http.Request, id string) *exchange {
@@ -95,6 +98,9 @@ func (x *exchange) readBody() *gatewayError {
 
 // respond writes the status and body once.
 func (x *exchange) respond(status int, body []byte) {
+	if x.beforeWrite != nil {
+		x.beforeWrite(x)
+	}
 	h := x.w.Header()
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	x.w.WriteHeader(status)
