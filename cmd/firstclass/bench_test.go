@@ -20,7 +20,7 @@ import (
 
 func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute) // a synth takes a minute on a loaded 2-core machine
 	defer cancel()
 	var out, errb bytes.Buffer
 	code = run(ctx, args, &out, &errb)

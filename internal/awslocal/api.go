@@ -4,10 +4,12 @@ import (
 	"context"
 	"time"
 
+	"firstclass/internal/awslocal/appconfig"
 	"firstclass/internal/awslocal/awsproto"
 	"firstclass/internal/awslocal/clock"
 	"firstclass/internal/awslocal/events"
 	"firstclass/internal/awslocal/kinesis"
+	"firstclass/internal/awslocal/lambdahook"
 	"firstclass/internal/awslocal/sfn"
 	"firstclass/internal/awslocal/sqs"
 )
@@ -56,8 +58,15 @@ type (
 	PutEventsResultEntry  = events.PutEventsResultEntry
 )
 
+// The Lambda hook (Options.Lambda) and its result.
+type (
+	LambdaInvoker = lambdahook.Invoker
+	LambdaResult  = lambdahook.Result
+)
+
 // Step Functions shapes.
 type (
+	UnsupportedTask         = sfn.UnsupportedTask
 	CreateStateMachineInput = sfn.CreateStateMachineInput
 	StartExecutionInput     = sfn.StartExecutionInput
 	Execution               = sfn.Execution
@@ -166,6 +175,32 @@ func (s *Server) WaitExecution(ctx context.Context, arn string) (Execution, erro
 	return s.sfn.WaitExecution(ctx, arn)
 }
 
+// UnsupportedTasks lists the Task states of a definition the local Step
+// Functions cannot run (in every Parallel branch and Map iterator).
+func (s *Server) UnsupportedTasks(definition string) ([]UnsupportedTask, error) {
+	return s.sfn.UnsupportedTasks(definition)
+}
+
+// SendTaskSuccess ends the .waitForTaskToken task waiting on token.
+func (s *Server) SendTaskSuccess(token, output string) error {
+	return s.sfn.SendTaskSuccess(token, output)
+}
+
+// SendTaskFailure fails the .waitForTaskToken task waiting on token.
+func (s *Server) SendTaskFailure(token, errName, cause string) error {
+	return s.sfn.SendTaskFailure(token, errName, cause)
+}
+
+// CheckEventTarget reports whether EventBridge can deliver to a rule
+// target with this ARN (a kind it delivers to, a function or log group
+// that exists).
+func (s *Server) CheckEventTarget(arn string) error { return s.events.CheckTarget(arn) }
+
+// CreateLogGroup creates a CloudWatch Logs log group.
+func (s *Server) CreateLogGroup(name string, retentionDays int) error {
+	return s.logs.CreateLogGroup(name, retentionDays)
+}
+
 // DeleteEventBus deletes a custom event bus; deleting a missing one succeeds.
 func (s *Server) DeleteEventBus(name string) error { return s.events.DeleteEventBus(name) }
 
@@ -250,3 +285,32 @@ func (s *Server) InspectBuses() []BusView { return s.events.Inspect() }
 // InspectStateMachines returns every state machine with up to limit of its most recent
 // executions and their history (KeepForInspection).
 func (s *Server) InspectStateMachines(limit int) []MachineView { return s.sfn.Inspect(limit) }
+
+// AppConfig shapes.
+type (
+	AppConfigApplication   = appconfig.Application
+	AppConfigEnvironment   = appconfig.Environment
+	AppConfigProfile       = appconfig.Profile
+	AppConfigHostedVersion = appconfig.HostedVersion
+	AppConfigStrategy      = appconfig.Strategy
+	AppConfigDeployment    = appconfig.Deployment
+	AppConfigConfiguration = appconfig.Configuration
+)
+
+// AppConfig is the AppConfig and AppConfig Data service: its Create
+// operations make the resources of a template, its ARNs name them.
+func (s *Server) AppConfig() *appconfig.Service { return s.appconfig }
+
+// CreateBucket creates an empty S3 bucket.
+func (s *Server) CreateBucket(name string) error { return s.s3.CreateBucket(name) }
+
+// PutObject stores an S3 object and returns its ETag.
+func (s *Server) PutObject(bucket, key string, body []byte, contentType string) (string, error) {
+	return s.s3.PutObject(bucket, key, body, contentType)
+}
+
+// GetObject returns an S3 object's body.
+func (s *Server) GetObject(bucket, key string) ([]byte, error) {
+	b, _, _, err := s.s3.GetObject(bucket, key)
+	return b, err
+}

@@ -37,7 +37,8 @@ type provider struct {
 
 // Creation phases.
 const (
-	phaseQueues = iota
+	phaseQueues    = iota
+	phaseLogGroups // before the rules that deliver to them
 	phaseBuses
 	phaseBusParts // rules, archives
 	phaseMachines
@@ -52,12 +53,13 @@ const (
 // providers are the resource types the runner knows, by type.
 var providers = map[string]*provider{
 	"AWS::SQS::Queue":                  {identity: queueIdentity, create: (*Runner).createQueue, phase: phaseQueues, first: isDeadLetterQueue, remove: removeQueue},
+	"AWS::S3::Bucket":                  {identity: bucketIdentity, create: (*Runner).createBucket, phase: phaseQueues},
 	"AWS::Events::EventBus":            {identity: busIdentity, create: (*Runner).createBus, phase: phaseBuses, remove: removeBus},
 	"AWS::Events::Rule":                {identity: namedIdentity("Name", 64, "arn:aws:events:%s:%s:rule/%s"), create: (*Runner).createRule, phase: phaseBusParts, remove: removeRule},
 	"AWS::Events::Archive":             {identity: namedIdentity("ArchiveName", 48, "arn:aws:events:%s:%s:archive/%s"), create: (*Runner).createArchive, phase: phaseBusParts},
 	"AWS::StepFunctions::StateMachine": {identity: machineIdentity, create: (*Runner).createStateMachine, phase: phaseMachines, remove: removeMachine},
 	"AWS::Lambda::Function":            {identity: namedIdentity("FunctionName", 64, "arn:aws:lambda:%s:%s:function:%s"), create: (*Runner).createFunction, phase: phaseFunctions},
-	"AWS::Logs::LogGroup":              {identity: namedIdentity("LogGroupName", 512, "arn:aws:logs:%s:%s:log-group:%s:*"), skipped: "a log group exists locally as the access log file of the stages that write to it"},
+	"AWS::Logs::LogGroup":              {identity: namedIdentity("LogGroupName", 512, "arn:aws:logs:%s:%s:log-group:%s:*"), create: (*Runner).createLogGroup, phase: phaseLogGroups},
 
 	"AWS::ApiGatewayV2::Api":            {identity: apiIdentity, create: (*Runner).loadHTTPAPI, phase: phaseAPIs},
 	"AWS::ApiGatewayV2::Route":          {phase: phaseAPIParts},
@@ -75,17 +77,22 @@ var providers = map[string]*provider{
 	"AWS::ApiGateway::UsagePlan":        {identity: opaqueIdentity("Id"), create: (*Runner).createUsagePlan, phase: phaseUsagePlans},
 	"AWS::ApiGateway::UsagePlanKey":     {identity: opaqueIdentity("Id"), create: (*Runner).createUsagePlanKey, phase: phaseUsagePlanKeys},
 
-	"AWS::IAM::Role":           {identity: roleIdentity, skipped: "IAM is not enforced locally"},
-	"AWS::IAM::Policy":         {skipped: "IAM is not enforced locally"},
-	"AWS::Lambda::Permission":  {skipped: "IAM is not enforced locally"},
-	"AWS::SQS::QueuePolicy":    {skipped: "queue policies (enforceSSL) are not enforced on the plain-HTTP local endpoint"},
-	"AWS::CDK::Metadata":       {skipped: "CDK version reporting"},
-	"AWS::ApiGateway::Account": {skipped: "account settings"},
+	"AWS::IAM::Role":             {identity: roleIdentity, skipped: "IAM is not enforced locally"},
+	"AWS::IAM::Policy":           {skipped: "IAM is not enforced locally"},
+	"AWS::Lambda::Permission":    {skipped: "IAM is not enforced locally"},
+	"AWS::SQS::QueuePolicy":      {skipped: "queue policies (enforceSSL) are not enforced on the plain-HTTP local endpoint"},
+	"AWS::S3::BucketPolicy":      {skipped: "bucket policies (enforceSSL) are not enforced on the plain-HTTP local endpoint"},
+	"AWS::CDK::Metadata":         {skipped: "CDK version reporting"},
+	"AWS::CloudFormation::Stack": {identity: nestedStackIdentity, skipped: "a nested stack's resources are served as part of its parent (one whose template is not in the assembly is a problem)"},
+	"AWS::ApiGateway::Account":   {skipped: "account settings"},
 }
 
 // providerOf is the provider of a resource's type.
 func providerOf(res *cfn.Resource) (*provider, error) {
 	p, ok := providers[res.Type]
+	if !ok && isCustomResource(res) {
+		return customResourceProvider, nil
+	}
 	if !ok {
 		return nil, cannot("the local runner emulates "+strings.Join(providedTypes(), ", "), "no local behaviour for this resource type")
 	}
@@ -107,6 +114,9 @@ func providedTypes() []string {
 type identity struct {
 	ref   string
 	attrs map[string]string
+	// refErr, when set, is why the resource or parameter has no local value: a Ref to it is
+	// a problem of the resource that makes it.
+	refErr error
 }
 
 // values implements cfn.Values over the identities of a template's resources.
@@ -117,7 +127,7 @@ func (v values) Ref(id string) (string, error) {
 	if !ok {
 		return "", fmt.Errorf("no resource %q in the template", id)
 	}
-	return i.ref, nil
+	return i.ref, i.refErr
 }
 
 func (v values) GetAtt(id, attr string) (string, error) {
@@ -146,12 +156,20 @@ func localID(stack, logicalID string) string {
 
 // physicalName is the name CloudFormation would generate, without its random suffix:
 // "Firstclass-TargetsQueue4E5D0920".
+//
+// A nested stack's resource (logical ID "STACK-RESOURCE", cfn.Assembly.Flatten) keeps its own
+// logical ID whole and shortens the nested stack's part, as CloudFormation's names do:
+// "NestedApp-ServiceNestedStackServiceNes-GreetFunction1A2B3C".
 func physicalName(stack, logicalID string, max int) string {
 	n := stack + "-" + logicalID
-	if len(n) > max {
-		n = n[:max]
+	if len(n) <= max {
+		return n
 	}
-	return n
+	if i := strings.LastIndexByte(logicalID, '-'); i >= 0 && len(logicalID)-i < max/2 {
+		own := logicalID[i:]
+		return (stack + "-" + logicalID[:i])[:max-len(own)] + own
+	}
+	return n[:max]
 }
 
 // literal is a resource's property when it is a plain string in the template.
