@@ -39,6 +39,7 @@ type provider struct {
 const (
 	phaseQueues    = iota
 	phaseLogGroups // before the rules that deliver to them
+	phaseTopics    // after the queues their subscriptions deliver to
 	phaseBuses
 	phaseBusParts // rules, archives
 	phaseMachines
@@ -58,6 +59,9 @@ var providers = map[string]*provider{
 	"AWS::Events::Rule":                {identity: namedIdentity("Name", 64, "arn:aws:events:%s:%s:rule/%s"), create: (*Runner).createRule, phase: phaseBusParts, remove: removeRule},
 	"AWS::Events::Archive":             {identity: namedIdentity("ArchiveName", 48, "arn:aws:events:%s:%s:archive/%s"), create: (*Runner).createArchive, phase: phaseBusParts},
 	"AWS::StepFunctions::StateMachine": {identity: machineIdentity, create: (*Runner).createStateMachine, phase: phaseMachines, remove: removeMachine},
+	"AWS::SNS::Topic":                  {identity: topicIdentity, create: (*Runner).createTopic, phase: phaseTopics},
+	"AWS::SNS::Subscription":           {create: (*Runner).createSubscription, phase: phaseBusParts},
+	"AWS::SNS::TopicPolicy":            {skipped: "IAM is not enforced locally"},
 	"AWS::Lambda::Function":            {identity: namedIdentity("FunctionName", 64, "arn:aws:lambda:%s:%s:function:%s"), create: (*Runner).createFunction, phase: phaseFunctions},
 	"AWS::Logs::LogGroup":              {identity: namedIdentity("LogGroupName", 512, "arn:aws:logs:%s:%s:log-group:%s:*"), create: (*Runner).createLogGroup, phase: phaseLogGroups},
 
