@@ -170,7 +170,7 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	printAPIs(stdout, r)
-	printAuth(stdout, r, credentials)
+	printAuth(stdout, r, credentials, out)
 	fmt.Fprintf(stdout, "\nAWS endpoint  %s  (SQS, EventBridge, Step Functions, CloudWatch Logs; any credentials, region %s)\n", r.AWSEndpoint(), r.AWS().Region())
 	if u := r.InspectorURL(); u != "" {
 		fmt.Fprintf(stdout, "inspector     %s  (recent requests with their traces, queues, events, executions)\n", u)
@@ -376,8 +376,13 @@ func parseCredentials(s string) ([]sigv4.Credentials, error) {
 }
 
 // printAuth says what the API keys are and which access keys IAM routes accept.
-func printAuth(w io.Writer, r *localapi.Runner, creds []sigv4.Credentials) {
+func printAuth(w io.Writer, r *localapi.Runner, creds []sigv4.Credentials, out contract.Outputs) {
 	keys := r.APIKeys()
+	if u := out[contract.TokenURLOutput]; u != "" {
+		fmt.Fprintf(w, "\ntokens        curl -s -u %s:%s -d grant_type=client_credentials -d scope=%s %s\n",
+			out[contract.UserPoolClientIDOutput], out[contract.UserPoolClientSecretOutput], out[contract.OAuthScopeOutput], u)
+		fmt.Fprintf(w, "              (the local issuer of user pool %s; send Authorization: Bearer <access_token>)\n", out[contract.UserPoolIDOutput])
+	}
 	if r.UsesIAM() {
 		if len(creds) == 0 {
 			creds = []sigv4.Credentials{localapi.DefaultCredentials}

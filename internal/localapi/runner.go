@@ -88,6 +88,9 @@ type Runner struct {
 	inspectorSrv *http.Server
 	iam          *iamAuthorizer
 	usage        *usagePlans // REST API keys and usage plans
+	pools        *cognitoPools
+	// authorizerCores are what authorizer resources share between their routes, by local ID.
+	authorizerCores map[string]any
 
 	awsServer *http.Server
 	awsURL    string
@@ -155,7 +158,7 @@ func New(ctx context.Context, opts Options) (r *Runner, err error) {
 	runner := &Runner{opts: opts, stack: stack.Name, tmpl: tmpl, aws: aws, invoker: invoker,
 		functions: map[string]*lambdalocal.Function{}, sinks: map[string]*logSink{}, sinkMu: &sync.Mutex{},
 		listeners: map[string]*apiListener{}, guard: &generationGuard{}, built: map[string]*builtFunction{},
-		iam: newIAMAuthorizer(aws.Region(), aws.Account(), opts.Credentials), usage: newUsagePlans()}
+		iam: newIAMAuthorizer(aws.Region(), aws.Account(), opts.Credentials), usage: newUsagePlans(), pools: newCognitoPools(), authorizerCores: map[string]any{}}
 	if opts.Inspector {
 		aws.KeepForInspection(inspectorLimit)
 	}
@@ -180,7 +183,11 @@ func New(ctx context.Context, opts Options) (r *Runner, err error) {
 	r.nextPort++
 	r.awsURL = "http://" + awsLn.Addr().String()
 	aws.SetBaseURL(r.awsURL)
-	r.awsServer = &http.Server{Handler: aws, ReadHeaderTimeout: 10 * time.Second}
+	r.awsServer = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if !r.serveCognito(w, req) {
+			aws.ServeHTTP(w, req)
+		}
+	}), ReadHeaderTimeout: 10 * time.Second}
 	go r.awsServer.Serve(awsLn)
 
 	if err := r.load(ctx, ps); err != nil {
@@ -288,6 +295,9 @@ func (r *Runner) Outputs() (contract.Outputs, error) {
 				v = base + m[2]
 			}
 		}
+		if local, ok := r.localDomainURL(v); ok {
+			v = local
+		}
 		if sink, ok := r.sinks[v]; ok {
 			v = "file://" + sink.path
 		}
@@ -295,6 +305,9 @@ func (r *Runner) Outputs() (contract.Outputs, error) {
 	}
 	out[contract.AWSEndpointOutput] = r.awsURL
 	// The secrets a deployed stack never outputs, for the bench and curl.
+	if secret, ok := r.firstClientSecret(); ok {
+		out[contract.UserPoolClientSecretOutput] = secret
+	}
 	for _, k := range r.APIKeys() {
 		if k.Enabled && len(k.UsagePlans) > 0 {
 			out[contract.APIKeyValueOutput] = k.Value
