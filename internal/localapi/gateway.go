@@ -135,6 +135,12 @@ type gatewayError struct {
 	// none of the API's headers and no gateway response overrides it (REST's answer to a body
 	// over 10 MB).
 	plain string
+	// headers are sent with the answer (an authorizer's WWW-Authenticate).
+	headers map[string]string
+	// messageJSON, when set, is $context.error.messageString as JSON ("null" for a Lambda
+	// authorizer's failure); rawBody, when set, is the REST body when no gateway response
+	// overrides the type (a policy's refusal, {"Message":…}).
+	messageJSON, rawBody string
 }
 
 func (e *gatewayError) Error() string {
@@ -170,6 +176,9 @@ func (e *gatewayError) restMessage() string {
 // messageString is $context.error.messageString: the message quoted as JSON, with a leading
 // space for an integration-phase error.
 func (e *gatewayError) messageString(message string) string {
+	if e.messageJSON != "" {
+		return e.messageJSON
+	}
 	q := strconv.Quote(message)
 	if e.afterIntegration {
 		return " " + q
@@ -186,6 +195,9 @@ func (e *gatewayError) writeHTTP(x *exchange) {
 	x.errorMessage, x.errorType = d.message, e.typ
 	if e.detail != "" {
 		x.integError = e.detail
+	}
+	for k, v := range e.headers {
+		x.w.Header().Set(k, v)
 	}
 	if e.typ == integrationTimeout {
 		// Sent with no Content-Type (cortexlabs/cortex#1225); a nil value keeps net/http
@@ -275,7 +287,13 @@ func (e *gatewayError) writeREST(x *exchange, g restGatewayResponses, vars func(
 		errorType = e.errorType
 	}
 	h.Set("X-Amzn-Errortype", errorType)
+	for k, v := range e.headers {
+		h.Set(k, v)
+	}
 	body := []byte(`{"message":` + e.messageString(msg) + `}`)
+	if e.rawBody != "" {
+		body = []byte(e.rawBody)
+	}
 	contentType := "application/json"
 	if o := g.lookup(e.typ); o != nil {
 		if o.status != 0 {

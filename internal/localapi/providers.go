@@ -43,6 +43,8 @@ const (
 	phaseBuses
 	phaseBusParts // rules, archives
 	phaseMachines
+	phasePools // Cognito user pools, before their clients and domains
+	phasePoolParts
 	phaseFunctions
 	phaseAPIs
 	phaseAPIParts // read by their API's loader
@@ -65,21 +67,27 @@ var providers = map[string]*provider{
 	"AWS::Lambda::Function":            {identity: namedIdentity("FunctionName", 64, "arn:aws:lambda:%s:%s:function:%s"), create: (*Runner).createFunction, phase: phaseFunctions},
 	"AWS::Logs::LogGroup":              {identity: namedIdentity("LogGroupName", 512, "arn:aws:logs:%s:%s:log-group:%s:*"), create: (*Runner).createLogGroup, phase: phaseLogGroups},
 
-	"AWS::ApiGatewayV2::Api":            {identity: apiIdentity, create: (*Runner).loadHTTPAPI, phase: phaseAPIs},
-	"AWS::ApiGatewayV2::Route":          {phase: phaseAPIParts},
-	"AWS::ApiGatewayV2::Integration":    {phase: phaseAPIParts},
-	"AWS::ApiGatewayV2::Stage":          {identity: stageIdentity, phase: phaseAPIParts},
-	"AWS::ApiGateway::RestApi":          {identity: apiIdentity, create: (*Runner).loadRESTAPI, phase: phaseAPIs},
-	"AWS::ApiGateway::Resource":         {phase: phaseAPIParts},
-	"AWS::ApiGateway::Method":           {phase: phaseAPIParts},
-	"AWS::ApiGateway::Model":            {identity: modelIdentity, phase: phaseAPIParts},
-	"AWS::ApiGateway::RequestValidator": {phase: phaseAPIParts},
-	"AWS::ApiGateway::Deployment":       {phase: phaseAPIParts},
-	"AWS::ApiGateway::Stage":            {identity: stageIdentity, phase: phaseAPIParts},
-	"AWS::ApiGateway::GatewayResponse":  {phase: phaseAPIParts},
-	"AWS::ApiGateway::ApiKey":           {identity: opaqueIdentity("APIKeyId"), create: (*Runner).createAPIKey, phase: phaseAPIKeys},
-	"AWS::ApiGateway::UsagePlan":        {identity: opaqueIdentity("Id"), create: (*Runner).createUsagePlan, phase: phaseUsagePlans},
-	"AWS::ApiGateway::UsagePlanKey":     {identity: opaqueIdentity("Id"), create: (*Runner).createUsagePlanKey, phase: phaseUsagePlanKeys},
+	"AWS::ApiGatewayV2::Api":               {identity: apiIdentity, create: (*Runner).loadHTTPAPI, phase: phaseAPIs},
+	"AWS::ApiGatewayV2::Route":             {phase: phaseAPIParts},
+	"AWS::ApiGatewayV2::Integration":       {phase: phaseAPIParts},
+	"AWS::ApiGatewayV2::Stage":             {identity: stageIdentity, phase: phaseAPIParts},
+	"AWS::ApiGateway::RestApi":             {identity: apiIdentity, create: (*Runner).loadRESTAPI, phase: phaseAPIs},
+	"AWS::ApiGateway::Resource":            {phase: phaseAPIParts},
+	"AWS::ApiGateway::Method":              {phase: phaseAPIParts},
+	"AWS::ApiGateway::Model":               {identity: modelIdentity, phase: phaseAPIParts},
+	"AWS::ApiGateway::RequestValidator":    {phase: phaseAPIParts},
+	"AWS::ApiGateway::Deployment":          {phase: phaseAPIParts},
+	"AWS::ApiGateway::Stage":               {identity: stageIdentity, phase: phaseAPIParts},
+	"AWS::ApiGateway::GatewayResponse":     {phase: phaseAPIParts},
+	"AWS::Cognito::UserPool":               {identity: poolIdentity, create: (*Runner).createUserPool, phase: phasePools},
+	"AWS::Cognito::UserPoolClient":         {identity: poolClientIdentity, create: (*Runner).createUserPoolClient, phase: phasePoolParts},
+	"AWS::Cognito::UserPoolDomain":         {create: (*Runner).createUserPoolDomain, phase: phasePoolParts},
+	"AWS::Cognito::UserPoolResourceServer": {skipped: "a client's scopes are its AllowedOAuthScopes; the resource server only names them"},
+	"AWS::ApiGateway::Authorizer":          {phase: phaseAPIParts},
+	"AWS::ApiGatewayV2::Authorizer":        {phase: phaseAPIParts},
+	"AWS::ApiGateway::ApiKey":              {identity: opaqueIdentity("APIKeyId"), create: (*Runner).createAPIKey, phase: phaseAPIKeys},
+	"AWS::ApiGateway::UsagePlan":           {identity: opaqueIdentity("Id"), create: (*Runner).createUsagePlan, phase: phaseUsagePlans},
+	"AWS::ApiGateway::UsagePlanKey":        {identity: opaqueIdentity("Id"), create: (*Runner).createUsagePlanKey, phase: phaseUsagePlanKeys},
 
 	"AWS::IAM::Role":             {identity: roleIdentity, skipped: "IAM is not enforced locally"},
 	"AWS::IAM::Policy":           {skipped: "IAM is not enforced locally"},

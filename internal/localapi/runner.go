@@ -65,6 +65,9 @@ type Options struct {
 	// TraceLog, when set, also receives every trace as it completes, and implies Trace.
 	Trace    bool
 	TraceLog io.Writer
+	// Inspector serves the inspector page (InspectorURL) on the port after the AWS
+	// endpoint's; it implies Trace, and keeps recent events and execution histories.
+	Inspector bool
 	// Credentials are the access keys IAM-authorized routes accept; DefaultCredentials when
 	// empty.
 	Credentials []sigv4.Credentials
@@ -79,14 +82,19 @@ type Runner struct {
 	vals     values
 	resolver *cfn.Resolver
 
-	functions map[string]*lambdalocal.Function // by logical ID
-	invoker   *functionInvoker                 // the local AWS's Lambda, shared by every generation
-	httpAPIs  []*httpAPI
-	restAPIs  []*restAPI
-	sinks     map[string]*logSink // by log group name
-	traces    *traceStore         // nil unless Options.Trace
-	iam       *iamAuthorizer
-	usage     *usagePlans // REST API keys and usage plans
+	functions    map[string]*lambdalocal.Function // by logical ID
+	invoker      *functionInvoker                 // the local AWS's Lambda, shared by every generation
+	httpAPIs     []*httpAPI
+	restAPIs     []*restAPI
+	sinks        map[string]*logSink // by log group name
+	traces       *traceStore         // nil unless Options.Trace
+	inspectorURL string
+	inspectorSrv *http.Server
+	iam          *iamAuthorizer
+	usage        *usagePlans // REST API keys and usage plans
+	pools        *cognitoPools
+	// authorizerCores are what authorizer resources share between their routes, by local ID.
+	authorizerCores map[string]any
 
 	awsServer *http.Server
 	// joined: the local AWS and its Lambda are another runner's (Options.Join).
@@ -161,8 +169,11 @@ func New(ctx context.Context, opts Options) (r *Runner, err error) {
 	runner := &Runner{opts: opts, stack: stack.Name, tmpl: tmpl, aws: aws, invoker: invoker,
 		functions: map[string]*lambdalocal.Function{}, sinks: map[string]*logSink{}, sinkMu: &sync.Mutex{},
 		listeners: map[string]*apiListener{}, guard: &generationGuard{}, built: map[string]*builtFunction{},
-		iam: newIAMAuthorizer(aws.Region(), aws.Account(), opts.Credentials), usage: newUsagePlans()}
-	if opts.Trace || opts.TraceLog != nil {
+		iam: newIAMAuthorizer(aws.Region(), aws.Account(), opts.Credentials), usage: newUsagePlans(), pools: newCognitoPools(), authorizerCores: map[string]any{}}
+	if opts.Inspector {
+		aws.KeepForInspection(inspectorLimit)
+	}
+	if opts.Trace || opts.TraceLog != nil || opts.Inspector {
 		runner.traces = newTraceStore(opts.TraceLog)
 	}
 	if opts.Join == nil {
@@ -189,7 +200,13 @@ func New(ctx context.Context, opts Options) (r *Runner, err error) {
 		r.nextPort++
 		r.awsURL = "http://" + awsLn.Addr().String()
 		aws.SetBaseURL(r.awsURL)
-		r.awsServer = &http.Server{Handler: aws, ReadHeaderTimeout: 10 * time.Second}
+		// Cognito is served by the runner whose stack declares the pools: a joined stack's
+		// pools are not reachable on this endpoint.
+		r.awsServer = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+			if !r.serveCognito(w, req) {
+				aws.ServeHTTP(w, req)
+			}
+		}), ReadHeaderTimeout: 10 * time.Second}
 		go r.awsServer.Serve(awsLn)
 	}
 
@@ -258,6 +275,9 @@ func (r *Runner) Start() error {
 		r.listeners[a.logical()] = l
 		l.serve(a, r.guard)
 	}
+	if r.opts.Inspector {
+		return r.startInspector()
+	}
 	return nil
 }
 
@@ -295,6 +315,9 @@ func (r *Runner) Outputs() (contract.Outputs, error) {
 				v = base + m[2]
 			}
 		}
+		if local, ok := r.localDomainURL(v); ok {
+			v = local
+		}
 		if sink, ok := r.sinks[v]; ok {
 			v = "file://" + sink.path
 		}
@@ -302,6 +325,9 @@ func (r *Runner) Outputs() (contract.Outputs, error) {
 	}
 	out[contract.AWSEndpointOutput] = r.awsURL
 	// The secrets a deployed stack never outputs, for the bench and curl.
+	if secret, ok := r.firstClientSecret(); ok {
+		out[contract.UserPoolClientSecretOutput] = secret
+	}
 	for _, k := range r.APIKeys() {
 		if k.Enabled && len(k.UsagePlans) > 0 {
 			out[contract.APIKeyValueOutput] = k.Value
@@ -326,6 +352,9 @@ func (r *Runner) Close() error {
 			l.srv.Shutdown(ctx)
 		}
 		r.mu.Unlock()
+		if r.inspectorSrv != nil {
+			r.inspectorSrv.Shutdown(ctx)
+		}
 		if r.awsServer != nil {
 			r.awsServer.Shutdown(ctx)
 		}

@@ -42,7 +42,7 @@ func (w *syncWriter) String() string {
 	return w.b.String()
 }
 
-func loadAssembly(t *testing.T, dir string) *cfn.Assembly {
+func loadAssembly(t testing.TB, dir string) *cfn.Assembly {
 	t.Helper()
 	asm, err := cfn.LoadAssembly(filepath.Join("testdata", dir))
 	if err != nil {
