@@ -32,7 +32,7 @@ func (l *fakeLogs) WriteEvent(group, stream string, ts int64, message string) ui
 func (l *fakeLogs) GroupExists(group string) bool { return group == "/g" }
 
 const (
-	fnTarget  = "arn:aws:lambda:us-east-1:000000000000:function:fn"
+	fnTarget    = "arn:aws:lambda:us-east-1:000000000000:function:fn"
 	groupTarget = "arn:aws:logs:us-east-1:000000000000:log-group:/g"
 )
 
