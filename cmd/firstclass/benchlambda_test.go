@@ -107,7 +107,7 @@ func TestBenchFromLambdaFansOutOnTheLocalRunnerAndMergesEveryWorker(t *testing.T
 		t.Logf("%-24s 4 Lambda workers %6.1f req/s (p50 %6.2f ms, p99 %6.2f ms)   one generator %6.1f req/s (p50 %6.2f ms, p99 %6.2f ms)",
 			r.Key(), r.Summary.Rate, r.Summary.Latency.P50, r.Summary.Latency.P99, o.Summary.Rate, o.Summary.Latency.P50, o.Summary.Latency.P99)
 	}
-	t.Logf("workers' start spread %.2f ms, latest %.2f ms after the start instant", merged.Source.StartSpreadMs, merged.Source.LatestStartMs)
+	t.Logf("workers' start spread %.2f ms, the latest %.2f ms late", merged.Source.StartSpreadMs, merged.Source.LatestStartMs)
 }
 
 // workerReports reads each worker's own result from the local S3, where the workers kept them.
@@ -127,7 +127,9 @@ func workerReports(t *testing.T, outputsFile, run string, n int, pricing bench.P
 	if err != nil {
 		t.Fatal(err)
 	}
-	client := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	client := s3.NewFromConfig(cfg, func(o *s3.Options) {
+		o.UsePathStyle, o.ResponseChecksumValidation = true, aws.ResponseChecksumValidationWhenRequired
+	})
 	var out []*bench.Report
 	for i := range n {
 		obj, err := client.GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String(load[contract.LoadResultsBucketOutput]), Key: aws.String(loadrun.ResultKey(run, i))})
