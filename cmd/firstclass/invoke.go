@@ -86,7 +86,11 @@ flags:`)
 	if err != nil {
 		return err
 	}
-	r, err := localapi.New(ctx, localapi.Options{Assembly: asm, StackName: app.stack, ModuleDir: mod, Port: 0,
+	names, err := app.stackNames(asm)
+	if err != nil {
+		return err
+	}
+	r, err := localapi.New(ctx, localapi.Options{Assembly: asm, StackName: names[0], ModuleDir: mod, Port: 0,
 		StateDir: *stateDir, Logs: stderr, NoThrottle: true, Trace: true})
 	if err != nil {
 		return err
