@@ -581,6 +581,20 @@ func (r *Result) workload(s *Summary) cost.Workload {
 	if l := r.AccessLog; l != nil && l.Lines > 0 {
 		w.AccessLogBytes = map[contract.Kind]float64{r.Kind: float64(l.Bytes) / float64(l.Lines)}
 	}
+	// A Lambda authorizer answered these requests: its invocations are priced at the cache
+	// hit ratio the access log shows (lines with an invocation latency against all of its
+	// lines) and the invocations' measured duration.
+	if a := r.Authorizer; a != nil && a.Count() > 0 {
+		w.Auth = cost.DefaultAuthWorkload("lambda")
+		invoked := int64(0)
+		if in := r.AuthorizerInvocation; in != nil {
+			invoked = in.Count()
+			if in.Count() > 0 {
+				w.Auth.AuthorizerDurationMs = max(1, percentiles(in).P50)
+			}
+		}
+		w.Auth.CacheHitRatio = 1 - float64(invoked)/float64(a.Count())
+	}
 	return w
 }
 
