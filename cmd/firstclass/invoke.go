@@ -82,18 +82,15 @@ flags:`)
 			in.Body = body
 		}
 	})
-	if len(app.stacks) > 1 {
-		return fmt.Errorf("invoke calls a route of one stack: give one --stack, not %d", len(app.stacks))
-	}
-	stack := ""
-	if len(app.stacks) == 1 {
-		stack = app.stacks[0]
-	}
 	mod, asm, err := app.load(ctx, stderr)
 	if err != nil {
 		return err
 	}
-	r, err := localapi.New(ctx, localapi.Options{Assembly: asm, StackName: stack, ModuleDir: mod, Port: 0,
+	names, err := app.stackNames(asm)
+	if err != nil {
+		return err
+	}
+	r, err := localapi.New(ctx, localapi.Options{Assembly: asm, StackName: names[0], ModuleDir: mod, Port: 0,
 		Parameters: app.params, Node: app.node, Python: app.python,
 		StateDir: *stateDir, Logs: stderr, NoThrottle: true, Trace: true})
 	if err != nil {
