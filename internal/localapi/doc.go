@@ -14,5 +14,10 @@
 // warning. Everything it cannot emulate, in the whole assembly, is one report at start
 // (*StartError), naming each resource.
 //
-// The cmd/firstclass local subcommand wraps it; tests and benchmarks embed it.
+// For the edit loop, it can trace each request in the words of API Gateway's test-invoke log
+// (Options.Trace, trace.go), swap a new assembly in behind listeners that stay (Reload,
+// reload.go), send one request to one route (Invoke) and serve an inspector page of recent
+// requests, queues, events and executions (Options.Inspector, inspector.go).
+//
+// The cmd/firstclass local and invoke subcommands wrap it; tests and benchmarks embed it.
 package localapi
