@@ -18,6 +18,13 @@ const (
 	ContextLogRetentionDays = "firstclass:logRetentionDays"
 	ContextRemovalPolicy    = "firstclass:removalPolicy"
 	ContextAuthMode         = "firstclass:authMode"
+	ContextKMSKey           = "firstclass:kmsKey"
+)
+
+// The firstclass:kmsKey choices.
+const (
+	KMSAWSManaged = "aws-managed"
+	KMSCustomer   = "customer"
 )
 
 // Config is what the app's context decides.
@@ -33,6 +40,10 @@ type Config struct {
 	// AuthMode is "none" (public routes, the load-test default) or "iam" (every route
 	// needs a SigV4-signed request).
 	AuthMode string
+	// KMSKey is KMSAWSManaged (SSE-SQS queues, the stream under alias/aws/kinesis) or
+	// KMSCustomer (one customer-managed key, rotated yearly, for the queue, its dead-letter
+	// queue and the stream).
+	KMSKey string
 }
 
 // StageConfig is one stage of both APIs.
@@ -76,7 +87,7 @@ var (
 // value given with `-c` arrives as a string, so numbers and the stage object are also
 // accepted as strings. Every problem is reported with the key and the fix.
 func ParseConfig(lookup func(key string) any) (Config, error) {
-	c := Config{StackName: routes.DefaultStackName, LogRetentionDays: 30, RemoveOnDelete: true, AuthMode: "none"}
+	c := Config{StackName: routes.DefaultStackName, LogRetentionDays: 30, RemoveOnDelete: true, AuthMode: "none", KMSKey: KMSAWSManaged}
 	var errs []string
 	fail := func(key, format string, args ...any) {
 		errs = append(errs, fmt.Sprintf("context %q: ", key)+fmt.Sprintf(format, args...))
@@ -117,6 +128,15 @@ func ParseConfig(lookup func(key string) any) (Config, error) {
 			c.AuthMode = v.(string)
 		default:
 			fail(ContextAuthMode, "%v is not an auth mode; use \"none\" or \"iam\"", v)
+		}
+	}
+
+	if v := lookup(ContextKMSKey); v != nil {
+		switch v {
+		case KMSAWSManaged, KMSCustomer:
+			c.KMSKey = v.(string)
+		default:
+			fail(ContextKMSKey, "%v is not a key choice; use %q (SSE-SQS and alias/aws/kinesis) or %q (a customer-managed key)", v, KMSAWSManaged, KMSCustomer)
 		}
 	}
 

@@ -185,6 +185,8 @@ type recorder struct {
 	// the express execution's output), for a route whose probe checks responses.
 	confirmed bitset
 	response  func(r *vegeta.Result, id string, res *Result) bool
+	// bodies groups the 2xx answers by body, for a probe that compares them with one.
+	bodies bodyDigests
 
 	timeline   map[int64]*Bucket
 	transportN int
@@ -198,6 +200,7 @@ func newRecorder(r spec.Route, kind contract.Kind, tmpl *requestTemplate, sched 
 		closed:   closed,
 		errs:     errs,
 		response: probes[r.Delivery.Probe].response,
+		bodies:   newBodyDigests(probes[r.Delivery.Probe].expected != nil),
 		timeline: map[int64]*Bucket{},
 	}
 }
@@ -208,6 +211,9 @@ func (rc *recorder) add(r *vegeta.Result) {
 		rc.accepted.set(r.Seq)
 		if rc.response != nil && rc.response(r, formatID(rc.tmpl.run, rc.tmpl.route.Name, rc.tmpl.kind, r.Seq), rc.res) {
 			rc.confirmed.set(r.Seq)
+		}
+		if rc.bodies != nil {
+			rc.bodies.add(r.Body, r.Seq)
 		}
 	} else {
 		rc.errs.Add(1)

@@ -329,6 +329,22 @@ func (b *benchRun) checkDeliveries(ctx context.Context, problem func(string)) {
 				}
 				finish(seen)
 			}()
+		case pr.expected != nil:
+			l := lookup{output: b.cfg.Outputs[r.Delivery.Output], run: cfg.RunID, route: r.Name, deadline: deadline}
+			awsCfg, err := b.aws(ctx)
+			if err != nil {
+				fail(err)
+				continue
+			}
+			l.awsCfg = awsCfg
+			want, err := pr.expected(ctx, l)
+			if err != nil {
+				fail(err)
+				continue
+			}
+			for _, a := range as {
+				a.rec.res.Delivery = matchDeliveries(method, cfg.RunID, r.Name, a.kind, a.rec.accepted, a.rec.bodies.matching(want))
+			}
 		case pr.response != nil:
 			for _, a := range as {
 				seen := map[uint64]int{}
