@@ -238,3 +238,17 @@ type (
 // AppConfig is the AppConfig and AppConfig Data service: its Create
 // operations make the resources of a template, its ARNs name them.
 func (s *Server) AppConfig() *appconfig.Service { return s.appconfig }
+
+// CreateBucket creates an empty S3 bucket.
+func (s *Server) CreateBucket(name string) error { return s.s3.CreateBucket(name) }
+
+// PutObject stores an S3 object and returns its ETag.
+func (s *Server) PutObject(bucket, key string, body []byte, contentType string) (string, error) {
+	return s.s3.PutObject(bucket, key, body, contentType)
+}
+
+// GetObject returns an S3 object's body.
+func (s *Server) GetObject(bucket, key string) ([]byte, error) {
+	b, _, _, err := s.s3.GetObject(bucket, key)
+	return b, err
+}

@@ -14,6 +14,7 @@ import (
 	"firstclass/internal/awslocal/clock"
 	"firstclass/internal/awslocal/events"
 	"firstclass/internal/awslocal/kinesis"
+	"firstclass/internal/awslocal/s3"
 	"firstclass/internal/awslocal/sfn"
 	"firstclass/internal/awslocal/sqs"
 	"firstclass/internal/awslocal/store"
@@ -65,6 +66,7 @@ type Server struct {
 	events  *events.Service
 	sfn     *sfn.Service
 	kinesis *kinesis.Service
+	s3      *s3.Service
 	// appconfig serves AppConfig and AppConfig Data (REST-JSON, by path).
 	appconfig *appconfig.Service
 	// jsonServices serve the awsJson protocols, by the service part of
@@ -95,6 +97,7 @@ func New(opts Options) (*Server, error) {
 	s.sqs = sqs.New(sqs.Options{Identity: id, BaseURL: opts.BaseURL, Clock: clk, Store: st})
 	s.sfn = sfn.New(sfn.Options{Identity: id, Clock: clk, Store: st})
 	s.kinesis = kinesis.New(kinesis.Options{Identity: id, Clock: clk, Store: st, Unthrottled: opts.UnthrottledShards})
+	s.s3 = s3.New(s3.Options{Identity: id, Clock: clk})
 	s.appconfig = appconfig.New(appconfig.Options{Identity: id, Clock: clk, Store: st})
 	s.events = events.New(events.Options{Identity: id, Clock: clk, Store: st, AcceptUnknownEventBus: opts.AcceptUnknownEventBus})
 	// EventBridge delivers to the other services through its target registry.
@@ -176,6 +179,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		})
 		return
 	}
+	if signedFor(r, "s3") {
+		s.s3.ServeHTTP(w, r)
+		return
+	}
 	if appconfig.Handles(r) {
 		s.appconfig.ServeREST(w, r)
 		return
@@ -186,4 +193,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.sqs.ServeQuery(w, r)
+}
+
+// signedFor reports whether r is SigV4-signed for service: the credential scope of its
+// Authorization header (Credential=KEY/DATE/REGION/SERVICE/aws4_request) names it. S3's REST
+// protocol has no X-Amz-Target or Action to dispatch on; its signature names it.
+func signedFor(r *http.Request, service string) bool {
+	auth := r.Header.Get("Authorization")
+	_, cred, ok := strings.Cut(auth, "Credential=")
+	if !ok {
+		return false
+	}
+	cred, _, _ = strings.Cut(cred, ",")
+	parts := strings.Split(cred, "/")
+	return len(parts) == 5 && parts[3] == service
 }

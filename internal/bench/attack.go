@@ -42,14 +42,33 @@ import (
 //
 // Closed model: there is no schedule to miss; the workers send back to back and latency is
 // the service time.
+//
+// Sharded (open model, Config.Shard): several generators load one schedule together, each
+// sending every stride-th request from first, so N generators at rate/N each send exactly
+// what one generator at the whole rate would, at the same instants, with the same bench ids.
 type schedule struct {
 	origin   time.Time     // request 0 of the open model; the start of the closed model
 	interval float64       // nanoseconds between requests; 0 for the closed model
 	warmup   time.Duration // requests meant (open) or sent (closed) before origin+warmup are not measured
 	end      time.Duration // nothing is sent from origin+end on
+	stride   uint64        // this generator sends requests first, first+stride, …; 0 means 1
+	first    uint64
 }
 
-// offset is when request seq is meant to go out, after origin.
+// seq is the schedule's request number of this generator's hit-th request (vegeta's Seq).
+func (s *schedule) seq(hit uint64) uint64 {
+	if s.stride <= 1 {
+		return hit
+	}
+	return s.first + hit*s.stride
+}
+
+// share is this generator's part of the accepted requests, empty.
+func (s *schedule) share() SeqShard {
+	return SeqShard{Stride: max(s.stride, 1), First: s.first}
+}
+
+// offset is when request seq (a schedule request number) is meant to go out, after origin.
 func (s *schedule) offset(seq uint64) time.Duration {
 	return time.Duration(float64(seq) * s.interval)
 }
@@ -64,7 +83,7 @@ func (s *schedule) Pace(_ time.Duration, hits uint64) (time.Duration, bool) {
 		}
 		return 0, now.Sub(s.origin) >= s.end
 	}
-	off := s.offset(hits)
+	off := s.offset(s.seq(hits))
 	if off >= s.end {
 		return 0, true
 	}
@@ -114,7 +133,7 @@ type attack struct {
 // is done.
 func (a *attack) run(ctx context.Context) {
 	client := &http.Client{
-		Transport: &stampingTransport{next: a.transport, tmpl: a.tmpl, sent: a.sent},
+		Transport: &stampingTransport{next: a.transport, tmpl: a.tmpl, sched: a.sched, sent: a.sent},
 		Timeout:   a.timeout,
 		// API Gateway does not redirect; a 3xx is an answer to count, not to follow.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
@@ -138,9 +157,10 @@ func (a *attack) run(ctx context.Context) {
 // request's bench id (in the body, the greeter parameter or the execution-name header), so
 // that a Result's Seq alone says which downstream message, event or execution is its own.
 type stampingTransport struct {
-	next http.RoundTripper
-	tmpl *requestTemplate
-	sent *atomic.Uint64
+	next  http.RoundTripper
+	tmpl  *requestTemplate
+	sched *schedule
+	sent  *atomic.Uint64
 }
 
 func (t *stampingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -151,7 +171,7 @@ func (t *stampingTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	r := req.Clone(req.Context())
 	r.Header.Del("X-Vegeta-Seq")
 	r.Header.Del("X-Vegeta-Attack")
-	t.tmpl.stamp(r, seq)
+	t.tmpl.stamp(r, t.sched.seq(seq))
 	t.sent.Add(1)
 	return t.next.RoundTrip(r)
 }
@@ -179,11 +199,13 @@ type recorder struct {
 	closed bool
 	errs   *atomic.Uint64 // every failed request, for the progress line
 
-	// accepted holds the Seq of every 2xx of the run, warm-up included.
-	accepted bitset
+	// accepted holds every 2xx of the run, warm-up included.
+	accepted SeqShard
 	// confirmed holds the 2xx whose response itself proves delivery (the greeting's text,
 	// the express execution's output), for a route whose probe checks responses.
-	confirmed bitset
+	confirmed SeqShard
+	// firstSent is when the first request actually went out.
+	firstSent time.Time
 	response  func(r *vegeta.Result, id string, res *Result) bool
 	// bodies groups the 2xx answers by body, for a probe that compares them with one.
 	bodies bodyDigests
@@ -194,26 +216,32 @@ type recorder struct {
 
 func newRecorder(r spec.Route, kind contract.Kind, tmpl *requestTemplate, sched *schedule, closed bool, errs *atomic.Uint64) *recorder {
 	return &recorder{
-		res:      &Result{Route: r.Name, Kind: kind, Windows: []Window{sched.window()}, Latency: NewHistogram(), ServiceTime: NewHistogram()},
-		tmpl:     tmpl,
-		sched:    sched,
-		closed:   closed,
-		errs:     errs,
-		response: probes[r.Delivery.Probe].response,
-		bodies:   newBodyDigests(probes[r.Delivery.Probe].expected != nil),
-		timeline: map[int64]*Bucket{},
+		res:       &Result{Route: r.Name, Kind: kind, Windows: []Window{sched.window()}, Latency: NewHistogram(), ServiceTime: NewHistogram()},
+		accepted:  sched.share(),
+		confirmed: sched.share(),
+		tmpl:      tmpl,
+		sched:     sched,
+		closed:    closed,
+		errs:      errs,
+		response:  probes[r.Delivery.Probe].response,
+		bodies:    newBodyDigests(probes[r.Delivery.Probe].expected != nil),
+		timeline:  map[int64]*Bucket{},
 	}
 }
 
 func (rc *recorder) add(r *vegeta.Result) {
+	seq := rc.sched.seq(r.Seq)
+	if rc.firstSent.IsZero() || r.Timestamp.Before(rc.firstSent) {
+		rc.firstSent = r.Timestamp
+	}
 	ok := r.Code >= 200 && r.Code < 300
 	if ok {
-		rc.accepted.set(r.Seq)
-		if rc.response != nil && rc.response(r, formatID(rc.tmpl.run, rc.tmpl.route.Name, rc.tmpl.kind, r.Seq), rc.res) {
-			rc.confirmed.set(r.Seq)
+		rc.accepted.bits.set(r.Seq)
+		if rc.response != nil && rc.response(r, formatID(rc.tmpl.run, rc.tmpl.route.Name, rc.tmpl.kind, seq), rc.res) {
+			rc.confirmed.bits.set(r.Seq)
 		}
 		if rc.bodies != nil {
-			rc.bodies.add(r.Body, r.Seq)
+			rc.bodies.add(r.Body, seq)
 		}
 	} else {
 		rc.errs.Add(1)
@@ -226,7 +254,7 @@ func (rc *recorder) add(r *vegeta.Result) {
 	if rc.closed {
 		measured = !r.Timestamp.Before(w.Start)
 	} else {
-		off := rc.sched.offset(r.Seq)
+		off := rc.sched.offset(seq)
 		measured = off >= rc.sched.warmup
 		intended := rc.sched.origin.Add(off)
 		latency = correctedLatency(intended, r.Timestamp, r.Latency)

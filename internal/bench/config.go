@@ -76,7 +76,29 @@ type Config struct {
 
 	// RunID names the run in bench ids (lower-case letters and digits); default random.
 	RunID string
+
+	// Origin is the instant the schedule starts (warm-up included); zero is now plus a
+	// moment to get ready. Generators on several machines given the same Origin, RunID and
+	// Shard.Of load one schedule together.
+	Origin time.Time
+	// Shard makes this generator send only its share of the open model's schedule: of each
+	// Shard.Of consecutive requests of a route × kind, the one at Shard.Index. Rate stays
+	// the whole schedule's rate. The zero value sends every request.
+	Shard Shard
+	// LoadOnly runs the load and nothing that needs the stack's AWS resources: the report
+	// keeps every accepted request (Result.Accepted) for bench.Check to look for
+	// downstream, and only the deliveries a response proves are checked here. No access log
+	// is read and no AWS API is called. It is what a Lambda load worker runs.
+	LoadOnly bool
 }
+
+// Shard is one generator's share of a schedule loaded by several (Config.Shard).
+type Shard struct {
+	Index int `json:"index"`
+	Of    int `json:"of"`
+}
+
+func (s Shard) sharded() bool { return s.Of > 1 }
 
 // Defaults.
 const (
@@ -120,6 +142,14 @@ func (c *Config) Check() error {
 	}
 	if c.MaxWorkers < 0 || c.Timeout < 0 || c.DeliveryTimeout < 0 || c.AccessLogTimeout < 0 {
 		add("max workers and timeouts must not be negative")
+	}
+	switch {
+	case c.Shard.Of < 0 || c.Shard.Index < 0 || (c.Shard.Of > 0 && c.Shard.Index >= c.Shard.Of) || (c.Shard.Of == 0 && c.Shard.Index != 0):
+		add("shard %d of %d: give an index from 0 to the number of generators less one", c.Shard.Index, c.Shard.Of)
+	case c.Shard.sharded() && c.Workers > 0:
+		add("a shard of a schedule needs the open model (a rate): the closed model has no schedule to share")
+	case c.Shard.sharded() && c.RunID == "":
+		add("a shard of a schedule needs the run id every generator of it uses")
 	}
 	if c.RunID != "" && !runIDRE.MatchString(c.RunID) {
 		add("run id %q: use 1 to 16 lower-case letters and digits", c.RunID)

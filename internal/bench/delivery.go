@@ -27,9 +27,17 @@ import (
 //	                    execution's output, which carries the id)
 //	Greeting            the response ("Hello, ID!")
 
+// acceptedSet is a set of schedule request numbers: a bitset, or the Accepted shards of the
+// generators that loaded a route × kind together.
+type acceptedSet interface {
+	has(seq uint64) bool
+	count() uint64
+	each(fn func(seq uint64))
+}
+
 // matchDeliveries compares the accepted requests of one route × kind with the copies of each
 // seen downstream (seq → copies).
-func matchDeliveries(method string, run string, route string, kind contract.Kind, accepted bitset, seen map[uint64]int) *Delivery {
+func matchDeliveries(method string, run string, route string, kind contract.Kind, accepted acceptedSet, seen map[uint64]int) *Delivery {
 	d := &Delivery{Method: method, Checked: true, Accepted: accepted.count()}
 	accepted.each(func(seq uint64) {
 		n := seen[seq]

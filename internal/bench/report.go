@@ -32,8 +32,51 @@ type Report struct {
 	// Crossover is the request size from which the HTTP API's requests cost more than the
 	// REST API's, at the mean measured volume of a route (derived).
 	Crossover *Crossover `json:"crossover,omitempty"`
+	// Source says where the load came from when it was not this machine (Lambda workers).
+	Source *Source `json:"source,omitempty"`
+	// Problems are what failed in checks made on the merged report (bench.Check), beside
+	// each run's own.
+	Problems []string `json:"problems,omitempty"`
 
 	pricing Pricing
+}
+
+// Source is where a report's load came from when several generators elsewhere loaded one
+// schedule together.
+type Source struct {
+	// From is "lambda": Lambda workers fanned out by a Step Functions Map state.
+	From    string `json:"from"`
+	Workers int    `json:"workers"`
+	Region  string `json:"region,omitempty"`
+	// Execution is the Step Functions execution that ran the workers.
+	Execution string `json:"execution,omitempty"`
+	// StartSpreadMs is the spread of the workers' first sends (latest less earliest); they
+	// all aim at the runs' Started instant. LatestStartMs is how late the last one was.
+	StartSpreadMs float64 `json:"startSpreadMs"`
+	LatestStartMs float64 `json:"latestStartMs"`
+}
+
+// NewSource describes the load of rep's runs, from one generator each, as coming from
+// workers of the kind from.
+func NewSource(from, region, execution string, runs []RunInfo) *Source {
+	s := &Source{From: from, Workers: len(runs), Region: region, Execution: execution}
+	var first, last time.Time
+	for _, r := range runs {
+		if r.FirstSent.IsZero() {
+			continue
+		}
+		if first.IsZero() || r.FirstSent.Before(first) {
+			first = r.FirstSent
+		}
+		if r.FirstSent.After(last) {
+			last = r.FirstSent
+			s.LatestStartMs = ms(r.FirstSent.Sub(r.Started))
+		}
+	}
+	if !first.IsZero() {
+		s.StartSpreadMs = ms(last.Sub(first))
+	}
+	return s
 }
 
 // Pricing is what a report's costs are derived with: a price list, and the route table whose
@@ -67,9 +110,13 @@ type RunInfo struct {
 	Kinds           []contract.Kind `json:"kinds"`
 	// Started is when the first request was meant to go out (warm-up included); Ended when
 	// the load stopped.
-	Started       time.Time `json:"started"`
-	Ended         time.Time `json:"ended"`
-	DeliveryCheck bool      `json:"deliveryCheck"`
+	Started time.Time `json:"started"`
+	Ended   time.Time `json:"ended"`
+	// FirstSent is when the run's first request actually went out.
+	FirstSent time.Time `json:"firstSent,omitzero"`
+	// Shard is the generator's share of a schedule several loaded together.
+	Shard         *Shard `json:"shard,omitempty"`
+	DeliveryCheck bool   `json:"deliveryCheck"`
 	// Problems are what made the run fail or its figures incomplete.
 	Problems []string `json:"problems,omitempty"`
 }
@@ -117,6 +164,9 @@ type Result struct {
 	Delivery  *Delivery       `json:"delivery,omitempty"`
 	// Express is the billing details the RunExpressWorkflow responses carried.
 	Express *ExpressBilling `json:"expressBilling,omitempty"`
+	// Accepted is every accepted request of a route whose deliveries are found downstream,
+	// kept by a Config.LoadOnly run for bench.Check; a checked report has none.
+	Accepted Accepted `json:"accepted,omitempty"`
 
 	Summary *Summary `json:"summary"`
 }
@@ -254,9 +304,10 @@ func (rep *Report) Failed() []string {
 	var out []string
 	for _, run := range rep.Runs {
 		for _, p := range run.Problems {
-			out = append(out, "run "+run.ID+": "+p)
+			out = append(out, "run "+run.key()+": "+p)
 		}
 	}
+	out = append(out, rep.Problems...)
 	for _, r := range rep.Results {
 		if r.Requests > 0 && r.OK == 0 {
 			out = append(out, fmt.Sprintf("%s: none of %d requests got a 2xx (%s); is the API up, and are the outputs for this stage?", r.Key(), r.Requests, errorDetail(r.Errors)))
@@ -294,12 +345,13 @@ func Merge(pricing Pricing, reports ...*Report) (*Report, error) {
 			return nil, fmt.Errorf("report %d: schema %q, this firstclass merges %q", i+1, rep.Schema, SchemaVersion)
 		}
 		for _, run := range rep.Runs {
-			if seenRun[run.ID] {
-				return nil, fmt.Errorf("report %d: run %s is already in an earlier report; merging it twice would count it twice", i+1, run.ID)
+			if seenRun[run.key()] {
+				return nil, fmt.Errorf("report %d: run %s is already in an earlier report; merging it twice would count it twice", i+1, run.key())
 			}
-			seenRun[run.ID] = true
+			seenRun[run.key()] = true
 			out.Runs = append(out.Runs, run)
 		}
+		out.Problems = append(out.Problems, rep.Problems...)
 		for _, r := range rep.Results {
 			acc, ok := byKey[r.Key()]
 			if !ok {
@@ -315,8 +367,17 @@ func Merge(pricing Pricing, reports ...*Report) (*Report, error) {
 	return out, nil
 }
 
+// key names a run in merges and problems: its id, and its shard when it loaded one.
+func (r RunInfo) key() string {
+	if r.Shard != nil {
+		return fmt.Sprintf("%s (worker %d of %d)", r.ID, r.Shard.Index+1, r.Shard.Of)
+	}
+	return r.ID
+}
+
 func (acc *Result) merge(r *Result) {
 	acc.Windows = append(acc.Windows, r.Windows...)
+	acc.Accepted = append(acc.Accepted, r.Accepted...)
 	acc.Requests += r.Requests
 	acc.SentInWindow += r.SentInWindow
 	acc.OK += r.OK

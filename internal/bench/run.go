@@ -3,19 +3,14 @@ package bench
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"runtime"
 	"runtime/debug"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 
 	"firstclass/internal/contract"
 	"firstclass/internal/cost"
@@ -60,9 +55,26 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	rep := &Report{Schema: SchemaVersion, pricing: Pricing{Prices: prices, Routes: cfg.Routes}, Runs: []RunInfo{b.runInfo()}}
 	for _, a := range b.attacks {
-		rep.Results = append(rep.Results, a.rec.finish())
+		res := a.rec.finish()
+		rep.Results = append(rep.Results, res)
+		if cfg.NoDeliveryCheck {
+			continue
+		}
+		switch pr := probes[a.route.Delivery.Probe]; {
+		case pr.response != nil:
+			seen := map[uint64]int{}
+			a.rec.confirmed.each(func(seq uint64) { seen[seq] = 1 })
+			res.Delivery = matchDeliveries(deliveryMethod(a.route.Delivery), cfg.RunID, a.route.Name, a.kind, &a.rec.accepted, seen)
+		case pr.expected != nil:
+			res.Delivery = b.matchExpected(ctx, a, pr)
+		default:
+			res.Accepted = Accepted{a.rec.accepted}
+		}
 	}
-	b.afterLoad(ctx, rep)
+	if !cfg.LoadOnly {
+		c := &checker{cfg: cfg, run: cfg.RunID, since: b.origin, logf: b.logf}
+		c.check(ctx, rep, func(p string) { rep.Runs[0].Problems = append(rep.Runs[0].Problems, p) })
+	}
 	rep.derive()
 	return rep, nil
 }
@@ -76,10 +88,6 @@ type benchRun struct {
 	errs    atomic.Uint64
 	origin  time.Time
 	ended   time.Time
-
-	awsOnce sync.Once
-	awsCfg  aws.Config
-	awsErr  error
 }
 
 func logger(w io.Writer) func(string, ...any) {
@@ -106,7 +114,7 @@ func (b *benchRun) prepare() error {
 		}
 		b.bases[k] = u
 	}
-	if !cfg.NoDeliveryCheck {
+	if !cfg.NoDeliveryCheck && !cfg.LoadOnly {
 		for _, r := range cfg.Routes {
 			if key := r.Delivery.Output; key != "" {
 				if _, err := cfg.outputFor(key, "route "+r.Name+": the delivery check reads "+key+" (or pass --no-delivery-check)"); err != nil {
@@ -116,7 +124,10 @@ func (b *benchRun) prepare() error {
 		}
 	}
 	n := len(cfg.Routes) * len(cfg.Kinds)
-	b.origin = time.Now().Add(startDelay)
+	b.origin = cfg.Origin
+	if b.origin.IsZero() {
+		b.origin = time.Now().Add(startDelay)
+	}
 	i := 0
 	for _, r := range cfg.Routes {
 		for _, k := range cfg.Kinds {
@@ -131,6 +142,9 @@ func (b *benchRun) prepare() error {
 			} else {
 				sched.interval = 1e9 / cfg.Rate
 				sched.origin = b.origin.Add(time.Duration(float64(i) * sched.interval / float64(n)))
+				if cfg.Shard.sharded() {
+					sched.stride, sched.first = uint64(cfg.Shard.Of), uint64(cfg.Shard.Index)
+				}
 			}
 			tr := cfg.Transport
 			if tr == nil {
@@ -197,6 +211,15 @@ func (b *benchRun) runInfo() RunInfo {
 		PayloadSize: cfg.PayloadSize, PayloadFile: cfg.PayloadFile, Kinds: cfg.Kinds,
 		Started: b.origin, Ended: b.ended, DeliveryCheck: !cfg.NoDeliveryCheck,
 	}
+	for _, a := range b.attacks {
+		if t := a.rec.firstSent; !t.IsZero() && (run.FirstSent.IsZero() || t.Before(run.FirstSent)) {
+			run.FirstSent = t
+		}
+	}
+	if cfg.Shard.sharded() {
+		sh := cfg.Shard
+		run.Shard = &sh
+	}
 	if cfg.Closed() {
 		run.Model, run.Workers = "closed", cfg.Workers
 	} else {
@@ -231,219 +254,23 @@ func newRunID() string {
 	return string(b)
 }
 
-func (b *benchRun) aws(ctx context.Context) (aws.Config, error) {
-	b.awsOnce.Do(func() {
-		if b.cfg.AWS != nil {
-			b.awsCfg = *b.cfg.AWS
-			return
-		}
-		b.awsCfg, b.awsErr = AWSConfig(ctx, b.cfg.Outputs)
-	})
-	return b.awsCfg, b.awsErr
-}
-
-// afterLoad checks deliveries and reads the access logs, at the same time: both wait for
-// things AWS delivers late.
-func (b *benchRun) afterLoad(ctx context.Context, rep *Report) {
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	problem := func(p string) {
-		mu.Lock()
-		rep.Runs[0].Problems = append(rep.Runs[0].Problems, p)
-		mu.Unlock()
+// matchExpected proves the deliveries of a route whose probe compares every 2xx answer with
+// one body (the hosted configuration): the answers equal to it, read after the load.
+func (b *benchRun) matchExpected(ctx context.Context, a *attack, pr probe) *Delivery {
+	method := deliveryMethod(a.route.Delivery)
+	fail := func(err error) *Delivery {
+		return &Delivery{Method: method, Accepted: a.rec.accepted.count(), Error: err.Error()}
 	}
-	if !b.cfg.NoDeliveryCheck {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			b.checkDeliveries(ctx, problem)
-		}()
+	awsCfg, err := AWSConfig(ctx, b.cfg.Outputs)
+	if b.cfg.AWS != nil {
+		awsCfg, err = *b.cfg.AWS, nil
 	}
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		b.readAccessLogs(ctx, problem)
-	}()
-	wg.Wait()
-}
-
-func (b *benchRun) attacksOf(route string) []*attack {
-	var out []*attack
-	for _, a := range b.attacks {
-		if a.route.Name == route {
-			out = append(out, a)
-		}
+	if err != nil {
+		return fail(err)
 	}
-	return out
-}
-
-func (b *benchRun) checkDeliveries(ctx context.Context, problem func(string)) {
-	cfg := &b.cfg
-	deadline := time.Now().Add(cfg.DeliveryTimeout)
-	b.logf("checking deliveries (waiting at most %s)", cfg.DeliveryTimeout)
-	var wg sync.WaitGroup
-	for _, r := range cfg.Routes {
-		as := b.attacksOf(r.Name)
-		method := deliveryMethod(r.Delivery)
-		pr := probes[r.Delivery.Probe]
-		accepted := func(id ID) bool {
-			for _, a := range as {
-				if a.kind == id.Kind {
-					return a.rec.accepted.has(id.Seq)
-				}
-			}
-			return false
-		}
-		want := 0
-		for _, a := range as {
-			want += int(a.rec.accepted.count())
-		}
-		fail := func(err error) {
-			for _, a := range as {
-				a.rec.res.Delivery = &Delivery{Method: method, Accepted: a.rec.accepted.count(), Error: err.Error()}
-			}
-		}
-		finish := func(seen *seenSet) {
-			for _, a := range as {
-				a.rec.res.Delivery = matchDeliveries(method, cfg.RunID, r.Name, a.kind, a.rec.accepted, seen.of(r.Name, a.kind))
-			}
-		}
-		switch {
-		case pr.find != nil:
-			// Found downstream with the SDK, in the background.
-			l := lookup{output: b.cfg.Outputs[r.Delivery.Output], run: cfg.RunID, route: r.Name, want: want,
-				accepted: accepted, since: b.origin.Add(-5 * time.Minute), deadline: deadline}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				awsCfg, err := b.aws(ctx)
-				if err != nil {
-					fail(err)
-					return
-				}
-				l.awsCfg = awsCfg
-				seen, err := pr.find(ctx, l)
-				if err != nil {
-					fail(err)
-					return
-				}
-				finish(seen)
-			}()
-		case pr.expected != nil:
-			l := lookup{output: b.cfg.Outputs[r.Delivery.Output], run: cfg.RunID, route: r.Name, deadline: deadline}
-			awsCfg, err := b.aws(ctx)
-			if err != nil {
-				fail(err)
-				continue
-			}
-			l.awsCfg = awsCfg
-			want, err := pr.expected(ctx, l)
-			if err != nil {
-				fail(err)
-				continue
-			}
-			for _, a := range as {
-				a.rec.res.Delivery = matchDeliveries(method, cfg.RunID, r.Name, a.kind, a.rec.accepted, a.rec.bodies.matching(want))
-			}
-		case pr.response != nil:
-			for _, a := range as {
-				seen := map[uint64]int{}
-				a.rec.confirmed.each(func(seq uint64) { seen[seq] = 1 })
-				a.rec.res.Delivery = matchDeliveries(method, cfg.RunID, r.Name, a.kind, a.rec.accepted, seen)
-			}
-		}
+	want, err := pr.expected(ctx, lookup{awsCfg: awsCfg, output: b.cfg.Outputs[a.route.Delivery.Output], run: b.cfg.RunID, route: a.route.Name})
+	if err != nil {
+		return fail(err)
 	}
-	wg.Wait()
-	var missing, accepted uint64
-	for _, a := range b.attacks {
-		if d := a.rec.res.Delivery; d != nil {
-			missing += d.Missing
-			accepted += d.Accepted
-			if d.Error != "" {
-				problem(fmt.Sprintf("%s: the delivery check could not run: %s", a, d.Error))
-			}
-		}
-	}
-	b.logf("deliveries: %d accepted, %d missing", accepted, missing)
-}
-
-func (b *benchRun) readAccessLogs(ctx context.Context, problem func(string)) {
-	cfg := &b.cfg
-	var wg sync.WaitGroup
-	for _, k := range cfg.Kinds {
-		value := cfg.Outputs[contract.AccessLogGroupOutput(k, cfg.Stage)]
-		if value == "" {
-			continue
-		}
-		var as []*attack
-		windows := map[string]Window{}
-		var all []Window
-		var want uint64
-		for _, a := range b.attacks {
-			if a.kind == k {
-				as = append(as, a)
-				w := a.sched.window()
-				all = append(all, w)
-				// A line carries the time API Gateway received the request, which for a
-				// request sent just before the window closed can fall just after it: let
-				// the window run on by the slowest answer.
-				if a.rec.res.ServiceTime != nil {
-					w.End = w.End.Add(a.rec.res.ServiceTime.Max())
-				}
-				windows[a.route.Name] = w
-				want += a.rec.res.SentInWindow
-			}
-		}
-		span := Window{Start: all[0].Start, End: all[0].End}
-		for _, w := range all {
-			if w.Start.Before(span.Start) {
-				span.Start = w.Start
-			}
-			if w.End.After(span.End) {
-				span.End = w.End
-			}
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var logs logsAPI
-			if !strings.HasPrefix(value, "file://") {
-				awsCfg, err := b.aws(ctx)
-				if err != nil {
-					problem(fmt.Sprintf("%s access log: %v", k, err))
-					return
-				}
-				logs = cloudwatchlogs.NewFromConfig(awsCfg)
-			}
-			src, source, err := newAccessSource(value, logs, span)
-			if err != nil {
-				problem(fmt.Sprintf("%s access log: %v", k, err))
-				return
-			}
-			timeout := cfg.AccessLogTimeout
-			if timeout == 0 {
-				timeout = 5 * time.Second
-				if logs != nil {
-					timeout = 90 * time.Second
-				}
-			}
-			t := newAccessTally(k, source, cfg.Routes, windows)
-			err = readAccessLog(ctx, src, t, want, time.Now().Add(timeout))
-			if err != nil && !errors.Is(err, context.Canceled) {
-				problem(fmt.Sprintf("%s access log: %v", k, err))
-				return
-			}
-			for _, a := range as {
-				s := t.stats[a.route.Name]
-				if s.Lines < a.rec.res.SentInWindow {
-					s.Note = fmt.Sprintf("%d lines for %d requests sent in the window (read for %s)", s.Lines, a.rec.res.SentInWindow, timeout)
-				}
-				a.rec.res.AccessLog = s
-				if h := t.hists[a.route.Name]; h.Count() > 0 {
-					a.rec.res.Overhead = h
-				}
-			}
-		}()
-	}
-	wg.Wait()
+	return matchDeliveries(method, b.cfg.RunID, a.route.Name, a.kind, &a.rec.accepted, a.rec.bodies.matching(want))
 }

@@ -52,6 +52,7 @@ const (
 // providers are the resource types the runner knows, by type.
 var providers = map[string]*provider{
 	"AWS::SQS::Queue":                  {identity: queueIdentity, create: (*Runner).createQueue, phase: phaseQueues, first: isDeadLetterQueue, remove: removeQueue},
+	"AWS::S3::Bucket":                  {identity: bucketIdentity, create: (*Runner).createBucket, phase: phaseQueues},
 	"AWS::Events::EventBus":            {identity: busIdentity, create: (*Runner).createBus, phase: phaseBuses, remove: removeBus},
 	"AWS::Events::Rule":                {identity: namedIdentity("Name", 64, "arn:aws:events:%s:%s:rule/%s"), create: (*Runner).createRule, phase: phaseBusParts, remove: removeRule},
 	"AWS::Events::Archive":             {identity: namedIdentity("ArchiveName", 48, "arn:aws:events:%s:%s:archive/%s"), create: (*Runner).createArchive, phase: phaseBusParts},
@@ -79,6 +80,7 @@ var providers = map[string]*provider{
 	"AWS::IAM::Policy":         {skipped: "IAM is not enforced locally"},
 	"AWS::Lambda::Permission":  {skipped: "IAM is not enforced locally"},
 	"AWS::SQS::QueuePolicy":    {skipped: "queue policies (enforceSSL) are not enforced on the plain-HTTP local endpoint"},
+	"AWS::S3::BucketPolicy":    {skipped: "bucket policies (enforceSSL) are not enforced on the plain-HTTP local endpoint"},
 	"AWS::CDK::Metadata":       {skipped: "CDK version reporting"},
 	"AWS::ApiGateway::Account": {skipped: "account settings"},
 }

@@ -452,7 +452,7 @@ func TestResourcesItCannotEmulateStopItAtStartNamingThem(t *testing.T) {
 		want   string
 	}{
 		{"unknown resource type", func(t *cfn.Template) {
-			t.Resources["Bucket83908E77"] = &cfn.Resource{LogicalID: "Bucket83908E77", Type: "AWS::S3::Bucket", Properties: map[string]any{}, Metadata: map[string]any{"aws:cdk:path": "Firstclass/Bucket/Resource"}}
+			t.Resources["Bucket83908E77"] = &cfn.Resource{LogicalID: "Bucket83908E77", Type: "AWS::S3::Bucket", Properties: map[string]any{"WebsiteConfiguration": map[string]any{"IndexDocument": "index.html"}}, Metadata: map[string]any{"aws:cdk:path": "Firstclass/Bucket/Resource"}}
 		}, "cannot emulate AWS::S3::Bucket Bucket83908E77 (Firstclass/Bucket/Resource)"},
 		{"HTTP integration to a service the local AWS does not run", func(t *cfn.Template) {
 			in := t.Resources["HttpApiRouteSendToQueueSendToQueueIntegration03FAB186"]
@@ -598,7 +598,7 @@ func TestIntegrationTimeoutsGiveEachAPIKindsStatus(t *testing.T) {
 
 func TestEveryProblemOfTheTemplateIsReportedAtOnce(t *testing.T) {
 	tmpl := golden(t)
-	tmpl.Resources["Bucket83908E77"] = &cfn.Resource{LogicalID: "Bucket83908E77", Type: "AWS::S3::Bucket", Properties: map[string]any{}, Metadata: map[string]any{"aws:cdk:path": "Firstclass/Bucket/Resource"}}
+	tmpl.Resources["Bucket83908E77"] = &cfn.Resource{LogicalID: "Bucket83908E77", Type: "AWS::S3::Bucket", Properties: map[string]any{"WebsiteConfiguration": map[string]any{"IndexDocument": "index.html"}}, Metadata: map[string]any{"aws:cdk:path": "Firstclass/Bucket/Resource"}}
 	tmpl.Resources["Topic1"] = &cfn.Resource{LogicalID: "Topic1", Type: "AWS::SNS::Topic", Properties: map[string]any{}}
 	for _, r := range tmpl.OfType("AWS::Events::Rule") {
 		r.Properties["ScheduleExpression"] = "rate(1 minute)"
@@ -611,7 +611,7 @@ func TestEveryProblemOfTheTemplateIsReportedAtOnce(t *testing.T) {
 		t.Fatalf("New = %v, want a *StartError", err)
 	}
 	for _, want := range []string{
-		"cannot emulate AWS::S3::Bucket Bucket83908E77 (Firstclass/Bucket/Resource): no local behaviour for this resource type",
+		"cannot emulate AWS::S3::Bucket Bucket83908E77 (Firstclass/Bucket/Resource): property WebsiteConfiguration is not emulated",
 		"cannot emulate AWS::SNS::Topic Topic1 (Topic1)",
 		"scheduled rules are not emulated",
 		"cannot emulate AWS::SQS::Queue TargetsQueue4E5D0920 (Firstclass/Targets/Queue/Resource): property MysteryKnob is not emulated",
