@@ -185,7 +185,7 @@ var PutRecordRoute = spec.Route{
 		RequestTemplate: "kinesis-put-record.vtl",
 		Errors:          defaultErrors,
 	},
-	Sample:   spec.Sample{Body: `{"orderId":"o-1","amount":42}`, Headers: map[string]string{"X-Partition-Key": "o-1"}},
+	Sample: spec.Sample{Body: `{"orderId":"o-1","amount":42}`, Headers: map[string]string{"X-Partition-Key": "o-1"}},
 	// The bench's id is each record's partition key too, which spreads its load over every
 	// shard as distinct clients' keys would.
 	Delivery: spec.Delivery{Probe: spec.ProbeStream, Output: StreamNameOutput, IDHeader: "X-Partition-Key"},
@@ -209,10 +209,12 @@ var GetConfigRoute = spec.Route{
 		},
 	},
 	REST: spec.RESTIntegration{
-		Service:         "appconfig",
-		Action:          "GetConfiguration",
-		PathStyle:       true,
-		Method:          "GET",
+		Service:   "appconfig",
+		Action:    "GetConfiguration",
+		PathStyle: true,
+		Method:    "GET",
+		// The template renders "{}", which is not sent on a GET: the header says what it is.
+		Headers:         map[string]string{"Content-Type": "application/json"},
 		RequestTemplate: "appconfig-get-configuration.vtl",
 		Errors:          defaultErrors,
 	},

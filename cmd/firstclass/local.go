@@ -151,7 +151,7 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	printAPIs(stdout, r)
 	printAuth(stdout, r, credentials)
-	fmt.Fprintf(stdout, "\nAWS endpoint  %s  (SQS, EventBridge, Step Functions; any credentials, region %s)\n", r.AWSEndpoint(), r.AWS().Region())
+	fmt.Fprintf(stdout, "\nAWS endpoint  %s  (SQS, EventBridge, Step Functions, Kinesis, AppConfig, AppConfig Data; any credentials, region %s)\n", r.AWSEndpoint(), r.AWS().Region())
 	if *outputsFile != "" {
 		fmt.Fprintf(stdout, "outputs       %s\n", *outputsFile)
 	}

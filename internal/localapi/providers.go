@@ -42,6 +42,11 @@ const (
 	phaseBusParts // rules, archives
 	phaseMachines
 	phaseFunctions
+	phaseStreams
+	phaseConfigApps     // AppConfig applications and deployment strategies
+	phaseConfigParts    // their environments and configuration profiles
+	phaseConfigVersions // hosted configuration versions
+	phaseConfigDeploys  // deployments, which name a version by the number it got
 	phaseAPIs
 	phaseAPIParts // read by their API's loader
 	phaseAPIKeys
@@ -51,14 +56,22 @@ const (
 
 // providers are the resource types the runner knows, by type.
 var providers = map[string]*provider{
-	"AWS::SQS::Queue":                  {identity: queueIdentity, create: (*Runner).createQueue, phase: phaseQueues, first: isDeadLetterQueue, remove: removeQueue},
-	"AWS::S3::Bucket":                  {identity: bucketIdentity, create: (*Runner).createBucket, phase: phaseQueues},
-	"AWS::Events::EventBus":            {identity: busIdentity, create: (*Runner).createBus, phase: phaseBuses, remove: removeBus},
-	"AWS::Events::Rule":                {identity: namedIdentity("Name", 64, "arn:aws:events:%s:%s:rule/%s"), create: (*Runner).createRule, phase: phaseBusParts, remove: removeRule},
-	"AWS::Events::Archive":             {identity: namedIdentity("ArchiveName", 48, "arn:aws:events:%s:%s:archive/%s"), create: (*Runner).createArchive, phase: phaseBusParts},
-	"AWS::StepFunctions::StateMachine": {identity: machineIdentity, create: (*Runner).createStateMachine, phase: phaseMachines, remove: removeMachine},
-	"AWS::Lambda::Function":            {identity: namedIdentity("FunctionName", 64, "arn:aws:lambda:%s:%s:function:%s"), create: (*Runner).createFunction, phase: phaseFunctions},
-	"AWS::Logs::LogGroup":              {identity: namedIdentity("LogGroupName", 512, "arn:aws:logs:%s:%s:log-group:%s:*"), skipped: "a log group exists locally as the access log file of the stages that write to it"},
+	"AWS::SQS::Queue":                            {identity: queueIdentity, create: (*Runner).createQueue, phase: phaseQueues, first: isDeadLetterQueue, remove: removeQueue},
+	"AWS::S3::Bucket":                            {identity: bucketIdentity, create: (*Runner).createBucket, phase: phaseQueues},
+	"AWS::Events::EventBus":                      {identity: busIdentity, create: (*Runner).createBus, phase: phaseBuses, remove: removeBus},
+	"AWS::Events::Rule":                          {identity: namedIdentity("Name", 64, "arn:aws:events:%s:%s:rule/%s"), create: (*Runner).createRule, phase: phaseBusParts, remove: removeRule},
+	"AWS::Events::Archive":                       {identity: namedIdentity("ArchiveName", 48, "arn:aws:events:%s:%s:archive/%s"), create: (*Runner).createArchive, phase: phaseBusParts},
+	"AWS::StepFunctions::StateMachine":           {identity: machineIdentity, create: (*Runner).createStateMachine, phase: phaseMachines, remove: removeMachine},
+	"AWS::Lambda::Function":                      {identity: namedIdentity("FunctionName", 64, "arn:aws:lambda:%s:%s:function:%s"), create: (*Runner).createFunction, phase: phaseFunctions},
+	"AWS::Kinesis::Stream":                       {identity: streamIdentity, create: (*Runner).createStream, phase: phaseStreams},
+	"AWS::AppConfig::Application":                {identity: appConfigIdentity("ApplicationId"), create: (*Runner).createApplication, phase: phaseConfigApps},
+	"AWS::AppConfig::DeploymentStrategy":         {identity: appConfigIdentity("Id"), create: (*Runner).createStrategy, phase: phaseConfigApps},
+	"AWS::AppConfig::Environment":                {identity: appConfigIdentity("EnvironmentId"), create: (*Runner).createEnvironment, phase: phaseConfigParts},
+	"AWS::AppConfig::ConfigurationProfile":       {identity: appConfigIdentity("ConfigurationProfileId"), create: (*Runner).createProfile, phase: phaseConfigParts},
+	"AWS::AppConfig::HostedConfigurationVersion": {identity: hostedVersionIdentity, create: (*Runner).createHostedVersion, phase: phaseConfigVersions},
+	"AWS::AppConfig::Deployment":                 {identity: appConfigIdentity("DeploymentNumber"), create: (*Runner).createDeployment, phase: phaseConfigDeploys},
+	"AWS::KMS::Key":                              {identity: keyIdentity, skipped: "the local services keep data unencrypted: a key has no local behaviour"},
+	"AWS::Logs::LogGroup":                        {identity: namedIdentity("LogGroupName", 512, "arn:aws:logs:%s:%s:log-group:%s:*"), skipped: "a log group exists locally as the access log file of the stages that write to it"},
 
 	"AWS::ApiGatewayV2::Api":            {identity: apiIdentity, create: (*Runner).loadHTTPAPI, phase: phaseAPIs},
 	"AWS::ApiGatewayV2::Route":          {phase: phaseAPIParts},

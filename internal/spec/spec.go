@@ -117,8 +117,8 @@ type RESTIntegration struct {
 	// protocol needs.
 	Headers map[string]string
 	// RequestTemplate is the file name of the application/json request template under
-	// api/templates. In it, %QueueUrl%, %EventBusName% and %StateMachineArn% stand for the
-	// target's attributes.
+	// api/templates. In it, %QueueUrl%, %EventBusName%, %StateMachineArn% and %StreamName%
+	// stand for the target's attributes.
 	RequestTemplate string
 	// ResponseTemplate is the file name of the 200 response template, "" to pass the
 	// integration's body through.
