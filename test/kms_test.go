@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"firstclass/api"
 	"firstclass/internal/spec"
 	"firstclass/routes"
 )
@@ -102,4 +103,10 @@ func routeRoles(s *synthesized, r spec.Route) []string {
 		panic("route " + r.Name + ": want an HTTP and a REST integration role")
 	}
 	return out
+}
+
+// appWithCustomerKey is the app synthesized with firstclass:kmsKey=customer, nag applied.
+func appWithCustomerKey(t testing.TB) *synthesized {
+	t.Helper()
+	return appWith(t, map[string]any{api.ContextKMSKey: api.KMSCustomer})
 }

@@ -29,11 +29,8 @@ type synthesized struct {
 }
 
 var (
-	once   sync.Once
-	shared synthesized
-	// customerKey is the app synthesized with firstclass:kmsKey=customer.
-	customerKeyOnce sync.Once
-	customerKey     synthesized
+	synthMu sync.Mutex
+	synths  = map[string]*synthesized{} // by the context overrides, as JSON
 )
 
 // cdkContext reads cdk.json's context, as the CDK CLI hands it to the app: over the CLI's
@@ -54,66 +51,70 @@ func cdkContext(t testing.TB) map[string]any {
 	return ctx
 }
 
-// app synthesizes the project's app with cdk-nag's AwsSolutions pack applied.
-func app(t testing.TB) *synthesized {
+// app synthesizes the project's app with cdk-nag's AwsSolutions pack applied, with
+// cdk.json's context.
+func app(t testing.TB) *synthesized { t.Helper(); return appWith(t, nil) }
+
+// appWith synthesizes the app with context overriding cdk.json's, once per test binary for
+// each set of overrides.
+func appWith(t testing.TB, overrides map[string]any) *synthesized {
 	t.Helper()
-	once.Do(func() { shared = synth(t, nil) })
-	if shared.err != nil {
-		t.Fatalf("synth: %v", shared.err)
+	key, _ := json.Marshal(overrides)
+	synthMu.Lock()
+	defer synthMu.Unlock()
+	s, ok := synths[string(key)]
+	if !ok {
+		s = synthesize(t, overrides)
+		synths[string(key)] = s
 	}
-	return &shared
+	if s.err != nil {
+		t.Fatalf("synth %s: %v", key, s.err)
+	}
+	return s
 }
 
-// appWithCustomerKey synthesizes the app with firstclass:kmsKey=customer, nag applied.
-func appWithCustomerKey(t testing.TB) *synthesized {
-	t.Helper()
-	customerKeyOnce.Do(func() { customerKey = synth(t, map[string]any{api.ContextKMSKey: api.KMSCustomer}) })
-	if customerKey.err != nil {
-		t.Fatalf("synth with a customer-managed key: %v", customerKey.err)
-	}
-	return &customerKey
-}
-
-// synth synthesizes the app with cdk.json's context and overrides over it.
-func synth(t testing.TB, overrides map[string]any) (out synthesized) {
-	ctx := cdkContext(t)
-	for k, v := range overrides {
-		ctx[k] = v
-	}
-	a := awscdk.NewApp(&awscdk.AppProps{Context: &ctx, Outdir: jsii.String(t.TempDir())})
-	out.config, out.err = api.ParseConfig(func(k string) any { return ctx[k] })
-	if out.err != nil {
-		return out
-	}
-	dir, err := api.ModuleDir(".")
-	if err != nil {
-		out.err = err
-		return out
-	}
+func synthesize(t testing.TB, overrides map[string]any) *synthesized {
+	shared := &synthesized{}
 	func() {
-		defer api.Recover(&out.err)
-		out.stack = api.NewStack(a, &api.StackProps{Config: out.config, Routes: routes.Routes, ModuleDir: dir})
-	}()
-	if out.err != nil {
-		return out
-	}
-	out.nag = &nagLog{}
-	awscdk.Aspects_Of(a).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{
-		AdditionalLoggers: &[]cdknag.INagLogger{out.nag},
-	}), nil)
-	func() {
-		// An unsuppressed nag error fails the synth; the nag log says which.
-		defer func() {
-			if r := recover(); r != nil {
-				out.err = fmt.Errorf("%v\n%s", r, out.nag.report())
-			}
+		ctx := cdkContext(t)
+		for k, v := range overrides {
+			ctx[k] = v
+		}
+		a := awscdk.NewApp(&awscdk.AppProps{Context: &ctx, Outdir: jsii.String(t.TempDir())})
+		shared.config, shared.err = api.ParseConfig(func(k string) any { return ctx[k] })
+		if shared.err != nil {
+			return
+		}
+		dir, err := api.ModuleDir(".")
+		if err != nil {
+			shared.err = err
+			return
+		}
+		func() {
+			defer api.Recover(&shared.err)
+			shared.stack = api.NewStack(a, &api.StackProps{Config: shared.config, Routes: routes.Routes, ModuleDir: dir})
 		}()
-		out.template = assertions.Template_FromStack(out.stack.Stack, nil)
+		if shared.err != nil {
+			return
+		}
+		shared.nag = &nagLog{}
+		awscdk.Aspects_Of(a).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{
+			AdditionalLoggers: &[]cdknag.INagLogger{shared.nag},
+		}), nil)
+		func() {
+			// An unsuppressed nag error fails the synth; the nag log says which.
+			defer func() {
+				if r := recover(); r != nil {
+					shared.err = fmt.Errorf("%v\n%s", r, shared.nag.report())
+				}
+			}()
+			shared.template = assertions.Template_FromStack(shared.stack.Stack, nil)
+		}()
+		if shared.err != nil {
+			return
+		}
+		raw, _ := json.Marshal(shared.template.ToJSON())
+		shared.err = json.Unmarshal(raw, &shared.json)
 	}()
-	if out.err != nil {
-		return out
-	}
-	raw, _ := json.Marshal(out.template.ToJSON())
-	out.err = json.Unmarshal(raw, &out.json)
-	return out
+	return shared
 }

@@ -62,7 +62,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	payloadFile := fs.String("payload", "", "use this JSON object `file` as every request body, instead of the routes' samples")
 	timeout := fs.Duration("timeout", bench.DefaultTimeout, "give up on one request after this long")
 	noDelivery := fs.Bool("no-delivery-check", false, "skip the delivery check")
-	deliveryTimeout := fs.Duration("delivery-timeout", bench.DefaultDeliveryTimeout, "wait at most this long for deliveries after the load")
+	deliveryTimeout := fs.Duration("delivery-timeout", bench.DefaultDeliveryTimeout, "wait this long for deliveries after the load; with some still missing, queues are polled until nothing new was found for one visibility period (10 s, at most 5 min more), so a message in flight is never called lost")
 	logTimeout := fs.Duration("log-timeout", 0, "wait at most this long for access log lines (default 5s for a file, 90s for CloudWatch Logs)")
 	jsonOut := fs.String("json", "", "write the mergeable JSON report to this `file`")
 	htmlOut := fs.String("html", "", "write the self-contained HTML report to this `file`")

@@ -154,7 +154,7 @@ func TestLocalFlagErrorsSayWhatIsWrong(t *testing.T) {
 		{[]string{"local", "--addr", "localhost"}, `--addr "localhost"`},
 		{[]string{"local", "--addr", "127.0.0.1:http"}, `port "http" is not a number`},
 		{[]string{"local", "extra"}, `unexpected argument "extra"`},
-		{[]string{"local", "--app-dir", "/", "--no-synth"}, "no go.mod"},
+		{[]string{"local", "--app-dir", "/", "--no-synth"}, "synthesize first"},
 		{[]string{"routes", "--no-synth", "--output", "/nonexistent"}, "synthesize first"},
 	} {
 		code, _, stderr := runCLI(t, c.args...)

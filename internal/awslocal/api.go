@@ -9,6 +9,7 @@ import (
 	"firstclass/internal/awslocal/clock"
 	"firstclass/internal/awslocal/events"
 	"firstclass/internal/awslocal/kinesis"
+	"firstclass/internal/awslocal/lambdahook"
 	"firstclass/internal/awslocal/sfn"
 	"firstclass/internal/awslocal/sqs"
 )
@@ -57,8 +58,15 @@ type (
 	PutEventsResultEntry  = events.PutEventsResultEntry
 )
 
+// The Lambda hook (Options.Lambda) and its result.
+type (
+	LambdaInvoker = lambdahook.Invoker
+	LambdaResult  = lambdahook.Result
+)
+
 // Step Functions shapes.
 type (
+	UnsupportedTask         = sfn.UnsupportedTask
 	CreateStateMachineInput = sfn.CreateStateMachineInput
 	StartExecutionInput     = sfn.StartExecutionInput
 	Execution               = sfn.Execution
@@ -165,6 +173,32 @@ func (s *Server) DescribeExecution(arn string) (Execution, error) {
 // WaitExecution blocks until a STANDARD execution stops or ctx is done.
 func (s *Server) WaitExecution(ctx context.Context, arn string) (Execution, error) {
 	return s.sfn.WaitExecution(ctx, arn)
+}
+
+// UnsupportedTasks lists the Task states of a definition the local Step
+// Functions cannot run (in every Parallel branch and Map iterator).
+func (s *Server) UnsupportedTasks(definition string) ([]UnsupportedTask, error) {
+	return s.sfn.UnsupportedTasks(definition)
+}
+
+// SendTaskSuccess ends the .waitForTaskToken task waiting on token.
+func (s *Server) SendTaskSuccess(token, output string) error {
+	return s.sfn.SendTaskSuccess(token, output)
+}
+
+// SendTaskFailure fails the .waitForTaskToken task waiting on token.
+func (s *Server) SendTaskFailure(token, errName, cause string) error {
+	return s.sfn.SendTaskFailure(token, errName, cause)
+}
+
+// CheckEventTarget reports whether EventBridge can deliver to a rule
+// target with this ARN (a kind it delivers to, a function or log group
+// that exists).
+func (s *Server) CheckEventTarget(arn string) error { return s.events.CheckTarget(arn) }
+
+// CreateLogGroup creates a CloudWatch Logs log group.
+func (s *Server) CreateLogGroup(name string, retentionDays int) error {
+	return s.logs.CreateLogGroup(name, retentionDays)
 }
 
 // DeleteEventBus deletes a custom event bus; deleting a missing one succeeds.

@@ -1,5 +1,6 @@
 // Package awslocal is an in-memory Amazon SQS, EventBridge, Step Functions,
-// Kinesis Data Streams, AppConfig and AppConfig Data that speaks the real AWS wire protocols, so the AWS SDK for Go
+// Kinesis Data Streams, AppConfig, AppConfig Data and CloudWatch Logs that
+// speaks the real AWS wire protocols, so the AWS SDK for Go
 // v2, the AWS CLI and API Gateway-shaped requests work against it unchanged
 // through an endpoint override.
 //
@@ -20,7 +21,8 @@
 //     request says Accept: application/json, as API Gateway REST
 //     AwsIntegrations do;
 //   - EventBridge JSON 1.1 (AWSEvents.*), Step Functions JSON 1.0
-//     (AWSStepFunctions.*) and Kinesis JSON 1.1 (Kinesis_20131202.*);
+//     (AWSStepFunctions.*), Kinesis JSON 1.1 (Kinesis_20131202.*) and
+//     CloudWatch Logs JSON 1.1 (Logs_20140328.*);
 //   - AppConfig and AppConfig Data REST-JSON, by path (/applications…,
 //     /deploymentstrategies, /configurationsessions, /configuration).
 //
@@ -29,8 +31,10 @@
 // ordering and the five-minute deduplication window, redrive to a
 // dead-letter queue after maxReceiveCount, event pattern matching, input
 // transformation and archives, and an Amazon States Language interpreter
-// for Pass, Choice, Wait, Succeed, Fail, Parallel and Map states. Task
-// states fail the execution with a cause naming the state.
+// for Pass, Task, Choice, Wait, Succeed, Fail, Parallel and Map states.
+// Task states call Lambda functions through Options.Lambda (a
+// lambdahook.Invoker the local runner implements with real processes), SQS,
+// EventBridge and other state machines in process.
 //
 // One client-side caveat: the SDK sends StartSyncExecution to a "sync-"
 // prefixed host, which does not resolve for 127.0.0.1; a client using an
@@ -44,13 +48,14 @@
 //
 // This package composes one package per service: awslocal/sqs,
 // awslocal/events, awslocal/sfn (with the States Language interpreter),
-// awslocal/kinesis and awslocal/appconfig
+// awslocal/kinesis, awslocal/appconfig and awslocal/logs
 // each own their state, operations and wire codecs; awslocal/awsproto holds
 // the protocol codecs and the Error type they share, awslocal/store the
 // durable snapshot and log, awslocal/jsonvalue the JSON values and paths of
 // EventBridge and Step Functions, and awslocal/clock the time source.
 // Server routes each request to its service by X-Amz-Target (or to SQS's
-// query protocol), wires EventBridge's queue and state machine targets to
-// the SQS and Step Functions services, and keeps the Go API below with the
+// query protocol), wires EventBridge's targets (queues, state machines,
+// log groups, Lambda functions through Options.Lambda) and Step Functions'
+// Task integrations to the other services, and keeps the Go API below with the
 // services' types under their old names.
 package awslocal

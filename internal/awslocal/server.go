@@ -14,6 +14,7 @@ import (
 	"firstclass/internal/awslocal/clock"
 	"firstclass/internal/awslocal/events"
 	"firstclass/internal/awslocal/kinesis"
+	"firstclass/internal/awslocal/logs"
 	"firstclass/internal/awslocal/s3"
 	"firstclass/internal/awslocal/sfn"
 	"firstclass/internal/awslocal/sqs"
@@ -45,6 +46,12 @@ type Options struct {
 	// append-only log in that directory, fsynced before a mutating call
 	// answers. Empty means in memory only.
 	StateDir string
+	// Lambda invokes Lambda functions for Step Functions Task states and
+	// EventBridge rule targets; without it those are unsupported.
+	Lambda LambdaInvoker
+	// LogsDir, when set, mirrors every CloudWatch Logs log group to a text
+	// file in this directory (logs.FilePath).
+	LogsDir string
 	// AcceptUnknownEventBus makes PutEvents accept entries for an event bus
 	// that does not exist and drop them, as AWS does (aws/aws-cli#9186). By
 	// default such an entry fails with ResourceNotFoundException so a
@@ -67,6 +74,7 @@ type Server struct {
 	sfn     *sfn.Service
 	kinesis *kinesis.Service
 	s3      *s3.Service
+	logs    *logs.Service
 	// appconfig serves AppConfig and AppConfig Data (REST-JSON, by path).
 	appconfig *appconfig.Service
 	// jsonServices serve the awsJson protocols, by the service part of
@@ -95,17 +103,23 @@ func New(opts Options) (*Server, error) {
 		st = store.New(opts.StateDir)
 	}
 	s.sqs = sqs.New(sqs.Options{Identity: id, BaseURL: opts.BaseURL, Clock: clk, Store: st})
-	s.sfn = sfn.New(sfn.Options{Identity: id, Clock: clk, Store: st})
+	s.sfn = sfn.New(sfn.Options{Identity: id, Clock: clk, Store: st, Lambda: opts.Lambda})
 	s.kinesis = kinesis.New(kinesis.Options{Identity: id, Clock: clk, Store: st, Unthrottled: opts.UnthrottledShards})
 	s.s3 = s3.New(s3.Options{Identity: id, Clock: clk})
 	s.appconfig = appconfig.New(appconfig.Options{Identity: id, Clock: clk, Store: st})
 	s.events = events.New(events.Options{Identity: id, Clock: clk, Store: st, AcceptUnknownEventBus: opts.AcceptUnknownEventBus})
+	s.logs = logs.New(logs.Options{Identity: id, Clock: clk, Store: st, Dir: opts.LogsDir})
 	// EventBridge delivers to the other services through its target registry.
 	s.events.RegisterTarget("sqs", events.QueueTarget(s.sqs))
 	s.events.RegisterTarget("states", events.StateMachineTarget(s.sfn))
-	s.jsonServices = map[string]jsonService{"AmazonSQS": s.sqs, "AWSEvents": s.events, "AWSStepFunctions": s.sfn, "Kinesis_20131202": s.kinesis}
+	s.events.RegisterTarget("logs", events.LogGroupTarget(s.logs))
+	if opts.Lambda != nil {
+		s.events.RegisterTarget("lambda", events.FunctionTarget(opts.Lambda))
+	}
+	s.registerTaskIntegrations()
+	s.jsonServices = map[string]jsonService{"AmazonSQS": s.sqs, "AWSEvents": s.events, "AWSStepFunctions": s.sfn, "Kinesis_20131202": s.kinesis, "Logs_20140328": s.logs}
 	if st != nil {
-		if err := st.Open(s.sqs.Section(), s.events.Section(), s.sfn.Section(), s.kinesis.Section(), s.appconfig.Section()); err != nil {
+		if err := st.Open(s.sqs.Section(), s.events.Section(), s.sfn.Section(), s.kinesis.Section(), s.appconfig.Section(), s.logs.Section()); err != nil {
 			return nil, err
 		}
 		s.store = st
@@ -153,6 +167,7 @@ func (s *Server) close(snapshot bool) error {
 	s.closeOnce.Do(func() {
 		s.sqs.Close()
 		s.sfn.Close()
+		s.logs.Close()
 		if s.store != nil {
 			err = s.store.Close(snapshot)
 		}

@@ -177,7 +177,7 @@ func (c *checker) findRoute(ctx context.Context, r spec.Route, pr probe, rs []*R
 	}
 	l := lookup{awsCfg: awsCfg, output: c.cfg.Outputs[r.Delivery.Output], run: c.run, route: r.Name, want: want,
 		accepted: func(id ID) bool { return sets[id.Kind].has(id.Seq) },
-		since:    c.since.Add(-5 * time.Minute), deadline: deadline}
+		since:    c.since.Add(-5 * time.Minute), deadline: deadline, logf: c.logf}
 	seen, err := pr.find(ctx, l)
 	if err != nil {
 		fail(err)

@@ -54,7 +54,8 @@ type Config struct {
 	Timeout time.Duration
 	// NoDeliveryCheck skips the delivery check.
 	NoDeliveryCheck bool
-	// DeliveryTimeout bounds the wait for deliveries after the load (default 60 s).
+	// DeliveryTimeout is the wait for deliveries after the load (default 60 s); a queue drain
+	// still finding messages goes on past it (queueDrain.end).
 	DeliveryTimeout time.Duration
 	// AccessLogTimeout bounds the wait for access log lines (default 5 s for a file, 90 s
 	// for CloudWatch Logs, which delivers late).

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -104,27 +105,44 @@ func (s *seenSet) found() int {
 type sqsAPI interface {
 	ReceiveMessage(ctx context.Context, in *sqs.ReceiveMessageInput, opts ...func(*sqs.Options)) (*sqs.ReceiveMessageOutput, error)
 	DeleteMessageBatch(ctx context.Context, in *sqs.DeleteMessageBatchInput, opts ...func(*sqs.Options)) (*sqs.DeleteMessageBatchOutput, error)
+	ChangeMessageVisibilityBatch(ctx context.Context, in *sqs.ChangeMessageVisibilityBatchInput, opts ...func(*sqs.Options)) (*sqs.ChangeMessageVisibilityBatchOutput, error)
 }
+
+// drainVisibility is the visibility timeout of the drain's receives. A receive can take
+// messages and still fail in the client (the answer lost on the way, then retried): those
+// messages are hidden for this long, so the drain keeps polling until they are visible
+// again, and never calls a message lost that a failed receive hid.
+const drainVisibility = 10 * time.Second
 
 // queueDrain receives a queue's messages until every accepted request of the routes that
 // deliver there is found or the deadline passes, deleting the run's own messages. Messages
-// of other runs and other traffic are left on the queue for their owners: received with a
-// visibility timeout that outlasts the drain, so they are not received again meanwhile.
+// of other runs and other traffic are left on the queue for their owners: their visibility
+// is extended past the drain, so they are not received again meanwhile.
+//
+// Nothing is called missing while it may be in flight: receives hide messages for
+// visibility only, and when the deadline passes with messages still missing the drain polls
+// for one more visibility period, after which every message a receive of the drain hid
+// (one that failed in the client included) is visible again.
 type queueDrain struct {
-	api       sqsAPI
-	url       string
-	run       string
-	route     string
-	want      int           // accepted requests to find
-	accepted  func(ID) bool // whether an id was accepted
-	receivers int           // concurrent ReceiveMessage loops
-	seen      *seenSet      // filled in
-	deadline  time.Time     // stop then, found or not
-	settle    time.Duration // after all are found, how long to keep looking for duplicates
+	api        sqsAPI
+	url        string
+	run        string
+	route      string
+	want       int           // accepted requests to find
+	accepted   func(ID) bool // whether an id was accepted
+	receivers  int           // concurrent ReceiveMessage loops
+	seen       *seenSet      // filled in
+	deadline   time.Time     // stop then, found or not, after one more visibility period
+	visibility time.Duration // the receives' visibility timeout; default drainVisibility
+
+	lastMessage atomic.Int64 // when a receive last brought a message, any message (Unix ns)
 }
 
 func (q *queueDrain) drain(ctx context.Context) error {
-	ctx, cancel := context.WithDeadline(ctx, q.deadline)
+	if q.visibility <= 0 {
+		q.visibility = drainVisibility
+	}
+	ctx, cancel := context.WithDeadline(ctx, q.deadline.Add(drainOvertime+q.visibility+5*time.Second))
 	defer cancel()
 	var wg sync.WaitGroup
 	errs := make([]error, q.receivers)
@@ -139,13 +157,31 @@ func (q *queueDrain) drain(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
+// drainOvertime bounds how long a drain that still finds messages goes on past its deadline.
+const drainOvertime = 5 * time.Minute
+
+// end is when a receiver stops: the deadline when everything is found; with messages still
+// missing, one visibility period after the deadline or after the last receive that brought
+// any message, whichever is later (a queue that still yields messages, say the backlog of an
+// overloaded runner, is not drained yet), but at most drainOvertime past the deadline.
+func (q *queueDrain) end() time.Time {
+	if q.seen.found() >= q.want {
+		return q.deadline
+	}
+	last := time.Unix(0, q.lastMessage.Load())
+	if last.Before(q.deadline) {
+		last = q.deadline
+	}
+	if cap := q.deadline.Add(drainOvertime); last.After(cap) {
+		last = cap
+	}
+	return last.Add(q.visibility)
+}
+
 func (q *queueDrain) receive(ctx context.Context) error {
 	swept := false
-	for {
-		remaining := time.Until(q.deadline)
-		if remaining <= 0 {
-			return nil
-		}
+	vis := int32(q.visibility / time.Second)
+	for time.Now().Before(q.end()) {
 		// Once every accepted request is found, one more receive that brings none of the
 		// run's messages (a one-second long poll) ends the drain: later copies would be
 		// duplicates, and duplicates SQS and EventBridge deliver late are not bounded.
@@ -157,12 +193,8 @@ func (q *queueDrain) receive(ctx context.Context) error {
 		}
 		// Short long polls: a receiver waiting on an empty queue notices within a second
 		// that another found the last message.
-		const wait = 1
 		out, err := q.api.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
-			QueueUrl:            aws.String(q.url),
-			MaxNumberOfMessages: 10,
-			WaitTimeSeconds:     wait,
-			VisibilityTimeout:   int32(min(43200, int(remaining/time.Second)+30)),
+			QueueUrl: aws.String(q.url), MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: vis,
 		})
 		if err != nil {
 			if ctx.Err() != nil {
@@ -170,10 +202,15 @@ func (q *queueDrain) receive(ctx context.Context) error {
 			}
 			return fmt.Errorf("ReceiveMessage %s: %w", q.url, err)
 		}
+		if len(out.Messages) > 0 {
+			q.lastMessage.Store(time.Now().UnixNano())
+		}
 		var del []sqstypes.DeleteMessageBatchRequestEntry
+		var hide []sqstypes.ChangeMessageVisibilityBatchRequestEntry
 		for _, m := range out.Messages {
 			id, ok := findBenchID(aws.ToString(m.Body))
 			if !ok || id.Run != q.run || id.Route != q.route {
+				hide = append(hide, sqstypes.ChangeMessageVisibilityBatchRequestEntry{Id: aws.String(strconv.Itoa(len(hide))), ReceiptHandle: m.ReceiptHandle})
 				continue
 			}
 			q.seen.add(id, q.accepted)
@@ -185,7 +222,19 @@ func (q *queueDrain) receive(ctx context.Context) error {
 				return fmt.Errorf("DeleteMessageBatch %s: %w", q.url, err)
 			}
 		}
+		if len(hide) > 0 {
+			// Other owners' messages stay hidden until the drain is over (and 30 s more),
+			// so this drain does not receive them again.
+			until := int32(min(43200, int(time.Until(q.deadline.Add(q.visibility))/time.Second)+30))
+			for i := range hide {
+				hide[i].VisibilityTimeout = until
+			}
+			if _, err := q.api.ChangeMessageVisibilityBatch(ctx, &sqs.ChangeMessageVisibilityBatchInput{QueueUrl: aws.String(q.url), Entries: hide}); err != nil && ctx.Err() == nil {
+				return fmt.Errorf("ChangeMessageVisibilityBatch %s: %w", q.url, err)
+			}
+		}
 	}
+	return nil
 }
 
 // sfnAPI is the part of the Step Functions client the check uses.

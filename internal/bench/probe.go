@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/smithy-go/logging"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"firstclass/internal/spec"
@@ -45,12 +46,25 @@ type lookup struct {
 	accepted func(ID) bool // whether an id was accepted
 	since    time.Time     // the run's start, less a margin for clock skew
 	deadline time.Time
+	logf     func(format string, a ...any) // the run's log, for the SDK's retries
+}
+
+// retriesLogged makes a client log each retry of the SDK on the run's log: a retried
+// receive may have hidden messages (see queueDrain), and the log says when it happened.
+func (l lookup) retriesLogged(o *sqs.Options) {
+	if l.logf == nil {
+		return
+	}
+	o.ClientLogMode |= aws.LogRetries
+	o.Logger = logging.LoggerFunc(func(_ logging.Classification, format string, v ...any) {
+		l.logf("delivery check on %s: SDK: "+format, append([]any{l.output}, v...)...)
+	})
 }
 
 var probes = map[string]probe{
 	spec.ProbeQueue: {via: "SQS messages", find: func(ctx context.Context, l lookup) (*seenSet, error) {
 		seen := newSeenSet()
-		d := &queueDrain{api: sqs.NewFromConfig(l.awsCfg), url: l.output, run: l.run, route: l.route, want: l.want,
+		d := &queueDrain{api: sqs.NewFromConfig(l.awsCfg, l.retriesLogged), url: l.output, run: l.run, route: l.route, want: l.want,
 			accepted: l.accepted, receivers: 4, seen: seen, deadline: l.deadline}
 		return seen, d.drain(ctx)
 	}},

@@ -20,6 +20,7 @@ type httpAPI struct {
 	baseURL   string
 	routes    []*httpRoute // most specific first
 	stages    map[string]*httpStage
+	cors      *cors // the API's CorsConfiguration; nil without one
 }
 
 type httpRoute struct {
@@ -104,11 +105,12 @@ type httpStage struct {
 
 // v2APIProps are AWS::ApiGatewayV2::Api's properties.
 type v2APIProps struct {
-	Name                      string  `json:"Name"`
-	ProtocolType              string  `json:"ProtocolType"`
-	Description               ignored `json:"Description"`
-	DisableExecuteApiEndpoint ignored `json:"DisableExecuteApiEndpoint"`
-	Tags                      ignored `json:"Tags"`
+	Name                      string             `json:"Name"`
+	ProtocolType              string             `json:"ProtocolType"`
+	CorsConfiguration         *corsConfiguration `json:"CorsConfiguration"`
+	Description               ignored            `json:"Description"`
+	DisableExecuteApiEndpoint ignored            `json:"DisableExecuteApiEndpoint"`
+	Tags                      ignored            `json:"Tags"`
 }
 
 // v2IntegrationProps are AWS::ApiGatewayV2::Integration's properties.
@@ -117,6 +119,7 @@ type v2IntegrationProps struct {
 	IntegrationType      string            `json:"IntegrationType"`
 	IntegrationSubtype   string            `json:"IntegrationSubtype"`
 	IntegrationUri       string            `json:"IntegrationUri"`
+	IntegrationMethod    string            `json:"IntegrationMethod"`
 	PayloadFormatVersion string            `json:"PayloadFormatVersion"`
 	RequestParameters    map[string]scalar `json:"RequestParameters"`
 	TimeoutInMillis      scalar            `json:"TimeoutInMillis"`
@@ -185,9 +188,16 @@ func (r *Runner) loadHTTPAPI(res *cfn.Resource) error {
 		return cannot("only HTTP APIs are emulated", "protocol %q", p.ProtocolType)
 	}
 	a := &httpAPI{r: r, logicalID: res.LogicalID, id: r.vals[res.LogicalID].ref, stages: map[string]*httpStage{}}
-	before := len(r.loading.list)
+	if p.CorsConfiguration != nil {
+		cors, err := newCORS(p.CorsConfiguration)
+		if err != nil {
+			return err
+		}
+		a.cors = cors
+	}
+	before := r.loading.count()
 	a.load(r.tmpl)
-	if len(r.loading.list) > before {
+	if r.loading.count() > before {
 		return nil // its parts' problems are reported; the API is not served
 	}
 	if len(a.stages) == 0 {
@@ -393,6 +403,9 @@ func (a *httpAPI) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 // then the integration.
 func (a *httpAPI) serve(x *exchange, stage *httpStage) *gatewayError {
 	c := &httpCall{api: a, stage: stage, params: map[string]string{}}
+	if a.cors != nil && a.cors.preflight(x) {
+		return nil
+	}
 	route := a.match(x.req.Method, x.path, c.params)
 	if route == nil {
 		if x.trace != nil {
@@ -418,6 +431,9 @@ func (a *httpAPI) serve(x *exchange, stage *httpStage) *gatewayError {
 		if e := route.auth.authorize(x); e != nil {
 			return e
 		}
+	}
+	if a.cors != nil {
+		x.beforeWrite = a.cors.actual
 	}
 	return route.integ.serve(x, c)
 }

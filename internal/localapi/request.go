@@ -1,6 +1,7 @@
 package localapi
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
@@ -45,6 +46,9 @@ type exchange struct {
 	apiKey, apiKeyID string // the REST API key a method required
 
 	trace *Trace // nil unless the runner traces requests (Options.Trace)
+	// beforeWrite, when set, adjusts the response headers just before they are written (an
+	// HTTP API's CORS headers).
+	beforeWrite func(x *exchange)
 }
 
 func newExchange(w http.ResponseWriter, req *http.Request, id string) *exchange {
@@ -91,6 +95,9 @@ func (x *exchange) readBody() *gatewayError {
 
 // respond writes the status and body once.
 func (x *exchange) respond(status int, body []byte) {
+	if x.beforeWrite != nil {
+		x.beforeWrite(x)
+	}
 	h := x.w.Header()
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	x.w.WriteHeader(status)
@@ -216,4 +223,12 @@ func uuid() string {
 	s[23] = '-'
 	hex.Encode(s[24:], b[10:])
 	return string(s[:])
+}
+
+// integrationContext is the context an integration runs in: the request's values without its
+// cancellation, with the integration's timeout. API Gateway runs an invocation to its end or
+// its timeout; a client that half-closes its connection after sending the request (which
+// makes net/http cancel the request's context) or goes away does not cancel it.
+func integrationContext(req *http.Request, timeout time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(req.Context()), timeout)
 }

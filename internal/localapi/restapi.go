@@ -19,6 +19,7 @@ type restAPI struct {
 	root      *resourceNode
 	stages    map[string]*restStage
 	responses restGatewayResponses
+	binary    []string // BinaryMediaTypes: "image/png", "image/*", "*/*"
 	// apiKeySource is ApiKeySourceType: HEADER (x-api-key) or AUTHORIZER.
 	apiKeySource string
 }
@@ -54,16 +55,17 @@ type restStage struct {
 
 // v1APIProps are AWS::ApiGateway::RestApi's properties.
 type v1APIProps struct {
-	Name                      string  `json:"Name"`
-	Description               ignored `json:"Description"`
-	EndpointConfiguration     ignored `json:"EndpointConfiguration"`
-	Policy                    ignored `json:"Policy"` // IAM is not enforced locally
-	DisableExecuteApiEndpoint ignored `json:"DisableExecuteApiEndpoint"`
-	MinimumCompressionSize    ignored `json:"MinimumCompressionSize"`
-	FailOnWarnings            ignored `json:"FailOnWarnings"`
-	Parameters                ignored `json:"Parameters"`
-	Tags                      ignored `json:"Tags"`
-	ApiKeySourceType          string  `json:"ApiKeySourceType"`
+	Name                      string   `json:"Name"`
+	Description               ignored  `json:"Description"`
+	EndpointConfiguration     ignored  `json:"EndpointConfiguration"`
+	Policy                    ignored  `json:"Policy"` // IAM is not enforced locally
+	DisableExecuteApiEndpoint ignored  `json:"DisableExecuteApiEndpoint"`
+	MinimumCompressionSize    ignored  `json:"MinimumCompressionSize"`
+	FailOnWarnings            ignored  `json:"FailOnWarnings"`
+	Parameters                ignored  `json:"Parameters"`
+	Tags                      ignored  `json:"Tags"`
+	ApiKeySourceType          string   `json:"ApiKeySourceType"`
+	BinaryMediaTypes          []string `json:"BinaryMediaTypes"`
 }
 
 // v1ResourceProps are AWS::ApiGateway::Resource's properties.
@@ -171,14 +173,14 @@ func (r *Runner) loadRESTAPI(res *cfn.Resource) error {
 	if err := r.decodeProps(res, &p); err != nil {
 		return err
 	}
-	a := &restAPI{r: r, logicalID: res.LogicalID, id: r.vals[res.LogicalID].ref, stages: map[string]*restStage{}, responses: restGatewayResponses{}}
+	a := &restAPI{r: r, logicalID: res.LogicalID, id: r.vals[res.LogicalID].ref, stages: map[string]*restStage{}, responses: restGatewayResponses{}, binary: p.BinaryMediaTypes}
 	a.apiKeySource = p.ApiKeySourceType
 	if a.apiKeySource == "" {
 		a.apiKeySource = "HEADER"
 	}
-	before := len(r.loading.list)
+	before := r.loading.count()
 	a.load(r.tmpl)
-	if len(r.loading.list) > before {
+	if r.loading.count() > before {
 		return nil // its parts' problems are reported; the API is not served
 	}
 	if len(a.stages) == 0 {
@@ -459,4 +461,31 @@ func (a *restAPI) stage(p *v1StageProps) (*restStage, error) {
 		s.format, s.sink = parseLogFormat(als.Format), sink
 	}
 	return s, nil
+}
+
+// isBinary reports whether a media type is one of the API's BinaryMediaTypes.
+func (a *restAPI) isBinary(contentType string) bool {
+	mt := strings.ToLower(strings.TrimSpace(strings.SplitN(contentType, ";", 2)[0]))
+	if mt == "" {
+		return false
+	}
+	for _, b := range a.binary {
+		// A binary media type is written with "~1" for "/" in some templates.
+		b = strings.ToLower(strings.ReplaceAll(b, "~1", "/"))
+		if b == "*/*" || b == mt || (strings.HasSuffix(b, "/*") && strings.HasPrefix(mt, strings.TrimSuffix(b, "*"))) {
+			return true
+		}
+	}
+	return false
+}
+
+// acceptsBinary reports whether the client's Accept names a binary media type: then a proxy
+// answer's isBase64Encoded body is decoded.
+func (a *restAPI) acceptsBinary(accept string) bool {
+	for _, part := range strings.Split(accept, ",") {
+		if a.isBinary(part) {
+			return true
+		}
+	}
+	return false
 }

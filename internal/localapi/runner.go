@@ -27,9 +27,16 @@ type Options struct {
 	// Assembly is the synthesized app; StackName picks a stack ("" when it has one).
 	Assembly  *cfn.Assembly
 	StackName string
-	// ModuleDir is the Go module Lambda functions are built from (their firstclass:GoPackage
-	// metadata is relative to it).
+	// ModuleDir is the Go module that Go functions with firstclass:GoPackage metadata are
+	// built from (the package path is relative to it); only they need one. Every other
+	// function runs from its asset in the assembly.
 	ModuleDir string
+	// Parameters are template parameter values, as `cdk deploy --parameters` takes them:
+	// "Name" or "StackName:Name" → value. A parameter without one takes its default.
+	Parameters map[string]string
+	// Node and Python, when set, are the node and python3 executables Node.js and Python
+	// functions run on; by default the first recent enough on PATH.
+	Node, Python string
 	// Host and Port: the first API listens on Port, the next APIs on the following ports, and
 	// the AWS endpoint after them. Port 0 picks free ports.
 	Host string
@@ -69,6 +76,7 @@ type Runner struct {
 	resolver *cfn.Resolver
 
 	functions map[string]*lambdalocal.Function // by logical ID
+	invoker   *functionInvoker                 // the local AWS's Lambda, shared by every generation
 	httpAPIs  []*httpAPI
 	restAPIs  []*restAPI
 	sinks     map[string]*logSink // by log group name
@@ -97,6 +105,9 @@ type Runner struct {
 	// While New loads the template: its context (function builds) and its problems.
 	ctx     context.Context
 	loading *problems
+	// deployTime are the CDK's deploy-time custom resources and their provider functions,
+	// by logical ID: skipped, and named in one warning at start.
+	deployTime map[string]bool
 }
 
 // New loads the stack and creates everything it declares. Anything it cannot emulate is an
@@ -126,18 +137,24 @@ func New(ctx context.Context, opts Options) (r *Runner, err error) {
 	if err != nil {
 		return nil, err
 	}
-	aws, err := awslocal.New(awslocal.Options{Region: opts.Region, Account: opts.Account, StateDir: opts.StateDir,
-		UnthrottledShards: opts.NoThrottle})
+	invoker := newFunctionInvoker()
+	defer close(invoker.ready)
+	aws, err := awslocal.New(awslocal.Options{Region: opts.Region, Account: opts.Account, StateDir: opts.StateDir, Lambda: invoker,
+		LogsDir: filepath.Join(opts.LogDir, "cloudwatch-logs"), UnthrottledShards: opts.NoThrottle})
 	if err != nil {
 		return nil, err
 	}
-	runner := &Runner{opts: opts, stack: stack.Name, tmpl: stack.Template, aws: aws,
+	// Nested stacks are served as part of their parent; what cannot be merged is a problem
+	// reported with the rest.
+	tmpl, ps := flattenStack(opts.Assembly, stack)
+	runner := &Runner{opts: opts, stack: stack.Name, tmpl: tmpl, aws: aws, invoker: invoker,
 		functions: map[string]*lambdalocal.Function{}, sinks: map[string]*logSink{}, sinkMu: &sync.Mutex{},
 		listeners: map[string]*apiListener{}, guard: &generationGuard{}, built: map[string]*builtFunction{},
 		iam: newIAMAuthorizer(aws.Region(), aws.Account(), opts.Credentials), usage: newUsagePlans()}
 	if opts.Trace || opts.TraceLog != nil {
 		runner.traces = newTraceStore(opts.TraceLog)
 	}
+	invoker.r = runner
 	r = runner
 	ok := false
 	defer func() {
@@ -147,7 +164,7 @@ func New(ctx context.Context, opts Options) (r *Runner, err error) {
 	}()
 
 	// The AWS endpoint listens first: queue URLs are built from its address.
-	r.nextPort = len(stack.Template.OfType("AWS::ApiGatewayV2::Api")) + len(stack.Template.OfType("AWS::ApiGateway::RestApi"))
+	r.nextPort = len(tmpl.OfType("AWS::ApiGatewayV2::Api")) + len(tmpl.OfType("AWS::ApiGateway::RestApi"))
 	awsLn, err := r.listen(r.nextPort)
 	if err != nil {
 		return nil, err
@@ -158,7 +175,7 @@ func New(ctx context.Context, opts Options) (r *Runner, err error) {
 	r.awsServer = &http.Server{Handler: aws, ReadHeaderTimeout: 10 * time.Second}
 	go r.awsServer.Serve(awsLn)
 
-	if err := r.load(ctx); err != nil {
+	if err := r.load(ctx, ps); err != nil {
 		return nil, err
 	}
 	ok = true
@@ -168,18 +185,31 @@ func New(ctx context.Context, opts Options) (r *Runner, err error) {
 // load builds everything the template declares: the identities of all resources, then, phase
 // by phase, what each provider creates (targets, functions, APIs). Everything it cannot
 // emulate, in the whole template, is one *StartError.
-func (r *Runner) load(ctx context.Context) error {
+func (r *Runner) load(ctx context.Context, ps *problems) error {
 	r.ctx = ctx
 	defer func() { r.ctx = nil }()
-	ps := &problems{}
 	r.loading = ps
+	r.deployTime = deployTimeResources(r.tmpl)
+	r.invoker.setLoading(r)
+	defer r.invoker.setLoading(nil)
 	r.vals = r.identities(r.tmpl, ps)
+	r.parameters(r.tmpl, ps)
 	r.resolver = &cfn.Resolver{Values: r.vals, Pseudo: cfn.Pseudo{
 		AccountID: r.aws.Account(), Region: r.aws.Region(), Partition: "aws", URLSuffix: "amazonaws.com",
 		StackName: r.stack, StackID: fmt.Sprintf("arn:aws:cloudformation:%s:%s:stack/%s/%s", r.aws.Region(), r.aws.Account(), r.stack, localID(r.stack, "stack")),
 	}}
 	r.createAll(r.tmpl, ps)
+	if w := r.deployTimeWarning(); w != "" {
+		fmt.Fprintln(r.opts.Logs, w)
+	}
 	return ps.err(r.stack)
+}
+
+// flattenStack is the stack's template with its nested stacks merged in, and the problems
+// merging found.
+func flattenStack(asm *cfn.Assembly, stack *cfn.Stack) (*cfn.Template, *problems) {
+	ps := &problems{}
+	return asm.Flatten(stack.Template, ps.add), ps
 }
 
 // listen opens the listener for the n-th port (0-based) after Options.Port.
@@ -253,6 +283,13 @@ func (r *Runner) Outputs() (contract.Outputs, error) {
 		out[key] = v
 	}
 	out[contract.AWSEndpointOutput] = r.awsURL
+	// The secrets a deployed stack never outputs, for the bench and curl.
+	for _, k := range r.APIKeys() {
+		if k.Enabled && len(k.UsagePlans) > 0 {
+			out[contract.APIKeyValueOutput] = k.Value
+			break
+		}
+	}
 	return out, nil
 }
 
@@ -271,6 +308,11 @@ func (r *Runner) Close() error {
 			l.srv.Shutdown(ctx)
 		}
 		r.mu.Unlock()
+		if r.awsServer != nil {
+			r.awsServer.Shutdown(ctx)
+		}
+		errs = append(errs, r.aws.Close()) // stops executions first: they may be invoking functions
+		r.invoker.close()
 		r.closeRetired()
 		for _, f := range r.functions {
 			errs = append(errs, f.Close())
@@ -278,10 +320,6 @@ func (r *Runner) Close() error {
 		for _, s := range r.sinks {
 			errs = append(errs, s.close())
 		}
-		if r.awsServer != nil {
-			r.awsServer.Shutdown(ctx)
-		}
-		errs = append(errs, r.aws.Close())
 		if r.ownLogDir {
 			errs = append(errs, os.RemoveAll(r.opts.LogDir))
 		}

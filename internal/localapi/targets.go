@@ -1,6 +1,7 @@
 package localapi
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -118,6 +119,9 @@ type ruleTarget struct {
 		InputPathsMap map[string]string `json:"InputPathsMap"`
 		InputTemplate string            `json:"InputTemplate"`
 	} `json:"InputTransformer"`
+	SqsParameters *struct {
+		MessageGroupId string `json:"MessageGroupId"`
+	} `json:"SqsParameters"`
 	// Delivery settings with no local meaning: the local bus delivers at once, in process.
 	RoleArn          ignored `json:"RoleArn"`
 	DeadLetterConfig ignored `json:"DeadLetterConfig"`
@@ -148,8 +152,18 @@ func (r *Runner) createRule(res *cfn.Resource) error {
 		return err
 	}
 	var targets []awslocal.EventTarget
+	var unsupported []error
 	for _, x := range p.Targets {
+		if err := r.aws.CheckEventTarget(x.Arn); err != nil {
+			unsupported = append(unsupported, cannot("remove the target for local runs, or test it in AWS", "target %s (%s): %v", x.Id, x.Arn, err))
+			continue
+		}
 		t := awslocal.EventTarget{ID: x.Id, Arn: x.Arn, Input: x.Input, InputPath: x.InputPath}
+		if x.SqsParameters != nil {
+			t.SqsParameters = &struct {
+				MessageGroupId string `json:"MessageGroupId,omitempty"`
+			}{x.SqsParameters.MessageGroupId}
+		}
 		if it := x.InputTransformer; it != nil {
 			t.InputTransformer = &awslocal.EventInputTransformer{InputPathsMap: it.InputPathsMap, InputTemplate: it.InputTemplate}
 			if t.InputTransformer.InputPathsMap == nil {
@@ -158,10 +172,41 @@ func (r *Runner) createRule(res *cfn.Resource) error {
 		}
 		targets = append(targets, t)
 	}
+	if len(unsupported) > 0 {
+		return errors.Join(unsupported...)
+	}
 	if len(targets) > 0 {
 		return r.aws.PutTargets(bus, name, targets...)
 	}
 	return nil
+}
+
+// logGroupProps are AWS::Logs::LogGroup's properties.
+type logGroupProps struct {
+	LogGroupName         string  `json:"LogGroupName"`
+	RetentionInDays      scalar  `json:"RetentionInDays"`
+	KmsKeyId             ignored `json:"KmsKeyId"`
+	LogGroupClass        ignored `json:"LogGroupClass"`
+	DataProtectionPolicy ignored `json:"DataProtectionPolicy"`
+	Tags                 ignored `json:"Tags"`
+}
+
+// createLogGroup creates the group in the local CloudWatch Logs, where rule targets write and
+// `aws logs filter-log-events` reads. (A stage's access log lines go to their own file.)
+func (r *Runner) createLogGroup(res *cfn.Resource) error {
+	var p logGroupProps
+	if err := r.decodeProps(res, &p); err != nil {
+		return err
+	}
+	days := 0
+	if d, ok := p.RetentionInDays.number(); ok {
+		days = int(d)
+	}
+	err := r.aws.CreateLogGroup(r.vals[res.LogicalID].ref, days)
+	if isCode(err, "ResourceAlreadyExistsException") {
+		return nil // from the last run (--state-dir), with its events
+	}
+	return err
 }
 
 // archiveProps are AWS::Events::Archive's properties.
@@ -204,6 +249,25 @@ type machineProps struct {
 	Tags                    ignored           `json:"Tags"`
 }
 
+// checkTasks is one problem for each Task state of a definition the local Step Functions
+// cannot run, wherever it is (Parallel branches, Map iterators), so that every one is reported
+// at start rather than as a failed execution later.
+func (r *Runner) checkTasks(def string) error {
+	list, err := r.aws.UnsupportedTasks(def)
+	if err != nil {
+		return err // an invalid definition: CreateStateMachine says so
+	}
+	var errs []error
+	for _, u := range list {
+		fix := "run this state in AWS, or replace it for local runs"
+		if u.Supported != "" {
+			fix = "the local Step Functions runs " + u.Supported
+		}
+		errs = append(errs, cannot(fix, "Task state %s: resource %s: %s", u.State, u.Resource, u.Why))
+	}
+	return errors.Join(errs...)
+}
+
 func (r *Runner) createStateMachine(res *cfn.Resource) error {
 	if res.Properties["DefinitionS3Location"] != nil {
 		return cannot("inline the definition (DefinitionBody.fromFile or fromChainable)", "a definition in S3 is not emulated")
@@ -221,6 +285,9 @@ func (r *Runner) createStateMachine(res *cfn.Resource) error {
 	}
 	for k, v := range p.DefinitionSubstitutions {
 		def = strings.ReplaceAll(def, "${"+k+"}", string(v))
+	}
+	if err := r.checkTasks(def); err != nil {
+		return err
 	}
 	typ := p.StateMachineType
 	if typ == "" {

@@ -141,6 +141,13 @@ func (svc *Service) putTargets(bus, ruleName string, targets []EventTarget) erro
 		unlock()
 		return err
 	}
+	for i := range targets {
+		if err := svc.CheckTarget(targets[i].Arn); err != nil {
+			svc.mu.Unlock()
+			unlock()
+			return errEventsValidation("Target %s: %v.", targets[i].ID, err)
+		}
+	}
 	merged := append([]EventTarget(nil), r.targets...)
 	for _, t := range targets {
 		replaced := false

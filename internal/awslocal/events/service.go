@@ -85,9 +85,8 @@ type eventRule struct {
 	targetsByArn map[string]bool
 }
 
-// EventTarget is a rule target (PutTargets); SQS queues, Step Functions
-// state machines and event buses receive events, other ARNs are accepted
-// and ignored.
+// EventTarget is a rule target (PutTargets): a queue, a state machine, a
+// Lambda function, a log group or a bus, by the Targets registered.
 type EventTarget struct {
 	ID               string                 `json:"Id"`
 	Arn              string                 `json:"Arn"`

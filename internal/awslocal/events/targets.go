@@ -2,7 +2,9 @@ package events
 
 import (
 	"fmt"
+	"sort"
 	"strings"
+	"time"
 
 	"firstclass/internal/awslocal/awsproto"
 	"firstclass/internal/awslocal/jsonvalue"
@@ -11,10 +13,12 @@ import (
 // Rule targets. PutEvents hands each matching event to the Target
 // registered for the service part of the target's ARN
 // (arn:aws:SERVICE:...): the root package registers SQS queues ("sqs") and
-// Step Functions state machines ("states"), the service itself other event
-// buses ("events"). A new kind of target (Lambda, CloudWatch Logs,
-// Kinesis) is one RegisterTarget call with its Target; ARNs of kinds that
-// nothing delivers to are accepted by PutTargets and ignored.
+// Step Functions state machines ("states"), Lambda functions ("lambda")
+// and CloudWatch Logs log groups ("logs"), the service itself other event
+// buses ("events"). A new kind of target (Kinesis, SNS) is one
+// RegisterTarget call with its Target. PutTargets refuses an ARN of a kind
+// nothing delivers to, and CheckTarget says so before anything runs, so
+// that no event is accepted for a target that silently drops it.
 
 // Target delivers events to one kind of resource.
 type Target interface {
@@ -22,6 +26,33 @@ type Target interface {
 	// returns the durable-log record PutEvents waits for before it answers
 	// (0 for none). A target that cannot take the event drops it.
 	Deliver(d *Delivery) uint64
+}
+
+// Checker is implemented by a Target that can tell, before any event
+// arrives, that it cannot deliver to a target ARN (a function that does not
+// exist).
+type Checker interface {
+	CheckTarget(arn string) error
+}
+
+// CheckTarget reports whether events can be delivered to the target with
+// this ARN: an error naming what is missing when no registered Target
+// delivers to its kind, or the Target says it cannot.
+func (svc *Service) CheckTarget(arn string) error {
+	kind := arnService(arn)
+	t := svc.targets[kind]
+	if t == nil {
+		var kinds []string
+		for k := range svc.targets {
+			kinds = append(kinds, k)
+		}
+		sort.Strings(kinds)
+		return fmt.Errorf("EventBridge targets of kind %q are not emulated locally (the local EventBridge delivers to %s)", kind, strings.Join(kinds, ", "))
+	}
+	if c, ok := t.(Checker); ok {
+		return c.CheckTarget(arn)
+	}
+	return nil
 }
 
 // TargetFunc adapts a function to Target.
@@ -116,4 +147,80 @@ func (b busTarget) Deliver(d *Delivery) uint64 {
 	}
 	_, seq := b.svc.putEvent(&entry, d.depth+1)
 	return seq
+}
+
+// FunctionInvoker is what a Lambda target needs: queue an asynchronous
+// (Event) invocation, and tell whether a function exists
+// (lambdahook.Invoker has both).
+type FunctionInvoker interface {
+	InvokeAsync(function string, payload []byte) error
+	Exists(function string) bool
+}
+
+// FunctionTarget delivers to Lambda functions: each event is one
+// asynchronous invocation with the payload as its event, as EventBridge
+// invokes a function.
+func FunctionTarget(l FunctionInvoker) Target { return functionTarget{l} }
+
+type functionTarget struct{ l FunctionInvoker }
+
+func (f functionTarget) Deliver(d *Delivery) uint64 {
+	f.l.InvokeAsync(d.Target.Arn, []byte(d.Payload))
+	return 0
+}
+
+func (f functionTarget) CheckTarget(arn string) error {
+	if !f.l.Exists(arn) {
+		return fmt.Errorf("Lambda function %s does not exist locally", arn)
+	}
+	return nil
+}
+
+// LogWriter is what a CloudWatch Logs target needs: write one log event to
+// a stream of a log group (created when missing) and return the log record
+// to wait for; GroupExists tells whether the group exists.
+type LogWriter interface {
+	WriteEvent(group, stream string, timestamp int64, message string) uint64
+	GroupExists(group string) bool
+}
+
+// LogGroupTarget delivers to CloudWatch Logs log groups: each event is one
+// log event in a stream named by the event's ID, its message the payload.
+// A payload that is a JSON object with exactly "timestamp" and "message"
+// (the form AWS asks an input transformer to produce for a log group) sets
+// both.
+func LogGroupTarget(w LogWriter) Target { return logTarget{w} }
+
+type logTarget struct{ w LogWriter }
+
+// logGroupName is the group of a target ARN,
+// arn:aws:logs:REGION:ACCOUNT:log-group:NAME (with or without ":*").
+func logGroupName(arn string) string {
+	_, name, _ := strings.Cut(arn, ":log-group:")
+	return strings.TrimSuffix(name, ":*")
+}
+
+func (l logTarget) Deliver(d *Delivery) uint64 {
+	ts, msg := d.event.time.UnixMilli(), d.Payload
+	if v, err := jsonvalue.Decode([]byte(d.Payload)); err == nil {
+		if o, ok := v.(map[string]any); ok && len(o) == 2 && o["message"] != nil && o["timestamp"] != nil {
+			msg = jsonvalue.PlainText(o["message"])
+			if n, ok := jsonvalue.Number(o["timestamp"]); ok {
+				ts = int64(n)
+			} else if t, err := time.Parse(time.RFC3339, jsonvalue.PlainText(o["timestamp"])); err == nil {
+				ts = t.UnixMilli()
+			}
+		}
+	}
+	return l.w.WriteEvent(logGroupName(d.Target.Arn), d.EventID, ts, msg)
+}
+
+func (l logTarget) CheckTarget(arn string) error {
+	if !strings.Contains(arn, ":log-group:") {
+		return fmt.Errorf("target %s is not a CloudWatch Logs log group", arn)
+	}
+	if g := logGroupName(arn); !l.w.GroupExists(g) {
+		return fmt.Errorf("CloudWatch Logs log group %s does not exist locally", g)
+	}
+	return nil
 }

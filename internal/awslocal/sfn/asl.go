@@ -14,13 +14,12 @@ import (
 	"firstclass/internal/awslocal/jsonvalue"
 )
 
-// An interpreter for the Amazon States Language (JSONPath flavour) as a
-// small application uses it: Pass, Choice, Wait, Succeed, Fail, Parallel
-// and inline Map, with InputPath, Parameters/ItemSelector (".$" keys, the
-// context object $$ and intrinsic functions), ResultSelector, ResultPath,
-// OutputPath, Retry and Catch. A Task state, a distributed Map and JSONata
-// fail the execution with error States.Runtime and a cause naming the
-// state, since nothing here can call other services.
+// An interpreter for the Amazon States Language (JSONPath flavour): Pass,
+// Task (task.go), Choice, Wait, Succeed, Fail, Parallel and inline Map,
+// with InputPath, Parameters/ItemSelector (".$" keys, the context object $$
+// and intrinsic functions), ResultSelector, ResultPath, OutputPath, Retry
+// and Catch. A distributed Map and JSONata fail the execution with error
+// States.Runtime and a cause naming the state.
 
 // Errors the interpreter raises (ASL "Error names").
 const (
@@ -91,6 +90,11 @@ type aslState struct {
 
 	Retry []retrier
 	Catch []catcher
+
+	// Task states (task.go)
+	Resource                                 taskResource
+	TimeoutSeconds, HeartbeatSeconds         float64
+	TimeoutSecondsPath, HeartbeatSecondsPath string
 }
 
 type retrier struct {
@@ -265,6 +269,8 @@ func buildState(name string, so map[string]any, at string) (*aslState, *awsproto
 // Parallel and Map build machines, which build states.)
 func stateBuilder(typ string) func(st *aslState, so map[string]any, at string) *awsproto.Error {
 	switch typ {
+	case "Task":
+		return buildTaskState
 	case "Choice":
 		return buildChoiceState
 	case "Wait":
@@ -476,6 +482,10 @@ type stateFailure struct {
 	Error string
 	Cause string
 	fatal bool
+	// task marks a failure a Task state raised (States.TaskFailed matches
+	// it), heartbeat a task's heartbeat timeout (States.HeartbeatTimeout
+	// matches it), noError a SendTaskFailure without error and cause.
+	task, heartbeat, noError bool
 }
 
 func (f *stateFailure) String() string { return f.Error + ": " + f.Cause }
@@ -487,6 +497,7 @@ func failf(name, format string, args ...any) *stateFailure {
 type interp struct {
 	ctx   context.Context
 	clock clock.Clock
+	svc   *Service // Task states' integrations and tokens
 	// the context object's fixed parts: Execution and StateMachine
 	execution    map[string]any
 	stateMachine map[string]any
@@ -538,9 +549,6 @@ func (in *interp) runState(st *aslState, input any, item map[string]any) (any, s
 	ctxObj := in.contextObject(st.Name, in.clock.Now(), item)
 	next := st.Next
 	switch st.Type {
-	case "Task":
-		return nil, "", &stateFailure{Error: errStatesRuntime, fatal: true,
-			Cause: fmt.Sprintf("awslocal: state %q is a Task state; the local Step Functions interpreter runs Pass, Choice, Wait, Succeed, Fail, Parallel and Map states only", st.Name)}
 	case "Succeed":
 		eff, f := in.inputPath(st, input, ctxObj)
 		if f != nil {
@@ -619,8 +627,11 @@ func (in *interp) runState(st *aslState, input any, item map[string]any) (any, s
 			next = ""
 		}
 		return out, next, f
-	case "Parallel", "Map":
+	case "Task", "Parallel", "Map":
 		out, catchNext, f := in.withRetry(st, input, ctxObj, func() (any, *stateFailure) {
+			if st.Type == "Task" {
+				return in.runTask(st, input, ctxObj)
+			}
 			eff, f := in.inputPath(st, input, ctxObj)
 			if f != nil {
 				return nil, f
@@ -829,7 +840,7 @@ func (in *interp) withRetry(st *aslState, rawInput any, ctxObj map[string]any, b
 		}
 		retried := false
 		for i, r := range st.Retry {
-			if !errorMatches(r.ErrorEquals, f.Error) {
+			if !errorMatches(r.ErrorEquals, f) {
 				continue
 			}
 			if attempts[i] >= r.MaxAttempts {
@@ -850,10 +861,13 @@ func (in *interp) withRetry(st *aslState, rawInput any, ctxObj map[string]any, b
 			continue
 		}
 		for _, c := range st.Catch {
-			if !errorMatches(c.ErrorEquals, f.Error) {
+			if !errorMatches(c.ErrorEquals, f) {
 				continue
 			}
 			errOut := map[string]any{"Error": f.Error, "Cause": f.Cause}
+			if f.noError {
+				errOut = map[string]any{"Error": nil, "Cause": nil}
+			}
 			rp := c.ResultPath
 			out, rf := applyResultPath(rp, rawInput, errOut)
 			if rf != nil {
@@ -865,14 +879,22 @@ func (in *interp) withRetry(st *aslState, rawInput any, ctxObj map[string]any, b
 	}
 }
 
-// errorMatches applies ErrorEquals. States.ALL matches every error but
-// States.Runtime and States.DataLimitExceeded, as the ASL spec says.
-func errorMatches(list []string, name string) bool {
+// errorMatches applies ErrorEquals as the States Language specification
+// says: States.ALL matches every error but States.Runtime and
+// States.DataLimitExceeded; States.TaskFailed every error a Task state
+// raised but States.Timeout. A heartbeat timeout is States.Timeout (as AWS
+// reports it) and also matches States.HeartbeatTimeout.
+func errorMatches(list []string, f *stateFailure) bool {
+	name := f.Error
 	for _, e := range list {
-		if e == name {
+		switch {
+		case e == name:
 			return true
-		}
-		if e == errStatesAll && name != errStatesRuntime && name != "States.DataLimitExceeded" {
+		case e == errStatesAll && name != errStatesRuntime && name != "States.DataLimitExceeded":
+			return true
+		case e == errStatesTaskFailed && f.task && name != errStatesTimeout:
+			return true
+		case e == errStatesHeartbeatTimeout && f.heartbeat:
 			return true
 		}
 	}

@@ -78,6 +78,9 @@ var operations = map[string]awsproto.JSONOperation[*Service]{
 	"DescribeExecution":    awsproto.JSONOp(describeExecutionOp),
 	"ListExecutions":       awsproto.JSONOp(listExecutionsOp),
 	"StopExecution":        awsproto.JSONOp(stopExecutionOp),
+	"SendTaskSuccess":      awsproto.JSONOp(sendTaskSuccessOp),
+	"SendTaskFailure":      awsproto.JSONOp(sendTaskFailureOp),
+	"SendTaskHeartbeat":    awsproto.JSONOp(sendTaskHeartbeatOp),
 }
 
 type machineRequest struct {

@@ -11,6 +11,7 @@ import (
 	"firstclass/internal/awslocal/awsproto"
 	"firstclass/internal/awslocal/clock"
 	"firstclass/internal/awslocal/jsonvalue"
+	"firstclass/internal/awslocal/lambdahook"
 	"firstclass/internal/awslocal/store"
 )
 
@@ -38,6 +39,9 @@ type Options struct {
 	// Store, when not nil, keeps every mutation durable; the caller opens
 	// it with Section after New, then calls ResumeRunning.
 	Store *store.Store
+	// Lambda, when set, invokes the functions of Lambda Task states;
+	// without it they are unsupported.
+	Lambda lambdahook.Invoker
 }
 
 // Service is an in-memory Step Functions. All methods are safe for
@@ -47,6 +51,12 @@ type Service struct {
 	account string
 	clock   clock.Clock
 	store   *store.Store
+
+	// integrations run Task states, by resource key (task.go); tokens are
+	// the waiting .waitForTaskToken tasks; lambda is Options.Lambda.
+	integrations map[string]Integration
+	tokens       *tokenTable
+	lambda       lambdahook.Invoker
 
 	// bg counts running executions; ctx is cancelled (with
 	// errServerClosing) when the service closes.
@@ -98,8 +108,13 @@ func New(opts Options) *Service {
 	id := opts.Identity.OrDefault()
 	svc := &Service{region: id.Region, account: id.Account, clock: clock.OrReal(opts.Clock), store: opts.Store,
 		machines: map[string]*stateMachine{}, executions: map[string]*execution{},
-		byMachine: map[string][]*execution{}, running: map[*execution]struct{}{}}
+		byMachine: map[string][]*execution{}, running: map[*execution]struct{}{},
+		integrations: map[string]Integration{}, tokens: newTokenTable()}
 	svc.ctx, svc.cancelCtx = context.WithCancelCause(context.Background())
+	svc.registerStartExecution()
+	if opts.Lambda != nil {
+		svc.registerLambda(opts.Lambda)
+	}
 	return svc
 }
 
@@ -346,6 +361,7 @@ func (svc *Service) execute(ctx context.Context, e *execution, input any) {
 	in := &interp{
 		ctx:   ctx,
 		clock: svc.clock,
+		svc:   svc,
 		execution: map[string]any{
 			"Id": e.arn, "Input": input, "Name": e.name, "RoleArn": m.roleArn,
 			"StartTime": e.start.UTC().Format("2006-01-02T15:04:05.000Z"), "RedriveCount": json.Number("0"),

@@ -315,7 +315,7 @@ func runDef(t *testing.T, def, input string) (string, *stateFailure) {
 		t.Fatalf("definition: %v", err)
 	}
 	in, _ := jsonvalue.Decode([]byte(input))
-	ip := &interp{ctx: context.Background(), clock: clock.Real{}, execution: map[string]any{"Name": "x"}, stateMachine: map[string]any{}}
+	ip := &interp{ctx: context.Background(), clock: clock.Real{}, svc: New(Options{}), execution: map[string]any{"Name": "x"}, stateMachine: map[string]any{}}
 	out, f := ip.run(m, in, nil)
 	if f != nil {
 		return "", f
@@ -352,7 +352,7 @@ func TestASLStates(t *testing.T) {
 			`{}`, "", errStatesRuntime},
 		{"fail with paths",
 			`{"StartAt":"F","States":{"F":{"Type":"Fail","ErrorPath":"$.e","CausePath":"$.c"}}}`, `{"e":"E1","c":"because"}`, "", "E1"},
-		{"task states are not supported",
+		{"a Lambda task without a Lambda hook cannot run",
 			`{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:0:function:f","End":true}}}`, `{}`, "", errStatesRuntime},
 		{"catch on a failing parallel branch",
 			`{"StartAt":"P","States":{"P":{"Type":"Parallel","Branches":[{"StartAt":"F","States":{"F":{"Type":"Fail","Error":"Boom","Cause":"c"}}}],
@@ -390,7 +390,7 @@ func TestASLStates(t *testing.T) {
 				if f == nil || f.Error != tc.err {
 					t.Fatalf("got %s / %v, want error %s", out, f, tc.err)
 				}
-				if tc.name == "task states are not supported" && !strings.Contains(f.Cause, `state "T" is a Task state`) {
+				if tc.name == "a Lambda task without a Lambda hook cannot run" && !strings.Contains(f.Cause, `state "T": the local Step Functions cannot run Task resource`) {
 					t.Errorf("cause does not name the state: %s", f.Cause)
 				}
 				return

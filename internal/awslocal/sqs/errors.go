@@ -98,3 +98,9 @@ func errUnsupportedSQSOperation(action string) *awsproto.Error {
 	return &awsproto.Error{Code: "UnknownOperationException", Type: "com.amazon.coral.service#UnknownOperationException",
 		QueryCode: "InvalidAction", Message: fmt.Sprintf("The action %s is not valid for this endpoint.", action)}
 }
+
+// errMaxNumberOfMessages is ReceiveMessage's answer to a MaxNumberOfMessages outside 1-10,
+// an explicit 0 included.
+func errMaxNumberOfMessages(n int) error {
+	return errInvalidParameterValue("Value %d for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided.", n)
+}

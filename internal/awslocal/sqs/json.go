@@ -174,19 +174,26 @@ func receiveFromJSON(body []byte) (ReceiveMessageInput, string, error) {
 		AttributeNames              []string `json:"AttributeNames"`
 		MessageSystemAttributeNames []string `json:"MessageSystemAttributeNames"`
 		MessageAttributeNames       []string `json:"MessageAttributeNames"`
-		MaxNumberOfMessages         int      `json:"MaxNumberOfMessages"`
+		MaxNumberOfMessages         *int     `json:"MaxNumberOfMessages"`
 		VisibilityTimeout           *int     `json:"VisibilityTimeout"`
 		WaitTimeSeconds             *int     `json:"WaitTimeSeconds"`
 	}
 	err := awsproto.DecodeJSON(body, &j)
-	return ReceiveMessageInput{
+	in := ReceiveMessageInput{
 		QueueURL:              j.QueueUrl,
-		MaxNumberOfMessages:   j.MaxNumberOfMessages,
 		VisibilityTimeout:     j.VisibilityTimeout,
 		WaitTimeSeconds:       j.WaitTimeSeconds,
 		SystemAttributeNames:  append(j.MessageSystemAttributeNames, j.AttributeNames...),
 		MessageAttributeNames: j.MessageAttributeNames,
-	}, j.QueueUrl, err
+	}
+	if err == nil && j.MaxNumberOfMessages != nil {
+		// An explicit 0 is out of range; only an absent value means 1.
+		if *j.MaxNumberOfMessages == 0 {
+			err = errMaxNumberOfMessages(0)
+		}
+		in.MaxNumberOfMessages = *j.MaxNumberOfMessages
+	}
+	return in, j.QueueUrl, err
 }
 
 func receiveToJSON(msgs []Message) any {

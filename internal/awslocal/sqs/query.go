@@ -330,7 +330,7 @@ func receiveFromQuery(f queryForm) (ReceiveMessageInput, error) {
 		return in, err
 	}
 	if in.MaxNumberOfMessages == -1 {
-		return in, errInvalidParameterValue("Value 0 for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided.")
+		return in, errMaxNumberOfMessages(0)
 	}
 	return in, nil
 }

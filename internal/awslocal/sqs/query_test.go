@@ -212,3 +212,46 @@ func TestJSONProtocolErrorShape(t *testing.T) {
 		t.Errorf("Content-Type = %q", ct)
 	}
 }
+
+// TestRequestsAWSRejectsGetAWSsError covers what the SDK cannot send (an explicit
+// MaxNumberOfMessages of 0) and queue URLs of another account, over both protocols.
+func TestRequestsAWSRejectsGetAWSsError(t *testing.T) {
+	srv, _ := newServer(Options{BaseURL: "http://127.0.0.1:4566"})
+	defer srv.Close()
+	qurl, _ := srv.CreateQueue("work", nil)
+	srv.SendMessage(SendMessageInput{QueueURL: qurl, MessageBody: "m"})
+	other := strings.Replace(qurl, "/000000000000/", "/123456789012/", 1)
+	const tooFew = "Value 0 for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided."
+	const tooMany = "Value 11 for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided."
+	for _, tc := range []struct {
+		name, action, json string
+		form               url.Values
+		status             int
+		message            string
+	}{
+		{name: "json MaxNumberOfMessages 0", action: "ReceiveMessage", json: `{"QueueUrl":"` + qurl + `","MaxNumberOfMessages":0}`, status: 400, message: tooFew},
+		{name: "json MaxNumberOfMessages 11", action: "ReceiveMessage", json: `{"QueueUrl":"` + qurl + `","MaxNumberOfMessages":11}`, status: 400, message: tooMany},
+		{name: "query MaxNumberOfMessages 0", form: url.Values{"Action": {"ReceiveMessage"}, "QueueUrl": {qurl}, "MaxNumberOfMessages": {"0"}}, status: 400, message: tooFew},
+		{name: "json another account's queue", action: "SendMessage", json: `{"QueueUrl":"` + other + `","MessageBody":"x"}`, status: 400, message: "The specified queue does not exist."},
+		{name: "query another account's queue", form: url.Values{"Action": {"SendMessage"}, "QueueUrl": {other}, "MessageBody": {"x"}}, status: 400, message: "The specified queue does not exist."},
+		{name: "json this account's queue", action: "SendMessage", json: `{"QueueUrl":"` + qurl + `","MessageBody":"x"}`, status: 200},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var status int
+			var body string
+			if tc.form != nil {
+				status, _, body = postForm(t, srv, "/", tc.form, "")
+			} else {
+				req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(tc.json))
+				req.Header.Set("X-Amz-Target", "AmazonSQS."+tc.action)
+				req.Header.Set("Content-Type", "application/x-amz-json-1.0")
+				rec := httptest.NewRecorder()
+				srv.ServeHTTP(rec, req)
+				status, body = rec.Code, rec.Body.String()
+			}
+			if status != tc.status || !strings.Contains(body, tc.message) {
+				t.Errorf("%d %s, want %d with %q", status, body, tc.status, tc.message)
+			}
+		})
+	}
+}

@@ -43,7 +43,7 @@ func (svc *Service) receiveMessage(ctx context.Context, q *queue, in *ReceiveMes
 		max = 1
 	}
 	if max < 1 || max > maxMessagesPerCall {
-		return nil, errInvalidParameterValue("Value %d for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided.", max)
+		return nil, errMaxNumberOfMessages(max)
 	}
 	if in.VisibilityTimeout != nil && (*in.VisibilityTimeout < 0 || *in.VisibilityTimeout > maxVisibility) {
 		return nil, errInvalidParameterValue("Value %d for parameter VisibilityTimeout is invalid. Reason: Must be >= 0 and <= 43200, if provided.", *in.VisibilityTimeout)

@@ -57,8 +57,8 @@ type Service struct {
 	closing   chan struct{}
 
 	// mu serializes creating and deleting queues. queues maps names to
-	// queues; the account in a URL or ARN is not checked, so clients that
-	// build URLs with another host or account still work. The map is the
+	// queues; the host of a queue URL is not checked, so clients that build
+	// URLs with another host still work, but its account is. The map is the
 	// writers' copy; readers load an immutable copy from byName without a
 	// lock, so the message path takes only its queue's lock.
 	mu     sync.Mutex
@@ -141,11 +141,33 @@ func (svc *Service) lookupURL(url string) (*queue, *awsproto.Error) {
 	if url == "" {
 		return nil, errMissingParameter("QueueUrl")
 	}
-	name := strings.TrimRight(url, "/")
-	if i := strings.LastIndexByte(name, '/'); i >= 0 {
-		name = name[i+1:]
+	path := strings.TrimRight(url, "/")
+	name := path
+	if i := strings.LastIndexByte(path, '/'); i >= 0 {
+		name, path = path[i+1:], path[:i]
+		// .../ACCOUNT/NAME: a queue of another account is not one of this
+		// account's queues. The local AWS holds one account, so such a queue
+		// does not exist, and SQS's answer to a queue that does not exist is
+		// QueueDoesNotExist (AWS answers AccessDenied instead only when the
+		// queue exists and its policy does not grant the caller).
+		if j := strings.LastIndexByte(path, '/'); j >= 0 && isAccountID(path[j+1:]) && path[j+1:] != svc.account {
+			return nil, errNonExistentQueue()
+		}
 	}
 	return svc.lookup(name)
+}
+
+// isAccountID reports whether s is a 12-digit AWS account ID.
+func isAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 func (svc *Service) lookup(name string) (*queue, *awsproto.Error) {

@@ -75,6 +75,8 @@ type Store struct {
 	kick chan struct{}
 	quit chan struct{}
 	done chan struct{}
+
+	lock *dirLock // held from Open to Close
 }
 
 // pendingRecord is a record waiting to be encoded by the flusher. Its data
@@ -288,12 +290,21 @@ func New(dir string) *Store {
 // Open restores the sections from the directory (the snapshot, then the
 // logs after it), writes a fresh snapshot and starts logging. The sections
 // are snapshotted in the order given.
-func (st *Store) Open(sections ...Section) error {
+func (st *Store) Open(sections ...Section) (err error) {
 	st.sections = sections
 	dir := st.dir
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("awslocal: state dir: %w", err)
 	}
+	if st.lock, err = lockDir(dir); err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			st.lock.release()
+			st.lock = nil
+		}
+	}()
 	next, err := st.restoreSnapshot()
 	if err != nil {
 		return err
@@ -472,6 +483,9 @@ func (st *Store) Close(withSnapshot bool) error {
 	st.mu.Unlock()
 	if cerr := f.Close(); err == nil {
 		err = cerr
+	}
+	if lerr := st.lock.release(); err == nil {
+		err = lerr
 	}
 	return err
 }
