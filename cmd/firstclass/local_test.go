@@ -34,7 +34,7 @@ func synthesized(t *testing.T) string {
 			return
 		}
 		assembly.dir = filepath.Join(dir, "cdk.out")
-		code, _, stderr := runCLI(t, "routes", "--app-dir", "../..", "--output", assembly.dir)
+		code, _, stderr := runCLIWithin(t, 5*time.Minute, "routes", "--app-dir", "../..", "--output", assembly.dir)
 		if code != 0 {
 			assembly.err = stderr
 		}

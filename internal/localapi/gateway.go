@@ -135,6 +135,8 @@ type gatewayError struct {
 	// none of the API's headers and no gateway response overrides it (REST's answer to a body
 	// over 10 MB).
 	plain string
+	// headers are sent with the answer (an authorizer's WWW-Authenticate).
+	headers map[string]string
 }
 
 func (e *gatewayError) Error() string {
@@ -186,6 +188,9 @@ func (e *gatewayError) writeHTTP(x *exchange) {
 	x.errorMessage, x.errorType = d.message, e.typ
 	if e.detail != "" {
 		x.integError = e.detail
+	}
+	for k, v := range e.headers {
+		x.w.Header().Set(k, v)
 	}
 	if e.typ == integrationTimeout {
 		// Sent with no Content-Type (cortexlabs/cortex#1225); a nil value keeps net/http
@@ -275,6 +280,9 @@ func (e *gatewayError) writeREST(x *exchange, g restGatewayResponses, vars func(
 		errorType = e.errorType
 	}
 	h.Set("X-Amzn-Errortype", errorType)
+	for k, v := range e.headers {
+		h.Set(k, v)
+	}
 	body := []byte(`{"message":` + e.messageString(msg) + `}`)
 	contentType := "application/json"
 	if o := g.lookup(e.typ); o != nil {

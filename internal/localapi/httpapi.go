@@ -19,8 +19,10 @@ type httpAPI struct {
 	id        string
 	baseURL   string
 	routes    []*httpRoute // most specific first
-	stages    map[string]*httpStage
-	cors      *cors // the API's CorsConfiguration; nil without one
+	// authorizers are the API's AWS::ApiGatewayV2::Authorizer resources by local ID.
+	authorizers map[string]map[string]any
+	stages      map[string]*httpStage
+	cors        *cors // the API's CorsConfiguration; nil without one
 }
 
 type httpRoute struct {
@@ -138,11 +140,13 @@ func (p *v2IntegrationProps) timeout() time.Duration {
 
 // v2RouteProps are AWS::ApiGatewayV2::Route's properties.
 type v2RouteProps struct {
-	ApiId             string  `json:"ApiId"`
-	RouteKey          string  `json:"RouteKey"`
-	Target            string  `json:"Target"`
-	AuthorizationType string  `json:"AuthorizationType"`
-	OperationName     ignored `json:"OperationName"`
+	ApiId               string   `json:"ApiId"`
+	RouteKey            string   `json:"RouteKey"`
+	Target              string   `json:"Target"`
+	AuthorizationType   string   `json:"AuthorizationType"`
+	AuthorizerId        string   `json:"AuthorizerId"`
+	AuthorizationScopes []string `json:"AuthorizationScopes"`
+	OperationName       ignored  `json:"OperationName"`
 }
 
 // v2StageProps are AWS::ApiGatewayV2::Stage's properties.
@@ -236,6 +240,7 @@ func (a *httpAPI) load(t *cfn.Template) {
 		integrations[id] = in
 		return nil
 	})
+	a.authorizers = r.authorizerDefs(t, "AWS::ApiGatewayV2::Authorizer", a.belongs)
 	r.eachResource(t, "AWS::ApiGatewayV2::Route", a.belongs, ps, func(res *cfn.Resource, props map[string]any) error {
 		route, err := a.route(props, integrations)
 		if route != nil {
@@ -284,7 +289,7 @@ func (a *httpAPI) route(props map[string]any, integrations map[string]httpIntegr
 		return nil, nil // its integration's problem says why
 	}
 	route := &httpRoute{key: p.RouteKey, integ: in, target: p.Target}
-	auth, err := a.r.newAuthorizer(p.AuthorizationType)
+	auth, err := a.r.newAuthorizer(contract.HTTP, p.AuthorizationType, p.AuthorizerId, p.AuthorizationScopes, a.authorizers)
 	if err != nil {
 		return nil, err
 	}
@@ -392,7 +397,7 @@ func (a *httpAPI) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		fail(resourceNotFound, "").writeHTTP(x)
 		return
 	}
-	x.stage, x.path = stage.name, rest
+	x.stage, x.path, x.stageVars = stage.name, rest, stage.vars
 	defer a.log(stage, x)
 	if e := a.serve(x, stage); e != nil {
 		e.writeHTTP(x)

@@ -39,9 +39,12 @@ type provider struct {
 const (
 	phaseQueues    = iota
 	phaseLogGroups // before the rules that deliver to them
+	phaseTopics    // after the queues their subscriptions deliver to
 	phaseBuses
 	phaseBusParts // rules, archives
 	phaseMachines
+	phasePools // Cognito user pools, before their clients and domains
+	phasePoolParts
 	phaseFunctions
 	phaseStreams
 	phaseConfigApps     // AppConfig applications and deployment strategies
@@ -57,38 +60,39 @@ const (
 
 // providers are the resource types the runner knows, by type.
 var providers = map[string]*provider{
-	"AWS::SQS::Queue":                            {identity: queueIdentity, create: (*Runner).createQueue, phase: phaseQueues, first: isDeadLetterQueue, remove: removeQueue},
-	"AWS::S3::Bucket":                            {identity: bucketIdentity, create: (*Runner).createBucket, phase: phaseQueues},
-	"AWS::Events::EventBus":                      {identity: busIdentity, create: (*Runner).createBus, phase: phaseBuses, remove: removeBus},
-	"AWS::Events::Rule":                          {identity: namedIdentity("Name", 64, "arn:aws:events:%s:%s:rule/%s"), create: (*Runner).createRule, phase: phaseBusParts, remove: removeRule},
-	"AWS::Events::Archive":                       {identity: namedIdentity("ArchiveName", 48, "arn:aws:events:%s:%s:archive/%s"), create: (*Runner).createArchive, phase: phaseBusParts},
-	"AWS::StepFunctions::StateMachine":           {identity: machineIdentity, create: (*Runner).createStateMachine, phase: phaseMachines, remove: removeMachine},
-	"AWS::Lambda::Function":                      {identity: namedIdentity("FunctionName", 64, "arn:aws:lambda:%s:%s:function:%s"), create: (*Runner).createFunction, phase: phaseFunctions},
-	"AWS::Logs::LogGroup":                        {identity: namedIdentity("LogGroupName", 512, "arn:aws:logs:%s:%s:log-group:%s:*"), create: (*Runner).createLogGroup, phase: phaseLogGroups},
-	"AWS::Kinesis::Stream":                       {identity: streamIdentity, create: (*Runner).createStream, phase: phaseStreams},
-	"AWS::AppConfig::Application":                {identity: appConfigIdentity("ApplicationId"), create: (*Runner).createApplication, phase: phaseConfigApps},
-	"AWS::AppConfig::DeploymentStrategy":         {identity: appConfigIdentity("Id"), create: (*Runner).createStrategy, phase: phaseConfigApps},
-	"AWS::AppConfig::Environment":                {identity: appConfigIdentity("EnvironmentId"), create: (*Runner).createEnvironment, phase: phaseConfigParts},
-	"AWS::AppConfig::ConfigurationProfile":       {identity: appConfigIdentity("ConfigurationProfileId"), create: (*Runner).createProfile, phase: phaseConfigParts},
-	"AWS::AppConfig::HostedConfigurationVersion": {identity: hostedVersionIdentity, create: (*Runner).createHostedVersion, phase: phaseConfigVersions},
-	"AWS::AppConfig::Deployment":                 {identity: appConfigIdentity("DeploymentNumber"), create: (*Runner).createDeployment, phase: phaseConfigDeploys},
-	"AWS::KMS::Key":                              {identity: keyIdentity, skipped: "the local services keep data unencrypted: a key has no local behaviour"},
+	"AWS::SQS::Queue":                  {identity: queueIdentity, create: (*Runner).createQueue, phase: phaseQueues, first: isDeadLetterQueue, remove: removeQueue},
+	"AWS::S3::Bucket":                  {identity: bucketIdentity, create: (*Runner).createBucket, phase: phaseQueues},
+	"AWS::Events::EventBus":            {identity: busIdentity, create: (*Runner).createBus, phase: phaseBuses, remove: removeBus},
+	"AWS::Events::Rule":                {identity: namedIdentity("Name", 64, "arn:aws:events:%s:%s:rule/%s"), create: (*Runner).createRule, phase: phaseBusParts, remove: removeRule},
+	"AWS::Events::Archive":             {identity: namedIdentity("ArchiveName", 48, "arn:aws:events:%s:%s:archive/%s"), create: (*Runner).createArchive, phase: phaseBusParts},
+	"AWS::StepFunctions::StateMachine": {identity: machineIdentity, create: (*Runner).createStateMachine, phase: phaseMachines, remove: removeMachine},
+	"AWS::SNS::Topic":                  {identity: topicIdentity, create: (*Runner).createTopic, phase: phaseTopics},
+	"AWS::SNS::Subscription":           {create: (*Runner).createSubscription, phase: phaseBusParts},
+	"AWS::SNS::TopicPolicy":            {skipped: "IAM is not enforced locally"},
+	"AWS::Lambda::Function":            {identity: namedIdentity("FunctionName", 64, "arn:aws:lambda:%s:%s:function:%s"), create: (*Runner).createFunction, phase: phaseFunctions},
+	"AWS::Logs::LogGroup":              {identity: namedIdentity("LogGroupName", 512, "arn:aws:logs:%s:%s:log-group:%s:*"), create: (*Runner).createLogGroup, phase: phaseLogGroups},
 
-	"AWS::ApiGatewayV2::Api":            {identity: apiIdentity, create: (*Runner).loadHTTPAPI, phase: phaseAPIs},
-	"AWS::ApiGatewayV2::Route":          {phase: phaseAPIParts},
-	"AWS::ApiGatewayV2::Integration":    {phase: phaseAPIParts},
-	"AWS::ApiGatewayV2::Stage":          {identity: stageIdentity, phase: phaseAPIParts},
-	"AWS::ApiGateway::RestApi":          {identity: apiIdentity, create: (*Runner).loadRESTAPI, phase: phaseAPIs},
-	"AWS::ApiGateway::Resource":         {phase: phaseAPIParts},
-	"AWS::ApiGateway::Method":           {phase: phaseAPIParts},
-	"AWS::ApiGateway::Model":            {identity: modelIdentity, phase: phaseAPIParts},
-	"AWS::ApiGateway::RequestValidator": {phase: phaseAPIParts},
-	"AWS::ApiGateway::Deployment":       {phase: phaseAPIParts},
-	"AWS::ApiGateway::Stage":            {identity: stageIdentity, phase: phaseAPIParts},
-	"AWS::ApiGateway::GatewayResponse":  {phase: phaseAPIParts},
-	"AWS::ApiGateway::ApiKey":           {identity: opaqueIdentity("APIKeyId"), create: (*Runner).createAPIKey, phase: phaseAPIKeys},
-	"AWS::ApiGateway::UsagePlan":        {identity: opaqueIdentity("Id"), create: (*Runner).createUsagePlan, phase: phaseUsagePlans},
-	"AWS::ApiGateway::UsagePlanKey":     {identity: opaqueIdentity("Id"), create: (*Runner).createUsagePlanKey, phase: phaseUsagePlanKeys},
+	"AWS::ApiGatewayV2::Api":               {identity: apiIdentity, create: (*Runner).loadHTTPAPI, phase: phaseAPIs},
+	"AWS::ApiGatewayV2::Route":             {phase: phaseAPIParts},
+	"AWS::ApiGatewayV2::Integration":       {phase: phaseAPIParts},
+	"AWS::ApiGatewayV2::Stage":             {identity: stageIdentity, phase: phaseAPIParts},
+	"AWS::ApiGateway::RestApi":             {identity: apiIdentity, create: (*Runner).loadRESTAPI, phase: phaseAPIs},
+	"AWS::ApiGateway::Resource":            {phase: phaseAPIParts},
+	"AWS::ApiGateway::Method":              {phase: phaseAPIParts},
+	"AWS::ApiGateway::Model":               {identity: modelIdentity, phase: phaseAPIParts},
+	"AWS::ApiGateway::RequestValidator":    {phase: phaseAPIParts},
+	"AWS::ApiGateway::Deployment":          {phase: phaseAPIParts},
+	"AWS::ApiGateway::Stage":               {identity: stageIdentity, phase: phaseAPIParts},
+	"AWS::ApiGateway::GatewayResponse":     {phase: phaseAPIParts},
+	"AWS::Cognito::UserPool":               {identity: poolIdentity, create: (*Runner).createUserPool, phase: phasePools},
+	"AWS::Cognito::UserPoolClient":         {identity: poolClientIdentity, create: (*Runner).createUserPoolClient, phase: phasePoolParts},
+	"AWS::Cognito::UserPoolDomain":         {create: (*Runner).createUserPoolDomain, phase: phasePoolParts},
+	"AWS::Cognito::UserPoolResourceServer": {skipped: "a client's scopes are its AllowedOAuthScopes; the resource server only names them"},
+	"AWS::ApiGateway::Authorizer":          {phase: phaseAPIParts},
+	"AWS::ApiGatewayV2::Authorizer":        {phase: phaseAPIParts},
+	"AWS::ApiGateway::ApiKey":              {identity: opaqueIdentity("APIKeyId"), create: (*Runner).createAPIKey, phase: phaseAPIKeys},
+	"AWS::ApiGateway::UsagePlan":           {identity: opaqueIdentity("Id"), create: (*Runner).createUsagePlan, phase: phaseUsagePlans},
+	"AWS::ApiGateway::UsagePlanKey":        {identity: opaqueIdentity("Id"), create: (*Runner).createUsagePlanKey, phase: phaseUsagePlanKeys},
 
 	"AWS::IAM::Role":             {identity: roleIdentity, skipped: "IAM is not enforced locally"},
 	"AWS::IAM::Policy":           {skipped: "IAM is not enforced locally"},

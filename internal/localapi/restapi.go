@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"firstclass/internal/cfn"
+	"firstclass/internal/contract"
 )
 
 // restAPI is one API Gateway v1 REST API.
@@ -22,6 +23,8 @@ type restAPI struct {
 	binary    []string // BinaryMediaTypes: "image/png", "image/*", "*/*"
 	// apiKeySource is ApiKeySourceType: HEADER (x-api-key) or AUTHORIZER.
 	apiKeySource string
+	// authorizers are the API's AWS::ApiGateway::Authorizer resources by local ID.
+	authorizers map[string]map[string]any
 }
 
 type resourceNode struct {
@@ -77,17 +80,19 @@ type v1ResourceProps struct {
 
 // v1MethodProps are AWS::ApiGateway::Method's properties.
 type v1MethodProps struct {
-	RestApiId          string              `json:"RestApiId"`
-	ResourceId         string              `json:"ResourceId"`
-	HttpMethod         string              `json:"HttpMethod"`
-	AuthorizationType  string              `json:"AuthorizationType"`
-	RequestValidatorId string              `json:"RequestValidatorId"`
-	RequestParameters  map[string]bool     `json:"RequestParameters"`
-	RequestModels      map[string]string   `json:"RequestModels"`
-	Integration        *v1IntegrationProps `json:"Integration"`
-	MethodResponses    ignored             `json:"MethodResponses"` // they only declare what integration responses may send
-	OperationName      ignored             `json:"OperationName"`
-	ApiKeyRequired     *bool               `json:"ApiKeyRequired"`
+	RestApiId           string              `json:"RestApiId"`
+	ResourceId          string              `json:"ResourceId"`
+	HttpMethod          string              `json:"HttpMethod"`
+	AuthorizationType   string              `json:"AuthorizationType"`
+	AuthorizerId        string              `json:"AuthorizerId"`
+	AuthorizationScopes []string            `json:"AuthorizationScopes"`
+	RequestValidatorId  string              `json:"RequestValidatorId"`
+	RequestParameters   map[string]bool     `json:"RequestParameters"`
+	RequestModels       map[string]string   `json:"RequestModels"`
+	Integration         *v1IntegrationProps `json:"Integration"`
+	MethodResponses     ignored             `json:"MethodResponses"` // they only declare what integration responses may send
+	OperationName       ignored             `json:"OperationName"`
+	ApiKeyRequired      *bool               `json:"ApiKeyRequired"`
 }
 
 // v1IntegrationProps are a method's Integration.
@@ -200,6 +205,7 @@ func (a *restAPI) load(t *cfn.Template) {
 	models := a.loadModels(t)
 	validators := a.loadValidators(t)
 	r, ps := a.r, a.r.loading
+	a.authorizers = r.authorizerDefs(t, "AWS::ApiGateway::Authorizer", a.belongs)
 	r.eachResource(t, "AWS::ApiGateway::Method", a.belongs, ps, func(res *cfn.Resource, props map[string]any) error {
 		var p v1MethodProps
 		if err := decodeInto(props, &p); err != nil {
@@ -356,7 +362,7 @@ func sortChildren(n *resourceNode) {
 
 func (a *restAPI) method(p *v1MethodProps, models map[string]*schema, validators map[string]v1ValidatorProps) (*restMethod, error) {
 	m := &restMethod{httpMethod: p.HttpMethod, models: map[string]*schema{}}
-	auth, err := a.r.newAuthorizer(p.AuthorizationType)
+	auth, err := a.r.newAuthorizer(contract.REST, p.AuthorizationType, p.AuthorizerId, p.AuthorizationScopes, a.authorizers)
 	if err != nil {
 		return nil, err
 	}

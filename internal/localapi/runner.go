@@ -61,6 +61,9 @@ type Options struct {
 	// TraceLog, when set, also receives every trace as it completes, and implies Trace.
 	Trace    bool
 	TraceLog io.Writer
+	// Inspector serves the inspector page (InspectorURL) on the port after the AWS
+	// endpoint's; it implies Trace, and keeps recent events and execution histories.
+	Inspector bool
 	// Credentials are the access keys IAM-authorized routes accept; DefaultCredentials when
 	// empty.
 	Credentials []sigv4.Credentials
@@ -75,14 +78,19 @@ type Runner struct {
 	vals     values
 	resolver *cfn.Resolver
 
-	functions map[string]*lambdalocal.Function // by logical ID
-	invoker   *functionInvoker                 // the local AWS's Lambda, shared by every generation
-	httpAPIs  []*httpAPI
-	restAPIs  []*restAPI
-	sinks     map[string]*logSink // by log group name
-	traces    *traceStore         // nil unless Options.Trace
-	iam       *iamAuthorizer
-	usage     *usagePlans // REST API keys and usage plans
+	functions    map[string]*lambdalocal.Function // by logical ID
+	invoker      *functionInvoker                 // the local AWS's Lambda, shared by every generation
+	httpAPIs     []*httpAPI
+	restAPIs     []*restAPI
+	sinks        map[string]*logSink // by log group name
+	traces       *traceStore         // nil unless Options.Trace
+	inspectorURL string
+	inspectorSrv *http.Server
+	iam          *iamAuthorizer
+	usage        *usagePlans // REST API keys and usage plans
+	pools        *cognitoPools
+	// authorizerCores are what authorizer resources share between their routes, by local ID.
+	authorizerCores map[string]any
 
 	awsServer *http.Server
 	awsURL    string
@@ -150,8 +158,11 @@ func New(ctx context.Context, opts Options) (r *Runner, err error) {
 	runner := &Runner{opts: opts, stack: stack.Name, tmpl: tmpl, aws: aws, invoker: invoker,
 		functions: map[string]*lambdalocal.Function{}, sinks: map[string]*logSink{}, sinkMu: &sync.Mutex{},
 		listeners: map[string]*apiListener{}, guard: &generationGuard{}, built: map[string]*builtFunction{},
-		iam: newIAMAuthorizer(aws.Region(), aws.Account(), opts.Credentials), usage: newUsagePlans()}
-	if opts.Trace || opts.TraceLog != nil {
+		iam: newIAMAuthorizer(aws.Region(), aws.Account(), opts.Credentials), usage: newUsagePlans(), pools: newCognitoPools(), authorizerCores: map[string]any{}}
+	if opts.Inspector {
+		aws.KeepForInspection(inspectorLimit)
+	}
+	if opts.Trace || opts.TraceLog != nil || opts.Inspector {
 		runner.traces = newTraceStore(opts.TraceLog)
 	}
 	invoker.r = runner
@@ -172,7 +183,11 @@ func New(ctx context.Context, opts Options) (r *Runner, err error) {
 	r.nextPort++
 	r.awsURL = "http://" + awsLn.Addr().String()
 	aws.SetBaseURL(r.awsURL)
-	r.awsServer = &http.Server{Handler: aws, ReadHeaderTimeout: 10 * time.Second}
+	r.awsServer = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if !r.serveCognito(w, req) {
+			aws.ServeHTTP(w, req)
+		}
+	}), ReadHeaderTimeout: 10 * time.Second}
 	go r.awsServer.Serve(awsLn)
 
 	if err := r.load(ctx, ps); err != nil {
@@ -240,6 +255,9 @@ func (r *Runner) Start() error {
 		r.listeners[a.logical()] = l
 		l.serve(a, r.guard)
 	}
+	if r.opts.Inspector {
+		return r.startInspector()
+	}
 	return nil
 }
 
@@ -277,6 +295,9 @@ func (r *Runner) Outputs() (contract.Outputs, error) {
 				v = base + m[2]
 			}
 		}
+		if local, ok := r.localDomainURL(v); ok {
+			v = local
+		}
 		if sink, ok := r.sinks[v]; ok {
 			v = "file://" + sink.path
 		}
@@ -284,6 +305,9 @@ func (r *Runner) Outputs() (contract.Outputs, error) {
 	}
 	out[contract.AWSEndpointOutput] = r.awsURL
 	// The secrets a deployed stack never outputs, for the bench and curl.
+	if secret, ok := r.firstClientSecret(); ok {
+		out[contract.UserPoolClientSecretOutput] = secret
+	}
 	for _, k := range r.APIKeys() {
 		if k.Enabled && len(k.UsagePlans) > 0 {
 			out[contract.APIKeyValueOutput] = k.Value
@@ -308,6 +332,9 @@ func (r *Runner) Close() error {
 			l.srv.Shutdown(ctx)
 		}
 		r.mu.Unlock()
+		if r.inspectorSrv != nil {
+			r.inspectorSrv.Shutdown(ctx)
+		}
 		if r.awsServer != nil {
 			r.awsServer.Shutdown(ctx)
 		}

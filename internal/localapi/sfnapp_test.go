@@ -22,7 +22,7 @@ import (
 // service exceptions and a Catch, a function-ARN task with a Retry on the function's own
 // error type, an SQS .waitForTaskToken approval, a Lambda .waitForTaskToken callback and an
 // inline Map of Lambda tasks), a rule to a CloudWatch Logs log group and a rule to the
-// function through an input transformer.
+// function through an input transformer, and one to an SNS topic with a raw SQS subscription.
 
 // syncWriter collects the runner's output, which functions write from their own goroutines.
 type syncWriter struct {
@@ -42,7 +42,7 @@ func (w *syncWriter) String() string {
 	return w.b.String()
 }
 
-func loadAssembly(t *testing.T, dir string) *cfn.Assembly {
+func loadAssembly(t testing.TB, dir string) *cfn.Assembly {
 	t.Helper()
 	asm, err := cfn.LoadAssembly(filepath.Join("testdata", dir))
 	if err != nil {
@@ -149,6 +149,11 @@ func TestRuleTargetsReachTheLogGroupAndTheFunction(t *testing.T) {
 	if !strings.Contains(res, `\"detail\":{\"id\":\"o-9\"}`) || !strings.Contains(res, `"logStreamName":"`) {
 		t.Errorf("FilterLogEvents = %s", res)
 	}
+	// The topic's raw subscription holds the event's detail.
+	msgs, err := r.AWS().ReceiveMessage(context.Background(), awslocal.ReceiveMessageInput{QueueURL: out["NotifiedQueueUrl"]})
+	if err != nil || len(msgs) != 1 || msgs[0].Body != `{"id":"o-9"}` {
+		t.Errorf("the topic's queue holds %+v (%v)", msgs, err)
+	}
 	// The function ran asynchronously on the transformed event.
 	deadline := time.Now().Add(20 * time.Second)
 	for !strings.Contains(logs.String(), `recorded "o-9"`) {
@@ -188,6 +193,7 @@ func TestEveryUnsupportedTaskAndTargetIsReportedAtStart(t *testing.T) {
 		`ImportFlowFEEDBEEF (Unsupported/ImportFlow/Resource): Task state "Crawl" in branch 2 of Parallel "Fan": resource arn:aws:states:::glue:startJobRun.sync: no local integration runs this resource; the local Step Functions runs Lambda function ARNs, arn:aws:states:::events:putEvents`,
 		`ImportFlowFEEDBEEF (Unsupported/ImportFlow/Resource): Task state "Save": resource arn:aws:states:::dynamodb:putItem: no local integration runs this resource`,
 		`ImportFlowFEEDBEEF (Unsupported/ImportFlow/Resource): Task state "Submit" in the iterator of Map "Each": resource arn:aws:states:::batch:submitJob.sync: no local integration runs this resource`,
+		`AlertsTopic0C0C0C0C (Unsupported/Alerts/Resource): subscription email → ops@example.com: SNS subscriptions of protocol "email" are not emulated locally (the local SNS delivers to lambda, sqs)`,
 		`ToFirehoseRule0BADF00D (Unsupported/ToFirehose/Resource): target Target0 (arn:aws:firehose:us-east-1:000000000000:deliverystream/orders): EventBridge targets of kind "firehose" are not emulated locally`,
 		`ToFirehoseRule0BADF00D (Unsupported/ToFirehose/Resource): target Target1 (arn:aws:lambda:us-east-1:000000000000:function:not-in-this-stack): Lambda function arn:aws:lambda:us-east-1:000000000000:function:not-in-this-stack does not exist locally`,
 	}

@@ -11,6 +11,21 @@ import (
 // Kinesis streams and AppConfig's hosted configurations, created in the local AWS from their
 // typed properties, and the KMS keys that encrypt them on AWS.
 
+func init() {
+	for typ, p := range map[string]*provider{
+		"AWS::Kinesis::Stream":                       {identity: streamIdentity, create: (*Runner).createStream, phase: phaseStreams},
+		"AWS::AppConfig::Application":                {identity: appConfigIdentity("ApplicationId"), create: (*Runner).createApplication, phase: phaseConfigApps},
+		"AWS::AppConfig::DeploymentStrategy":         {identity: appConfigIdentity("Id"), create: (*Runner).createStrategy, phase: phaseConfigApps},
+		"AWS::AppConfig::Environment":                {identity: appConfigIdentity("EnvironmentId"), create: (*Runner).createEnvironment, phase: phaseConfigParts},
+		"AWS::AppConfig::ConfigurationProfile":       {identity: appConfigIdentity("ConfigurationProfileId"), create: (*Runner).createProfile, phase: phaseConfigParts},
+		"AWS::AppConfig::HostedConfigurationVersion": {identity: hostedVersionIdentity, create: (*Runner).createHostedVersion, phase: phaseConfigVersions},
+		"AWS::AppConfig::Deployment":                 {identity: appConfigIdentity("DeploymentNumber"), create: (*Runner).createDeployment, phase: phaseConfigDeploys},
+		"AWS::KMS::Key":                              {identity: keyIdentity, skipped: "the local services keep data unencrypted: a key has no local behaviour"},
+	} {
+		providers[typ] = p
+	}
+}
+
 // streamProps are AWS::Kinesis::Stream's properties.
 type streamProps struct {
 	Name                 string `json:"Name"`

@@ -7,6 +7,7 @@
 //	callback  {"token", "endpoint"} → answers the task token with SendTaskSuccess on the local
 //	                                  endpoint (its JSON protocol, unsigned), then returns
 //	record    {"id": ID}          → prints "recorded ID" (an EventBridge target's event)
+//	sleep     {"n": MS}           → waits MS milliseconds, as a function waiting on I/O, → {"n": MS}
 package main
 
 import (
@@ -16,6 +17,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 )
@@ -73,6 +75,9 @@ func handle(ctx context.Context, e event) (any, error) {
 			return nil, fmt.Errorf("SendTaskSuccess: %s", res.Status)
 		}
 		return map[string]string{}, nil
+	case "sleep":
+		time.Sleep(time.Duration(e.N) * time.Millisecond)
+		return map[string]int{"n": e.N}, nil
 	case "record":
 		fmt.Printf("recorded %s\n", e.ID)
 		return nil, nil
