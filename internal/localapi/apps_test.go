@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"firstclass/internal/cfn"
+	"firstclass/internal/lambdalocal"
 )
 
 // The suite of real CDK apps: testdata/apps holds apps written the way AWS's examples write
@@ -25,10 +26,13 @@ import (
 // python3 an app's functions need skips, naming what is missing.
 func serveApp(t *testing.T, name string, opts Options) *served {
 	t.Helper()
-	asm, err := cfn.LoadAssembly(filepath.Join("testdata", "apps", name, "cdk.out"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	return serveAppAssembly(t, loadApp(t, name), opts)
+}
+
+// serveAppAssembly starts the runner on an app's assembly, which the test may have changed.
+func serveAppAssembly(t *testing.T, asm *cfn.Assembly, opts Options) *served {
+	t.Helper()
+	name := filepath.Base(filepath.Dir(asm.Dir))
 	opts.Assembly = asm
 	if opts.LogDir == "" {
 		opts.LogDir = t.TempDir()
@@ -442,5 +446,70 @@ func TestStartReportsEveryProblemOfTheAppAtOnce(t *testing.T) {
 		if strings.HasPrefix(p.Type, "AWS::ApiGateway::") {
 			t.Errorf("a method is reported for its function's problem: %s", p)
 		}
+	}
+}
+
+// BenchmarkAppColdStart starts the runner on the rest-lambda app and sends one request to
+// each of its five Node.js functions, each a cold start, then stops it: the time from New to
+// the fifth answer. StartOnly, the baseline in the same run, starts and stops the runner
+// without a request: the difference is the five functions' cold starts. Run with
+// -bench AppColdStart.
+func BenchmarkAppColdStart(b *testing.B) {
+	asm, err := cfn.LoadAssembly(filepath.Join("testdata", "apps", "rest-lambda", "cdk.out"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	nodeRoutes := []string{"/items", "/items/1", "/callback", "/echo/x", "/shapes?shape=no-body"}
+	for _, bc := range []struct {
+		name   string
+		routes []string
+	}{{"StartOnly", nil}, {"FiveNodeFunctions", nodeRoutes}} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				r, err := New(context.Background(), Options{Assembly: asm, LogDir: b.TempDir(), Logs: io.Discard, Port: 0})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := r.Start(); err != nil {
+					b.Fatal(err)
+				}
+				out, _ := r.Outputs()
+				for _, route := range bc.routes {
+					resp, err := http.Get(JoinURL(out["ApiUrl"], route))
+					if err != nil || resp.StatusCode != 200 {
+						b.Fatalf("GET %s: %v %v", route, err, resp)
+					}
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+				}
+				r.Close()
+			}
+		})
+	}
+}
+
+// A provided.al2023 or go1.x function runs its asset's own executable: here the http-api app's
+// hello function with its code replaced by a bootstrap built for this host.
+func TestProvidedAndGo1FunctionsRunTheirAssetsExecutable(t *testing.T) {
+	code := t.TempDir()
+	bin, err := lambdalocal.Build(context.Background(), moduleDir(t), "./internal/localapi/testdata/faulty", code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if filepath.Base(bin) != "bootstrap" {
+		t.Fatalf("built %s, want a bootstrap", bin)
+	}
+	for _, runtime := range []string{"provided.al2023", "provided.al2", "go1.x"} {
+		t.Run(runtime, func(t *testing.T) {
+			asm := loadApp(t, "http-api")
+			fn := asm.Stacks[0].Template.Resources["HelloFunctionD909AE8C"]
+			fn.Properties["Runtime"], fn.Properties["Handler"] = runtime, "bootstrap"
+			fn.Metadata["aws:asset:path"] = code
+			s := serveAppAssembly(t, asm, Options{})
+			got := do(t, "GET", JoinURL(s.out["HttpApiUrl"], "/hello/x"), "")
+			if got.status != 200 || got.body != "ok" {
+				t.Errorf("GET /hello/x on %s = %d %s, want the bootstrap's ok", runtime, got.status, got.body)
+			}
+		})
 	}
 }

@@ -139,7 +139,10 @@ func (r *Runner) Reload(ctx context.Context, asm *cfn.Assembly) (*Reload, error)
 		functions: map[string]*lambdalocal.Function{}, sinks: r.sinks, sinkMu: r.sinkMu, gen: r.gen + 1,
 		reused: r.built, built: map[string]*builtFunction{},
 		// Usage plans start again from the new template, with fresh quotas.
-		iam: r.iam, usage: newUsagePlans(), invoker: r.invoker, pools: r.pools, authorizerCores: map[string]any{}}
+		iam: r.iam, usage: newUsagePlans(), invoker: r.invoker,
+		// User pools keep their issuers (and so the tokens they issued) across reloads;
+		// authorizers, and their caches, start again.
+		pools: r.pools, authorizerCores: map[string]any{}}
 	before, oldTmpl, oldVals := r.apisLocked(), r.tmpl, r.vals
 	r.mu.RUnlock()
 	if err := next.load(ctx, ps); err != nil {
