@@ -28,10 +28,12 @@ func init() {
 
 // appFlags are the flags every command that loads the app shares.
 type appFlags struct {
-	appDir  string
-	output  string
-	stack   string
-	noSynth bool
+	appDir       string
+	output       string
+	stack        string
+	noSynth      bool
+	params       parameterFlag
+	node, python string
 }
 
 func (f *appFlags) register(fs *flag.FlagSet) {
@@ -39,6 +41,10 @@ func (f *appFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.stack, "stack", "", "the stack to serve, when the app has several")
 	fs.StringVar(&f.output, "output", "", "the cloud assembly directory, as cdk synth --output (default APP-DIR/cdk.out)")
 	fs.BoolVar(&f.noSynth, "no-synth", false, "reuse the cloud assembly instead of synthesizing")
+	f.params = parameterFlag{}
+	fs.Var(f.params, "parameters", "a template parameter, NAME=VALUE or STACK:NAME=VALUE as cdk deploy takes it (repeatable; others take their defaults)")
+	fs.StringVar(&f.node, "node", "", "the node executable Node.js functions run on (default: the first recent enough on PATH)")
+	fs.StringVar(&f.python, "python", "", "the python3 executable Python functions run on (default: the first recent enough on PATH)")
 }
 
 // load finds the app's Go module, if it is in one (firstclass's own Go functions are built
@@ -114,10 +120,6 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.DurationVar(&wf.debounce, "watch-debounce", 300*time.Millisecond, "how long the sources must stay unchanged before --watch reloads")
 	trace := fs.Bool("trace", false, "print what the gateway did with each request (API Gateway's test-invoke log) on stderr")
 	inspector := fs.Bool("inspector", true, "serve the inspector page (recent requests with their traces, queues, events, executions) on the port after the AWS endpoint's")
-	params := parameterFlag{}
-	fs.Var(params, "parameters", "a template parameter, NAME=VALUE or STACK:NAME=VALUE as cdk deploy takes it (repeatable; others take their defaults)")
-	node := fs.String("node", "", "the node executable Node.js functions run on (default: the first recent enough on PATH)")
-	python := fs.String("python", "", "the python3 executable Python functions run on (default: the first recent enough on PATH)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: firstclass local [flags]\n\nServes every stage of the app's HTTP APIs and REST APIs on localhost, with SQS, EventBridge and\nStep Functions in memory and Lambda functions (Node.js, Python, Go, provided) as local processes.\nCtrl-C stops it.\n\nflags:")
 		fs.PrintDefaults()
@@ -143,7 +145,7 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	opts := localapi.Options{
 		Assembly: asm, StackName: app.stack, ModuleDir: mod, Host: host, Port: port, Stage: *stage,
 		StateDir: *stateDir, LogDir: *logDir, Logs: stderr, NoThrottle: *noThrottle, Credentials: credentials,
-		Parameters: params, Node: *node, Python: *python,
+		Parameters: app.params, Node: app.node, Python: app.python,
 	}
 	if *accessLogStderr {
 		opts.AccessLog = stderr
@@ -171,7 +173,7 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	printAPIs(stdout, r)
 	printAuth(stdout, r, credentials, out)
-	fmt.Fprintf(stdout, "\nAWS endpoint  %s  (SQS, EventBridge, Step Functions, CloudWatch Logs, Kinesis, AppConfig, AppConfig Data; any credentials, region %s)\n", r.AWSEndpoint(), r.AWS().Region())
+	fmt.Fprintf(stdout, "\nAWS endpoint  %s  (SQS, SNS, EventBridge, Step Functions, CloudWatch Logs, Kinesis, AppConfig, AppConfig Data; any credentials, region %s)\n", r.AWSEndpoint(), r.AWS().Region())
 	if u := r.InspectorURL(); u != "" {
 		fmt.Fprintf(stdout, "inspector     %s  (recent requests with their traces, queues, events, executions)\n", u)
 	}
@@ -210,7 +212,8 @@ func runRoutes(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	r, err := localapi.New(ctx, localapi.Options{Assembly: asm, StackName: app.stack, ModuleDir: mod, Logs: io.Discard})
+	r, err := localapi.New(ctx, localapi.Options{Assembly: asm, StackName: app.stack, ModuleDir: mod, Logs: io.Discard,
+		Parameters: app.params, Node: app.node, Python: app.python})
 	if err != nil {
 		return err
 	}

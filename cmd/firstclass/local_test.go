@@ -181,3 +181,24 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// Another CDK app (TypeScript, no Go module of its own) runs with a --parameters value, on both
+// commands that load an app.
+func TestLocalRunsACDKAppWithItsParameters(t *testing.T) {
+	dir := filepath.Join("..", "..", "internal", "localapi", "testdata", "apps", "nested")
+	code, stdout, stderr := runCLI(t, "routes", "--app-dir", dir, "--no-synth", "--parameters", "Greeting=Hi")
+	if code != 0 || !strings.Contains(stdout, "GET /greet") {
+		t.Fatalf("routes: exit %d:\n%s\n%s", code, stdout, stderr)
+	}
+	code, stdout, stderr = runCLI(t, "local", "--app-dir", dir, "--no-synth", "--addr", "127.0.0.1:0", "--try", "--parameters", "NestedApp:Greeting=Hi")
+	if code == 0 && !strings.Contains(stdout, `{"message":"Hi from the nested stack","path":"/greet"}`) {
+		t.Errorf("--try did not show the parameter's value:\n%s", stdout)
+	}
+	if code != 0 && !strings.Contains(stderr, " or newer") { // no node on this machine: said at start
+		t.Errorf("local: exit %d:\n%s\n%s", code, stdout, stderr)
+	}
+	code, _, stderr = runCLI(t, "routes", "--app-dir", dir, "--no-synth", "--parameters", "Nope=1")
+	if code == 0 || !strings.Contains(stderr, "--parameters Nope: the stack NestedApp has no such parameter") {
+		t.Errorf("an unknown parameter: exit %d, %s", code, stderr)
+	}
+}
