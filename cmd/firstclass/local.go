@@ -30,15 +30,25 @@ func init() {
 type appFlags struct {
 	appDir       string
 	output       string
-	stack        string
+	stacks       stackList
 	noSynth      bool
 	params       parameterFlag
 	node, python string
 }
 
+// stackList is a repeated --stack flag.
+type stackList []string
+
+func (l *stackList) String() string { return strings.Join(*l, ",") }
+
+func (l *stackList) Set(v string) error {
+	*l = append(*l, v)
+	return nil
+}
+
 func (f *appFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.appDir, "app-dir", ".", "the CDK app's directory (with cdk.json)")
-	fs.StringVar(&f.stack, "stack", "", "the stack to serve, when the app has several")
+	fs.Var(&f.stacks, "stack", "a `stack` to serve; repeat it for several (default: every stack of the app, as cdk deploy --all does)")
 	fs.StringVar(&f.output, "output", "", "the cloud assembly directory, as cdk synth --output (default APP-DIR/cdk.out)")
 	fs.BoolVar(&f.noSynth, "no-synth", false, "reuse the cloud assembly instead of synthesizing")
 	f.params = parameterFlag{}
@@ -142,8 +152,12 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	names, err := app.stackNames(asm)
+	if err != nil {
+		return err
+	}
 	opts := localapi.Options{
-		Assembly: asm, StackName: app.stack, ModuleDir: mod, Host: host, Port: port, Stage: *stage,
+		Assembly: asm, ModuleDir: mod, Host: host, Port: port, Stage: *stage,
 		StateDir: *stateDir, LogDir: *logDir, Logs: stderr, NoThrottle: *noThrottle, Credentials: credentials,
 		Parameters: app.params, Node: app.node, Python: app.python,
 	}
@@ -154,24 +168,33 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		opts.TraceLog = stderr
 	}
 	opts.Inspector = *inspector && !*try
-	r, err := localapi.New(ctx, opts)
+	runners, err := serveStacks(ctx, names, opts)
 	if err != nil {
 		return addrHint(err)
 	}
-	defer r.Close()
-	if err := r.Start(); err != nil {
-		return addrHint(err)
-	}
-	out, err := r.Outputs()
-	if err != nil {
-		return err
-	}
-	if *outputsFile != "" {
-		if err := writeOutputs(*outputsFile, r.StackName(), out); err != nil {
+	defer closeRunners(runners)
+	r := runners[0]
+	all := contract.StacksOutputs{}
+	for _, sr := range runners {
+		if all[sr.StackName()], err = sr.Outputs(); err != nil {
 			return err
 		}
 	}
-	printAPIs(stdout, r)
+	out := all[r.StackName()]
+	if *outputsFile != "" {
+		if err := writeOutputs(*outputsFile, all); err != nil {
+			return err
+		}
+	}
+	for _, sr := range runners {
+		if len(runners) > 1 {
+			fmt.Fprintf(stdout, "\nstack %s\n", sr.StackName())
+		}
+		printAPIs(stdout, sr)
+		if len(sr.APIs()) == 0 {
+			fmt.Fprintln(stdout, "  no APIs: its functions, state machines, queues and buckets are on the AWS endpoint")
+		}
+	}
 	printAuth(stdout, r, credentials, out)
 	fmt.Fprintf(stdout, "\nAWS endpoint  %s  (SQS, SNS, EventBridge, Step Functions, CloudWatch Logs, Kinesis, AppConfig, AppConfig Data; any credentials, region %s)\n", r.AWSEndpoint(), r.AWS().Region())
 	if u := r.InspectorURL(); u != "" {
@@ -197,7 +220,61 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	<-ctx.Done()
 	fmt.Fprintln(stderr, "\nstopping")
-	return r.Close()
+	return closeRunners(runners)
+}
+
+// stackNames are the stacks to serve: those named by --stack, or every stack of the app with
+// the stacks that have APIs first, so the first one's APIs take the first ports.
+func (f *appFlags) stackNames(asm *cfn.Assembly) ([]string, error) {
+	if len(f.stacks) > 0 {
+		for _, n := range f.stacks {
+			if _, err := asm.Stack(n); err != nil {
+				return nil, err
+			}
+		}
+		return f.stacks, nil
+	}
+	var apis, others []string
+	for _, s := range asm.Stacks {
+		if len(s.Template.OfType("AWS::ApiGatewayV2::Api"))+len(s.Template.OfType("AWS::ApiGateway::RestApi")) > 0 {
+			apis = append(apis, s.Name)
+		} else {
+			others = append(others, s.Name)
+		}
+	}
+	return append(apis, others...), nil
+}
+
+// serveStacks serves each named stack; every stack after the first joins the first's local
+// AWS (one account, as cdk deploy --all), and its APIs, if any, listen on free ports.
+func serveStacks(ctx context.Context, names []string, opts localapi.Options) ([]*localapi.Runner, error) {
+	var runners []*localapi.Runner
+	for i, name := range names {
+		o := opts
+		o.StackName = name
+		if i > 0 {
+			o.Join, o.Port = runners[0], 0
+		}
+		r, err := localapi.New(ctx, o)
+		if err == nil {
+			runners = append(runners, r)
+			err = r.Start()
+		}
+		if err != nil {
+			closeRunners(runners)
+			return nil, err
+		}
+	}
+	return runners, nil
+}
+
+// closeRunners closes the runners that joined the first one, then the first.
+func closeRunners(runners []*localapi.Runner) error {
+	var errs []error
+	for i := len(runners) - 1; i >= 0; i-- {
+		errs = append(errs, runners[i].Close())
+	}
+	return errors.Join(errs...)
 }
 
 func runRoutes(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -212,7 +289,11 @@ func runRoutes(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	r, err := localapi.New(ctx, localapi.Options{Assembly: asm, StackName: app.stack, ModuleDir: mod, Logs: io.Discard,
+	names, err := app.stackNames(asm)
+	if err != nil {
+		return err
+	}
+	r, err := localapi.New(ctx, localapi.Options{Assembly: asm, StackName: names[0], ModuleDir: mod, Logs: io.Discard,
 		Parameters: app.params, Node: app.node, Python: app.python})
 	if err != nil {
 		return err
@@ -294,12 +375,12 @@ func splitAddr(addr string) (string, int, error) {
 	return host, port, nil
 }
 
-func writeOutputs(path, stack string, out contract.Outputs) error {
+func writeOutputs(path string, all contract.StacksOutputs) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return fmt.Errorf("--outputs-file: %w", err)
 	}
-	err = contract.WriteOutputs(f, stack, out)
+	err = contract.WriteAllOutputs(f, all)
 	return errors.Join(err, f.Close())
 }
 

@@ -74,7 +74,7 @@ func TestRoutesPrintsBothAPIsRouteTables(t *testing.T) {
 func TestLocalTryAnswersEveryRouteAndWritesTheOutputsFile(t *testing.T) {
 	out := synthesized(t)
 	outputs := filepath.Join(t.TempDir(), "out.json")
-	code, stdout, stderr := runCLI(t, "local", "--app-dir", "../..", "--output", out, "--no-synth", "--addr", "127.0.0.1:0", "--outputs-file", outputs, "--try")
+	code, stdout, stderr := runCLI(t, "local", "--app-dir", "../..", "--output", out, "--no-synth", "--stack", "Firstclass", "--addr", "127.0.0.1:0", "--outputs-file", outputs, "--try")
 	if code != 0 {
 		t.Fatalf("exit %d: %s\n%s", code, stdout, stderr)
 	}
@@ -126,7 +126,7 @@ func TestLocalStopsCleanlyWhenInterrupted(t *testing.T) {
 	var stdout, stderr syncBuffer
 	done := make(chan int)
 	go func() {
-		done <- run(ctx, []string{"local", "--app-dir", "../..", "--output", out, "--no-synth", "--addr", "127.0.0.1:0"}, &stdout, &stderr)
+		done <- run(ctx, []string{"local", "--app-dir", "../..", "--output", out, "--no-synth", "--stack", "Firstclass", "--addr", "127.0.0.1:0"}, &stdout, &stderr)
 	}()
 	deadline := time.Now().Add(30 * time.Second)
 	for !strings.Contains(stdout.String(), "Ctrl-C stops.") {
