@@ -108,6 +108,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return errors.New("--from lambda: give --rate R (requests a second on each route and API kind, shared by the workers) and --workers N (Lambda workers)")
 	case lambdaFrom && !set["workers"]:
 		return errors.New("--from lambda: give --workers N, the number of Lambda workers that share --rate")
+	case lambdaFrom && *authMode != "none":
+		return fmt.Errorf("--from lambda --auth %s: the Lambda workers do not authenticate yet (they would need the signing credentials or tokens in their task); load a protected stack from here, or deploy it with firstclass:authMode=none", *authMode)
 	case !lambdaFrom && (set["load-outputs"] || set["load-stack"] || set["lead"]):
 		return errors.New("--load-outputs, --load-stack and --lead are for --from lambda")
 	case set["rate"] && set["workers"] && !lambdaFrom:

@@ -69,6 +69,7 @@ func TestBenchFlagErrorsSayWhatIsWrongAndHowToFixIt(t *testing.T) {
 		{"lambda without a rate", []string{"--outputs", outputs, "--from", "lambda", "--workers", "4"}, "--from lambda: give --rate R"},
 		{"lambda without workers", []string{"--outputs", outputs, "--from", "lambda", "--rate", "5"}, "--from lambda: give --workers N"},
 		{"an unknown source", []string{"--outputs", outputs, "--from", "mars", "--rate", "5"}, `--from "mars": give here (this machine) or lambda`},
+		{"lambda with auth", []string{"--outputs", outputs, "--from", "lambda", "--rate", "5", "--workers", "2", "--auth", "iam"}, "--from lambda --auth iam: the Lambda workers do not authenticate yet"},
 		{"lambda flags without lambda", []string{"--outputs", outputs, "--rate", "5", "--lead", "3s"}, "--load-outputs, --load-stack and --lead are for --from lambda"},
 		{"no load stack deployed", []string{"--outputs", outputs, "--from", "lambda", "--rate", "5", "--workers", "4"}, "npx cdk deploy FirstclassLoad --outputs-file load.json"},
 		{"over Lambda's limit", []string{"--outputs", withLoad, "--from", "lambda", "--rate", "5", "--workers", "4", "--duration", "15m"}, "longer than one Lambda worker can load"},
