@@ -129,7 +129,7 @@ func New(ctx context.Context, opts Options) (r *Runner, err error) {
 	}
 	invoker := newFunctionInvoker()
 	defer close(invoker.ready)
-	aws, err := awslocal.New(awslocal.Options{Region: opts.Region, Account: opts.Account, StateDir: opts.StateDir, Lambda: invoker,
+	aws, err := awslocal.New(awslocal.Options{Region: opts.Region, Account: opts.Account, StateDir: opts.StateDir, Log: opts.Logs, Lambda: invoker,
 		LogsDir: filepath.Join(opts.LogDir, "cloudwatch-logs")})
 	if err != nil {
 		return nil, err
