@@ -411,7 +411,7 @@ func (a *httpAPI) serve(x *exchange, stage *httpStage) *gatewayError {
 		return fail(throttled, "")
 	}
 	// The body comes before authorization: a SigV4 signature covers it.
-	if e := x.readBody(); e != nil {
+	if e := x.readBody(contract.HTTP); e != nil {
 		return e
 	}
 	if route.auth != nil {

@@ -75,7 +75,7 @@ func (a *restAPI) serve(x *exchange, c *restCall) *gatewayError {
 		return fail(throttled, "")
 	}
 	// The body comes before authorization: a SigV4 signature covers it.
-	if e := x.readBody(); e != nil {
+	if e := x.readBody(contract.REST); e != nil {
 		return e
 	}
 	if m.auth != nil {
