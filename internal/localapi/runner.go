@@ -110,7 +110,7 @@ func New(ctx context.Context, opts Options) (r *Runner, err error) {
 		opts.Logs = os.Stderr
 	}
 	if opts.LogDir == "" {
-		dir, err := os.MkdirTemp("", "firstclass-local-")
+		dir, err := newOwnLogDir(opts.Logs)
 		if err != nil {
 			return nil, err
 		}
