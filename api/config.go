@@ -18,7 +18,24 @@ const (
 	ContextLogRetentionDays = "firstclass:logRetentionDays"
 	ContextRemovalPolicy    = "firstclass:removalPolicy"
 	ContextAuthMode         = "firstclass:authMode"
+	ContextAPIKeys          = "firstclass:apiKeys"
 )
+
+// Auth modes: how a route is authorized on both APIs.
+const (
+	AuthNone = "none" // open
+	AuthIAM  = "iam"  // SigV4 (AWS_IAM) on both
+	// AuthJWT is a Cognito access token (client credentials with the resource server's
+	// scope): a JWT authorizer on the HTTP API, a Cognito user-pool authorizer on REST.
+	AuthJWT = "jwt"
+	// AuthLambda is the Go Lambda authorizer, REQUEST type on both (simple responses on the
+	// HTTP API); AuthLambdaToken is the same function as a REST TOKEN authorizer (REQUEST on
+	// the HTTP API, which has no TOKEN type).
+	AuthLambda      = "lambda"
+	AuthLambdaToken = "lambda-token"
+)
+
+var authModes = []string{AuthNone, AuthIAM, AuthJWT, AuthLambda, AuthLambdaToken}
 
 // Config is what the app's context decides.
 type Config struct {
@@ -30,9 +47,34 @@ type Config struct {
 	// RemoveOnDelete makes `cdk destroy` delete the queues and log groups with their data,
 	// as a load-test target wants; false retains them.
 	RemoveOnDelete bool
-	// AuthMode is "none" (public routes, the load-test default) or "iam" (every route
-	// needs a SigV4-signed request).
+	// AuthMode is the auth mode of every route RouteAuth does not name: AuthNone (public
+	// routes, the load-test default), AuthIAM, AuthJWT, AuthLambda or AuthLambdaToken.
 	AuthMode string
+	// RouteAuth are the routes, by name, whose mode is not AuthMode.
+	RouteAuth map[string]string
+	// APIKeys makes every REST method require an API key, with one usage plan per stage
+	// (the stage's throttle and its QuotaPerDay).
+	APIKeys bool
+}
+
+// RouteAuthMode is the auth mode of a route.
+func (c Config) RouteAuthMode(route string) string {
+	if m, ok := c.RouteAuth[route]; ok {
+		return m
+	}
+	return c.AuthMode
+}
+
+// UsesAuth reports whether a route of the table has one of the modes.
+func (c Config) UsesAuth(routeNames []string, modes ...string) bool {
+	for _, r := range routeNames {
+		for _, m := range modes {
+			if c.RouteAuthMode(r) == m {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // StageConfig is one stage of both APIs.
@@ -44,6 +86,8 @@ type StageConfig struct {
 	ThrottleBurstLimit float64 `json:"throttleBurstLimit"`
 	// Variables are stage variables, the same on both APIs.
 	Variables map[string]string `json:"variables"`
+	// QuotaPerDay is the request quota of the stage's usage plan (with firstclass:apiKeys).
+	QuotaPerDay int `json:"quotaPerDay"`
 }
 
 // StageVariableNames lists the stage variables that every stage defines; a mapping or template
@@ -112,11 +156,21 @@ func ParseConfig(lookup func(key string) any) (Config, error) {
 	}
 
 	if v := lookup(ContextAuthMode); v != nil {
+		mode, routes, err := parseAuthMode(v)
+		if err != nil {
+			fail(ContextAuthMode, "%v", err)
+		} else {
+			c.AuthMode, c.RouteAuth = mode, routes
+		}
+	}
+
+	if v := lookup(ContextAPIKeys); v != nil {
 		switch v {
-		case "none", "iam":
-			c.AuthMode = v.(string)
+		case true, "true":
+			c.APIKeys = true
+		case false, "false":
 		default:
-			fail(ContextAuthMode, "%v is not an auth mode; use \"none\" or \"iam\"", v)
+			fail(ContextAPIKeys, "%v is not true or false", v)
 		}
 	}
 
@@ -132,12 +186,53 @@ func ParseConfig(lookup func(key string) any) (Config, error) {
 	return c, nil
 }
 
+// parseAuthMode reads firstclass:authMode: a mode, or an object (or its JSON text) of modes
+// by route name with "*" for the rest: {"*": "lambda", "Greeting": "lambda-token"}.
+func parseAuthMode(v any) (string, map[string]string, error) {
+	valid := func(m any) (string, bool) {
+		s, _ := m.(string)
+		for _, ok := range authModes {
+			if s == ok {
+				return s, true
+			}
+		}
+		return "", false
+	}
+	if s, ok := v.(string); ok && strings.HasPrefix(strings.TrimSpace(s), "{") {
+		var decoded map[string]any
+		if err := json.Unmarshal([]byte(s), &decoded); err != nil {
+			return "", nil, fmt.Errorf("not a JSON object of modes by route (%v)", err)
+		}
+		v = decoded
+	}
+	if obj, ok := v.(map[string]any); ok {
+		mode, routes := AuthNone, map[string]string{}
+		for k, m := range obj {
+			s, ok := valid(m)
+			if !ok {
+				return "", nil, fmt.Errorf("route %q: %v is not an auth mode; use one of %s", k, m, strings.Join(authModes, ", "))
+			}
+			if k == "*" {
+				mode = s
+			} else {
+				routes[k] = s
+			}
+		}
+		return mode, routes, nil
+	}
+	s, ok := valid(v)
+	if !ok {
+		return "", nil, fmt.Errorf("%v is not an auth mode; use one of %s, or an object of modes by route name with \"*\" for the others", v, strings.Join(authModes, ", "))
+	}
+	return s, nil, nil
+}
+
 // defaultStages apply when the context names none: a gently throttled dev stage and a prod
 // stage sized for load tests (AWS's account default is 10,000 requests/s with a 5,000 burst).
 func defaultStages() []StageConfig {
 	return []StageConfig{
-		{Name: "dev", ThrottleRateLimit: 100, ThrottleBurstLimit: 50},
-		{Name: "prod", ThrottleRateLimit: 1000, ThrottleBurstLimit: 500},
+		{Name: "dev", ThrottleRateLimit: 100, ThrottleBurstLimit: 50, QuotaPerDay: 100_000},
+		{Name: "prod", ThrottleRateLimit: 1000, ThrottleBurstLimit: 500, QuotaPerDay: 10_000_000},
 	}
 }
 
@@ -177,6 +272,12 @@ func parseStages(v any) ([]StageConfig, error) {
 		}
 		if s.ThrottleBurstLimit < 1 || s.ThrottleBurstLimit != float64(int(s.ThrottleBurstLimit)) {
 			errs = append(errs, fmt.Sprintf("stage %q: throttleBurstLimit must be a whole number of requests, at least 1", name))
+		}
+		if s.QuotaPerDay < 0 {
+			errs = append(errs, fmt.Sprintf("stage %q: quotaPerDay must be a number of requests, 0 or more", name))
+		}
+		if s.QuotaPerDay == 0 {
+			s.QuotaPerDay = 1_000_000
 		}
 		for k, val := range s.Variables {
 			if !stageVarKeyRE.MatchString(k) || !stageVarValRE.MatchString(val) || len(val) > 2048 {

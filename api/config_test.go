@@ -95,3 +95,45 @@ func TestStageVariableNamesAreThoseEveryStageDefines(t *testing.T) {
 		t.Errorf("StageVariableNames = %v, want [mode]", got)
 	}
 }
+
+func TestParseConfigReadsAuthModesPerRoute(t *testing.T) {
+	cases := []struct {
+		name    string
+		value   any
+		mode    string
+		routes  map[string]string
+		wantErr string
+	}{
+		{"one mode", "jwt", "jwt", nil, ""},
+		{"an object", map[string]any{"*": "lambda", "Greeting": "lambda-token"}, "lambda", map[string]string{"Greeting": "lambda-token"}, ""},
+		{"its JSON text from -c", `{"*":"iam","Greeting":"none"}`, "iam", map[string]string{"Greeting": "none"}, ""},
+		{"no default in the object", map[string]any{"Greeting": "jwt"}, "none", map[string]string{"Greeting": "jwt"}, ""},
+		{"a bad mode for a route", map[string]any{"Greeting": "cognito"}, "", nil, `route "Greeting": cognito is not an auth mode`},
+		{"bad JSON", `{"*":`, "", nil, "not a JSON object of modes by route"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg, err := ParseConfig(lookup(map[string]any{ContextAuthMode: c.value, ContextAPIKeys: "true"}))
+			if c.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+					t.Fatalf("err %v, want %q", err, c.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.AuthMode != c.mode || len(cfg.RouteAuth) != len(c.routes) || !cfg.APIKeys {
+				t.Fatalf("got %q %v apiKeys=%v", cfg.AuthMode, cfg.RouteAuth, cfg.APIKeys)
+			}
+			for r, m := range c.routes {
+				if cfg.RouteAuthMode(r) != m {
+					t.Errorf("route %s: %q, want %q", r, cfg.RouteAuthMode(r), m)
+				}
+			}
+			if cfg.RouteAuthMode("Other") != c.mode {
+				t.Errorf("another route: %q", cfg.RouteAuthMode("Other"))
+			}
+		})
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2authorizers"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2integrations"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -19,6 +18,7 @@ type HTTPAPIProps struct {
 	Routes  spec.Table
 	Targets *Targets
 	Config  Config
+	Auth    *Auth
 }
 
 // HTTPAPI is the API Gateway v2 HTTP API: every route a first-class AWS_PROXY integration
@@ -29,6 +29,7 @@ type HTTPAPI struct {
 	API        awsapigatewayv2.HttpApi
 	Stages     map[string]awsapigatewayv2.HttpStage
 	AccessLogs map[string]awslogs.LogGroup
+	Routes     map[string]awsapigatewayv2.HttpRoute // by route name
 }
 
 // httpSubtypes maps the subtype names AWS and the route table use to the CDK's enum.
@@ -50,6 +51,7 @@ func NewHTTPAPI(scope constructs.Construct, id string, props *HTTPAPIProps) *HTT
 		Construct:  constructs.NewConstruct(scope, jsii.String(id)),
 		Stages:     map[string]awsapigatewayv2.HttpStage{},
 		AccessLogs: map[string]awslogs.LogGroup{},
+		Routes:     map[string]awsapigatewayv2.HttpRoute{},
 	}
 	h.API = awsapigatewayv2.NewHttpApi(h.Construct, jsii.String("Api"), &awsapigatewayv2.HttpApiProps{
 		Description:        jsii.String("firstclass: first-class integrations with parameter mapping"),
@@ -58,20 +60,18 @@ func NewHTTPAPI(scope constructs.Construct, id string, props *HTTPAPIProps) *HTT
 	if err := ValidateHTTPRoutes(props.Routes, props.Config); err != nil {
 		fail(h.Construct, err)
 	}
-	var authorizer awsapigatewayv2.IHttpRouteAuthorizer
-	if props.Config.AuthMode == "iam" {
-		authorizer = awsapigatewayv2authorizers.NewHttpIamAuthorizer()
-	}
 	for _, r := range props.Routes {
+		authorizer, scopes := props.Auth.httpRoute(props.Config.RouteAuthMode(r.Name))
 		integration, err := h.integration(r, props.Targets)
 		if err != nil {
 			fail(h.Construct, fmt.Errorf("route %q (%s): %w", r.Name, r.Key(), err))
 		}
-		awsapigatewayv2.NewHttpRoute(h.Construct, jsii.String("Route"+r.Name), &awsapigatewayv2.HttpRouteProps{
-			HttpApi:     h.API,
-			RouteKey:    awsapigatewayv2.HttpRouteKey_With(jsii.String(r.Path), awsapigatewayv2.HttpMethod(r.Method)),
-			Integration: integration,
-			Authorizer:  authorizer,
+		h.Routes[r.Name] = awsapigatewayv2.NewHttpRoute(h.Construct, jsii.String("Route"+r.Name), &awsapigatewayv2.HttpRouteProps{
+			HttpApi:             h.API,
+			RouteKey:            awsapigatewayv2.HttpRouteKey_With(jsii.String(r.Path), awsapigatewayv2.HttpMethod(r.Method)),
+			Integration:         integration,
+			Authorizer:          authorizer,
+			AuthorizationScopes: scopes,
 		})
 	}
 	for _, s := range props.Config.Stages {

@@ -9,20 +9,36 @@ import (
 // findings firstclass accepts, each with its reason. Everything else is fixed in the
 // constructs: encrypted queues with dead-letter queues and enforceSSL, one-action roles,
 // access logs with retention, request validation, throttling on every stage.
+// cog4Reasons say what authorizes a REST method that has no Cognito authorizer.
+var cog4Reasons = map[string]string{
+	AuthNone:        "nothing (an open route of the load-test target)",
+	AuthIAM:         "SigV4 (AWS_IAM)",
+	AuthLambda:      "the Lambda REQUEST authorizer, which validates the same Cognito access tokens",
+	AuthLambdaToken: "the Lambda TOKEN authorizer, which validates the same Cognito access tokens",
+}
+
 func suppressNagFindings(s *Stack, c Config) {
 	suppress := func(scope any, id, reason string) {
 		cdknag.NagSuppressions_AddResourceSuppressions(scope,
 			&[]*cdknag.NagPackSuppression{{Id: jsii.String(id), Reason: jsii.String(reason)}}, jsii.Bool(true))
 	}
-	if c.AuthMode == "none" {
-		const open = "firstclass is a public comparison and load-test target: routes are open so the bench and curl reach them unsigned, " +
-			"and every stage is throttled to cap abuse. Deploy with -c firstclass:authMode=iam to require SigV4 on every route."
-		suppress(s.HTTP.Construct, "AwsSolutions-APIG4", open)
-		suppress(s.REST.Construct, "AwsSolutions-APIG4", open)
+	const open = "firstclass is a public comparison and load-test target: this route is open (firstclass:authMode none) so the bench and curl " +
+		"reach it unsigned, and every stage is throttled to cap abuse. Deploy with -c firstclass:authMode=iam, jwt or lambda to protect it."
+	for name, route := range s.HTTP.Routes {
+		if c.RouteAuthMode(name) == AuthNone {
+			suppress(route, "AwsSolutions-APIG4", open)
+		}
 	}
-	suppress(s.REST.Construct, "AwsSolutions-COG4", "Callers are services and load generators, not user-pool users; "+
-		"authorization is IAM with firstclass:authMode=iam. A Cognito authorizer would add a token check to every REST request "+
-		"and skew the REST/HTTP comparison.")
+	for name, method := range s.REST.Methods {
+		mode := c.RouteAuthMode(name)
+		if mode == AuthNone {
+			suppress(method, "AwsSolutions-APIG4", open)
+		}
+		if mode != AuthJWT {
+			suppress(method, "AwsSolutions-COG4", "This method is authorized by "+cog4Reasons[mode]+", by choice of firstclass:authMode: "+
+				"the modes exist to compare each kind of authorization on both APIs; -c firstclass:authMode=jwt puts a Cognito user-pool authorizer here.")
+		}
+	}
 	for _, stage := range s.REST.Stages {
 		suppress(stage, "AwsSolutions-APIG6", "Execution logging needs the account-wide API Gateway CloudWatch role "+
 			"(AWS::ApiGateway::Account), a regional singleton this stack must not take over. Every stage writes JSON access logs "+

@@ -22,6 +22,7 @@ type RESTAPIProps struct {
 	Routes  spec.Table
 	Targets *Targets
 	Config  Config
+	Auth    *Auth
 }
 
 // RESTAPI is the API Gateway v1 REST API companion: AwsIntegration with VTL for the AWS
@@ -33,6 +34,9 @@ type RESTAPI struct {
 	Deployment awsapigateway.Deployment
 	Stages     map[string]awsapigateway.Stage
 	AccessLogs map[string]awslogs.LogGroup
+	Methods    map[string]awsapigateway.Method // by route name
+	// APIKey is the key every method requires with firstclass:apiKeys; nil without.
+	APIKey awsapigateway.ApiKey
 }
 
 // NewRESTAPI builds the REST API from the route table. Every template is filled, parsed and
@@ -43,6 +47,7 @@ func NewRESTAPI(scope constructs.Construct, id string, props *RESTAPIProps) *RES
 		Construct:  constructs.NewConstruct(scope, jsii.String(id)),
 		Stages:     map[string]awsapigateway.Stage{},
 		AccessLogs: map[string]awslogs.LogGroup{},
+		Methods:    map[string]awsapigateway.Method{},
 	}
 	r.API = awsapigateway.NewRestApi(r.Construct, jsii.String("Api"), &awsapigateway.RestApiProps{
 		Description:    jsii.String("firstclass: AWS and Lambda custom integrations with VTL"),
@@ -64,10 +69,6 @@ func NewRESTAPI(scope constructs.Construct, id string, props *RESTAPIProps) *RES
 			Type:   awsapigateway.JsonSchemaType_OBJECT,
 		},
 	})
-	authorization := awsapigateway.AuthorizationType_NONE
-	if props.Config.AuthMode == "iam" {
-		authorization = awsapigateway.AuthorizationType_IAM
-	}
 
 	fingerprint := sha256.New()
 	for _, route := range props.Routes {
@@ -87,11 +88,12 @@ func NewRESTAPI(scope constructs.Construct, id string, props *RESTAPIProps) *RES
 			fail(r.Construct, fmt.Errorf("route %q (%s): %w", route.Name, route.Key(), err))
 		}
 		options := &awsapigateway.MethodOptions{
-			AuthorizationType: authorization,
-			MethodResponses:   methodResponses(route),
-			RequestValidator:  validator,
-			OperationName:     jsii.String(route.Name),
+			MethodResponses:  methodResponses(route),
+			RequestValidator: validator,
+			OperationName:    jsii.String(route.Name),
+			ApiKeyRequired:   jsii.Bool(props.Config.APIKeys),
 		}
+		props.Auth.restMethod(r.Construct, props.Config.RouteAuthMode(route.Name), options)
 		if route.REST.ValidateBody {
 			options.RequestModels = &map[string]awsapigateway.IModel{"application/json": jsonObject}
 		}
@@ -102,8 +104,12 @@ func NewRESTAPI(scope constructs.Construct, id string, props *RESTAPIProps) *RES
 			}
 			options.RequestParameters = &params
 		}
-		r.API.Root().ResourceForPath(jsii.String(route.Path)).AddMethod(jsii.String(route.Method), integration, options)
+		r.Methods[route.Name] = r.API.Root().ResourceForPath(jsii.String(route.Path)).AddMethod(jsii.String(route.Method), integration, options)
 		fmt.Fprintf(fingerprint, "%+v\n", fingerprinted(route))
+		if mode := props.Config.RouteAuthMode(route.Name); mode != AuthNone || props.Config.APIKeys {
+			// Only when set, so that the open stack's deployment keeps its logical ID.
+			fmt.Fprintf(fingerprint, "auth %s api keys %v\n", mode, props.Config.APIKeys)
+		}
 		for _, name := range sortedKeys(templates.raw) {
 			fmt.Fprintf(fingerprint, "%s\n%s\n", name, templates.raw[name])
 		}
@@ -131,7 +137,28 @@ func NewRESTAPI(scope constructs.Construct, id string, props *RESTAPIProps) *RES
 			MetricsEnabled:       jsii.Bool(true),
 		})
 	}
+	if props.Config.APIKeys {
+		r.usagePlans(props.Config)
+	}
 	return r
+}
+
+// usagePlans makes the API key every method requires and one usage plan per stage, with the
+// stage's throttle and its daily quota; the key belongs to every plan.
+func (r *RESTAPI) usagePlans(c Config) {
+	r.APIKey = awsapigateway.NewApiKey(r.Construct, jsii.String("ApiKey"), &awsapigateway.ApiKeyProps{
+		Enabled:     jsii.Bool(true),
+		Description: jsii.String("firstclass: the key the bench and curl send as x-api-key"),
+	})
+	for _, s := range c.Stages {
+		plan := awsapigateway.NewUsagePlan(r.Construct, jsii.String("UsagePlan"+title(s.Name)), &awsapigateway.UsagePlanProps{
+			Description: jsii.String("firstclass: stage " + s.Name),
+			ApiStages:   &[]*awsapigateway.UsagePlanPerApiStage{{Api: r.API, Stage: r.Stages[s.Name]}},
+			Throttle:    &awsapigateway.ThrottleSettings{RateLimit: jsii.Number(s.ThrottleRateLimit), BurstLimit: jsii.Number(s.ThrottleBurstLimit)},
+			Quota:       &awsapigateway.QuotaSettings{Limit: jsii.Number(float64(s.QuotaPerDay)), Period: awsapigateway.Period_DAY},
+		})
+		plan.AddApiKey(r.APIKey, nil)
+	}
 }
 
 // restRouteTemplates are a route's templates, filled with its target's attributes (tokens),

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"fmt"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -23,6 +25,7 @@ type Stack struct {
 	Targets *Targets
 	HTTP    *HTTPAPI
 	REST    *RESTAPI
+	Auth    *Auth
 }
 
 // NewStack builds the stack. It is environment-agnostic (no account or region), so it
@@ -31,9 +34,16 @@ func NewStack(scope constructs.Construct, props *StackProps) *Stack {
 	s := &Stack{Stack: awscdk.NewStack(scope, jsii.String(props.Config.StackName), &awscdk.StackProps{
 		Description: jsii.String("firstclass: the same SQS, EventBridge and Step Functions targets behind an HTTP API (first-class integrations) and a REST API (VTL)"),
 	})}
-	s.Targets = NewTargets(s.Stack, "Targets", &TargetsProps{Config: props.Config, ModuleDir: props.ModuleDir})
-	s.HTTP = NewHTTPAPI(s.Stack, "HttpApi", &HTTPAPIProps{Routes: props.Routes, Targets: s.Targets, Config: props.Config})
-	s.REST = NewRESTAPI(s.Stack, "RestApi", &RESTAPIProps{Routes: props.Routes, Targets: s.Targets, Config: props.Config})
+	for name := range props.Config.RouteAuth {
+		if _, ok := props.Routes.Lookup(name); !ok {
+			fail(s.Stack, fmt.Errorf("context %q names route %q, which is not in the route table; routes: %v", ContextAuthMode, name, props.Routes.Names()))
+		}
+	}
+	targetsProps := &TargetsProps{Config: props.Config, ModuleDir: props.ModuleDir}
+	s.Targets = NewTargets(s.Stack, "Targets", targetsProps)
+	s.Auth = NewAuth(s.Stack, "Auth", targetsProps, props.Routes)
+	s.HTTP = NewHTTPAPI(s.Stack, "HttpApi", &HTTPAPIProps{Routes: props.Routes, Targets: s.Targets, Config: props.Config, Auth: s.Auth})
+	s.REST = NewRESTAPI(s.Stack, "RestApi", &RESTAPIProps{Routes: props.Routes, Targets: s.Targets, Config: props.Config, Auth: s.Auth})
 	s.outputs(props.Config)
 	suppressNagFindings(s, props.Config)
 	return s
@@ -60,4 +70,14 @@ func (s *Stack) outputs(c Config) {
 	out(routes.ExpressStateMachineArnOutput, *t.ExpressWorkflow.StateMachineArn(), "EXPRESS state machine both POST /workflow/sync routes run")
 	out(routes.GreetingFunctionNameOutput, *t.Greeting.FunctionName(), "function behind both GET /greeting routes")
 	out(contract.RegionOutput, *awscdk.Aws_REGION(), "region the stack is deployed in")
+	if a := s.Auth; a.Pool != nil {
+		out(contract.UserPoolIDOutput, *a.Pool.UserPoolId(), "user pool whose access tokens the jwt and lambda modes accept")
+		out(contract.UserPoolClientIDOutput, *a.Client.UserPoolClientId(), "app client of the client-credentials flow (its secret: aws cognito-idp describe-user-pool-client)")
+		out(contract.TokenURLOutput, *a.TokenURL(), "token endpoint of the client-credentials flow")
+		out(contract.IssuerOutput, *a.Pool.UserPoolProviderUrl(), "issuer (iss) of the access tokens")
+		out(contract.OAuthScopeOutput, Scope, "the scope every route requires")
+	}
+	if s.REST.APIKey != nil {
+		out(contract.APIKeyIDOutput, *s.REST.APIKey.KeyId(), "REST API key (its value: aws apigateway get-api-key --include-value --api-key ID)")
+	}
 }

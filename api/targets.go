@@ -87,7 +87,7 @@ func NewTargets(scope constructs.Construct, id string, props *TargetsProps) *Tar
 		RemovalPolicy:    removal,
 	})
 
-	t.Greeting = newGoFunction(t.Construct, "Greeting", props, "./lambda/greeting")
+	t.Greeting = newGoFunction(t.Construct, "Greeting", props, "./lambda/greeting", "firstclass: GET /greeting (./lambda/greeting)")
 	t.byName = map[string]target{
 		routes.Queue.Name:           queueTarget{q: t.Queue},
 		routes.Bus.Name:             busTarget{b: t.Bus},
@@ -182,7 +182,7 @@ func rejectRequested() awsstepfunctions.Condition {
 
 // newGoFunction makes a Go function on provided.al2023/arm64, built by goBuild, with its own
 // log group (retention from the context) and a role that may write to that group only.
-func newGoFunction(scope constructs.Construct, id string, props *TargetsProps, pkg string) awslambda.Function {
+func newGoFunction(scope constructs.Construct, id string, props *TargetsProps, pkg, description string) awslambda.Function {
 	logGroup := awslogs.NewLogGroup(scope, jsii.String(id+"Logs"), &awslogs.LogGroupProps{
 		Retention:     retentionDays(props.Config.LogRetentionDays),
 		RemovalPolicy: removalPolicy(props.Config),
@@ -208,7 +208,7 @@ func newGoFunction(scope constructs.Construct, id string, props *TargetsProps, p
 		Timeout:     awscdk.Duration_Seconds(jsii.Number(3)),
 		Role:        role,
 		LogGroup:    logGroup,
-		Description: jsii.String("firstclass: GET /greeting (" + pkg + ")"),
+		Description: jsii.String(description),
 	})
 	fn.Node().DefaultChild().(awscdk.CfnResource).AddMetadata(jsii.String(contract.GoPackageMetadata), pkg)
 	return fn

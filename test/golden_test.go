@@ -16,8 +16,9 @@ var update = flag.Bool("update", false, "rewrite the golden template in testdata
 // the Lambda binary; everything else in the template must not change by accident.
 var assetHash = regexp.MustCompile(`[0-9a-f]{64}`)
 
-func normalizedTemplate(t *testing.T) []byte {
-	s := app(t)
+func normalizedTemplate(t *testing.T) []byte { return normalized(t, app(t)) }
+
+func normalized(t *testing.T, s *synthesized) []byte {
 	b, err := json.MarshalIndent(s.json, "", " ")
 	if err != nil {
 		t.Fatal(err)

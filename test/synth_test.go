@@ -29,8 +29,8 @@ type synthesized struct {
 }
 
 var (
-	once   sync.Once
-	shared synthesized
+	synthMu sync.Mutex
+	synths  = map[string]*synthesized{} // by the context overrides, as JSON
 )
 
 // cdkContext reads cdk.json's context, as the CDK CLI hands it to the app: over the CLI's
@@ -51,11 +51,35 @@ func cdkContext(t testing.TB) map[string]any {
 	return ctx
 }
 
-// app synthesizes the project's app with cdk-nag's AwsSolutions pack applied.
-func app(t testing.TB) *synthesized {
+// app synthesizes the project's app with cdk-nag's AwsSolutions pack applied, with
+// cdk.json's context.
+func app(t testing.TB) *synthesized { t.Helper(); return appWith(t, nil) }
+
+// appWith synthesizes the app with context overriding cdk.json's, once per test binary for
+// each set of overrides.
+func appWith(t testing.TB, overrides map[string]any) *synthesized {
 	t.Helper()
-	once.Do(func() {
+	key, _ := json.Marshal(overrides)
+	synthMu.Lock()
+	defer synthMu.Unlock()
+	s, ok := synths[string(key)]
+	if !ok {
+		s = synthesize(t, overrides)
+		synths[string(key)] = s
+	}
+	if s.err != nil {
+		t.Fatalf("synth %s: %v", key, s.err)
+	}
+	return s
+}
+
+func synthesize(t testing.TB, overrides map[string]any) *synthesized {
+	shared := &synthesized{}
+	func() {
 		ctx := cdkContext(t)
+		for k, v := range overrides {
+			ctx[k] = v
+		}
 		a := awscdk.NewApp(&awscdk.AppProps{Context: &ctx, Outdir: jsii.String(t.TempDir())})
 		shared.config, shared.err = api.ParseConfig(func(k string) any { return ctx[k] })
 		if shared.err != nil {
@@ -91,9 +115,6 @@ func app(t testing.TB) *synthesized {
 		}
 		raw, _ := json.Marshal(shared.template.ToJSON())
 		shared.err = json.Unmarshal(raw, &shared.json)
-	})
-	if shared.err != nil {
-		t.Fatalf("synth: %v", shared.err)
-	}
-	return &shared
+	}()
+	return shared
 }

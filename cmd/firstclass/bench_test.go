@@ -20,7 +20,14 @@ import (
 
 func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
+	return runCLIWithin(t, 45*time.Second, args...)
+}
+
+// runCLIWithin is runCLI with its own deadline: a synth compiles the app and runs jsii, which
+// takes minutes on a cold or busy machine.
+func runCLIWithin(t *testing.T, timeout time.Duration, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	var out, errb bytes.Buffer
 	code = run(ctx, args, &out, &errb)

@@ -41,12 +41,11 @@ func (f *appFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.noSynth, "no-synth", false, "reuse the cloud assembly instead of synthesizing")
 }
 
-// load finds the app's Go module (Lambda functions are built from it) and synthesizes the app,
-// or loads cdk.out with --no-synth, saying how long it took.
+// load finds the app's Go module, if it is in one (firstclass's own Go functions are built
+// from it; an app without Go functions to build needs none), and synthesizes the app, or loads
+// cdk.out with --no-synth, saying how long it took.
 func (f *appFlags) load(ctx context.Context, stderr io.Writer) (module string, asm *cfn.Assembly, err error) {
-	if module, err = moduleDir(f.appDir); err != nil {
-		return "", nil, err
-	}
+	module = moduleDir(f.appDir)
 	asm, err = f.assembly(ctx, stderr)
 	return module, asm, err
 }
@@ -73,17 +72,18 @@ func (f *appFlags) assembly(ctx context.Context, stderr io.Writer) (*cfn.Assembl
 	return a, nil
 }
 
-func moduleDir(appDir string) (string, error) {
+// moduleDir is the Go module the app is in, or "" when it is in none.
+func moduleDir(appDir string) string {
 	dir, err := filepath.Abs(appDir)
 	if err != nil {
-		return "", err
+		return ""
 	}
 	for d := dir; ; d = filepath.Dir(d) {
 		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return d, nil
+			return d
 		}
 		if filepath.Dir(d) == d {
-			return "", fmt.Errorf("no go.mod in %s or above: Lambda functions are built from their Go module", dir)
+			return ""
 		}
 	}
 }
@@ -103,8 +103,12 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	creds := fs.String("credentials", "", "access keys IAM-authorized routes accept, as ID:SECRET[,ID:SECRET...] (default: AWS's documentation pair "+
 		localapi.DefaultCredentials.AccessKeyID+":"+localapi.DefaultCredentials.SecretAccessKey+")")
 	try := fs.Bool("try", false, "send every route's sample request to both APIs, print the answers and exit (non-zero if one fails)")
+	params := parameterFlag{}
+	fs.Var(params, "parameters", "a template parameter, NAME=VALUE or STACK:NAME=VALUE as cdk deploy takes it (repeatable; others take their defaults)")
+	node := fs.String("node", "", "the node executable Node.js functions run on (default: the first recent enough on PATH)")
+	python := fs.String("python", "", "the python3 executable Python functions run on (default: the first recent enough on PATH)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: firstclass local [flags]\n\nServes every stage of the app's HTTP API and REST API on localhost, with SQS, EventBridge and\nStep Functions in memory and Go Lambda functions as local processes. Ctrl-C stops it.\n\nflags:")
+		fmt.Fprintln(stderr, "usage: firstclass local [flags]\n\nServes every stage of the app's HTTP APIs and REST APIs on localhost, with SQS, EventBridge and\nStep Functions in memory and Lambda functions (Node.js, Python, Go, provided) as local processes.\nCtrl-C stops it.\n\nflags:")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -128,6 +132,7 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	opts := localapi.Options{
 		Assembly: asm, StackName: app.stack, ModuleDir: mod, Host: host, Port: port, Stage: *stage,
 		StateDir: *stateDir, LogDir: *logDir, Logs: stderr, NoThrottle: *noThrottle, Credentials: credentials,
+		Parameters: params, Node: *node, Python: *python,
 	}
 	if *accessLogStderr {
 		opts.AccessLog = stderr
@@ -150,7 +155,7 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	printAPIs(stdout, r)
-	printAuth(stdout, r, credentials)
+	printAuth(stdout, r, credentials, out)
 	fmt.Fprintf(stdout, "\nAWS endpoint  %s  (SQS, EventBridge, Step Functions, CloudWatch Logs; any credentials, region %s)\n", r.AWSEndpoint(), r.AWS().Region())
 	if *outputsFile != "" {
 		fmt.Fprintf(stdout, "outputs       %s\n", *outputsFile)
@@ -237,6 +242,20 @@ func printAPIs(w io.Writer, r *localapi.Runner) {
 			}
 		}
 	}
+}
+
+// parameterFlag collects --parameters NAME=VALUE (or STACK:NAME=VALUE), as cdk deploy does.
+type parameterFlag map[string]string
+
+func (p parameterFlag) String() string { return "" }
+
+func (p parameterFlag) Set(v string) error {
+	name, value, ok := strings.Cut(v, "=")
+	if !ok || name == "" {
+		return fmt.Errorf("want NAME=VALUE or STACK:NAME=VALUE, not %q", v)
+	}
+	p[name] = value
+	return nil
 }
 
 func splitAddr(addr string) (string, int, error) {
@@ -336,8 +355,13 @@ func parseCredentials(s string) ([]sigv4.Credentials, error) {
 }
 
 // printAuth says what the API keys are and which access keys IAM routes accept.
-func printAuth(w io.Writer, r *localapi.Runner, creds []sigv4.Credentials) {
+func printAuth(w io.Writer, r *localapi.Runner, creds []sigv4.Credentials, out contract.Outputs) {
 	keys := r.APIKeys()
+	if u := out[contract.TokenURLOutput]; u != "" {
+		fmt.Fprintf(w, "\ntokens        curl -s -u %s:%s -d grant_type=client_credentials -d scope=%s %s\n",
+			out[contract.UserPoolClientIDOutput], out[contract.UserPoolClientSecretOutput], out[contract.OAuthScopeOutput], u)
+		fmt.Fprintf(w, "              (the local issuer of user pool %s; send Authorization: Bearer <access_token>)\n", out[contract.UserPoolIDOutput])
+	}
 	if r.UsesIAM() {
 		if len(creds) == 0 {
 			creds = []sigv4.Credentials{localapi.DefaultCredentials}

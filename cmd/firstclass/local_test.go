@@ -34,7 +34,7 @@ func synthesized(t *testing.T) string {
 			return
 		}
 		assembly.dir = filepath.Join(dir, "cdk.out")
-		code, _, stderr := runCLI(t, "routes", "--app-dir", "../..", "--output", assembly.dir)
+		code, _, stderr := runCLIWithin(t, 5*time.Minute, "routes", "--app-dir", "../..", "--output", assembly.dir)
 		if code != 0 {
 			assembly.err = stderr
 		}
@@ -154,7 +154,7 @@ func TestLocalFlagErrorsSayWhatIsWrong(t *testing.T) {
 		{[]string{"local", "--addr", "localhost"}, `--addr "localhost"`},
 		{[]string{"local", "--addr", "127.0.0.1:http"}, `port "http" is not a number`},
 		{[]string{"local", "extra"}, `unexpected argument "extra"`},
-		{[]string{"local", "--app-dir", "/", "--no-synth"}, "no go.mod"},
+		{[]string{"local", "--app-dir", "/", "--no-synth"}, "synthesize first"},
 		{[]string{"routes", "--no-synth", "--output", "/nonexistent"}, "synthesize first"},
 	} {
 		code, _, stderr := runCLI(t, c.args...)

@@ -286,3 +286,22 @@ func (s *Server) GetObject(bucket, key string) ([]byte, error) {
 	b, _, _, err := s.s3.GetObject(bucket, key)
 	return b, err
 }
+
+// TopicARN returns the ARN of the named SNS topic, whether or not it exists.
+func (s *Server) TopicARN(name string) string { return s.sns.TopicARN(name) }
+
+// CreateTopic creates an SNS topic with CreateTopic's attributes and returns its ARN.
+func (s *Server) CreateTopic(name string, attributes map[string]string) (string, error) {
+	return s.sns.CreateTopic(name, attributes)
+}
+
+// CheckSubscription reports whether SNS can deliver to a subscription of protocol to
+// endpoint with these attributes.
+func (s *Server) CheckSubscription(protocol, endpoint string, attributes map[string]string) error {
+	return s.sns.CheckSubscription(protocol, endpoint, attributes)
+}
+
+// Subscribe subscribes endpoint to an SNS topic and returns the subscription's ARN.
+func (s *Server) Subscribe(topicARN, protocol, endpoint string, attributes map[string]string) (string, error) {
+	return s.sns.Subscribe(topicARN, protocol, endpoint, attributes)
+}

@@ -17,6 +17,7 @@ import (
 	"firstclass/internal/awslocal/logs"
 	"firstclass/internal/awslocal/s3"
 	"firstclass/internal/awslocal/sfn"
+	"firstclass/internal/awslocal/sns"
 	"firstclass/internal/awslocal/sqs"
 	"firstclass/internal/awslocal/store"
 )
@@ -79,6 +80,7 @@ type Server struct {
 	kinesis *kinesis.Service
 	s3      *s3.Service
 	logs    *logs.Service
+	sns     *sns.Service
 	// appconfig serves AppConfig and AppConfig Data (REST-JSON, by path).
 	appconfig *appconfig.Service
 	// jsonServices serve the awsJson protocols, by the service part of
@@ -114,6 +116,7 @@ func New(opts Options) (*Server, error) {
 	s.appconfig = appconfig.New(appconfig.Options{Identity: id, Clock: clk, Store: st})
 	s.events = events.New(events.Options{Identity: id, Clock: clk, Store: st, AcceptUnknownEventBus: opts.AcceptUnknownEventBus})
 	s.logs = logs.New(logs.Options{Identity: id, Clock: clk, Store: st, Dir: opts.LogsDir})
+	s.sns = sns.New(sns.Options{Identity: id, Clock: clk, Store: st, BaseURL: s.BaseURL})
 	// EventBridge delivers to the other services through its target registry.
 	s.events.RegisterTarget("sqs", events.QueueTarget(s.sqs))
 	s.events.RegisterTarget("states", events.StateMachineTarget(s.sfn))
@@ -122,9 +125,10 @@ func New(opts Options) (*Server, error) {
 		s.events.RegisterTarget("lambda", events.FunctionTarget(opts.Lambda))
 	}
 	s.registerTaskIntegrations()
+	s.wireSNS(opts.Lambda)
 	s.jsonServices = map[string]jsonService{"AmazonSQS": s.sqs, "AWSEvents": s.events, "AWSStepFunctions": s.sfn, "Kinesis_20131202": s.kinesis, "Logs_20140328": s.logs}
 	if st != nil {
-		if err := st.Open(s.sqs.Section(), s.events.Section(), s.sfn.Section(), s.kinesis.Section(), s.appconfig.Section(), s.logs.Section()); err != nil {
+		if err := st.Open(s.sqs.Section(), s.events.Section(), s.sfn.Section(), s.kinesis.Section(), s.appconfig.Section(), s.logs.Section(), s.sns.Section()); err != nil {
 			return nil, err
 		}
 		s.store = st
@@ -201,6 +205,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if signedFor(r, "s3") {
 		s.s3.ServeHTTP(w, r)
+		return
+	}
+	if isSNS(w, r) {
+		s.sns.ServeQuery(w, r)
 		return
 	}
 	if appconfig.Handles(r) {

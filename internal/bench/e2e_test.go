@@ -55,8 +55,10 @@ func TestRunLoadsEveryRouteOnBothKindsAndFindsEveryDelivery(t *testing.T) {
 			if o := r.Summary.Overhead; o == nil || o.P50 < 3 || o.P50 > 3.003 { // HDR: within 0.1 %
 				t.Errorf("overhead = %+v (access log %+v), want p50 3 ms from the fake's log", r.Summary.Overhead, r.AccessLog)
 			}
-			if r.AccessLog == nil || r.AccessLog.Lines != 20 {
-				t.Errorf("access log = %+v, want the 20 measured lines", r.AccessLog)
+			// A line counts when the gateway received its request in the window: the measured
+			// requests sent in it, and on a busy machine warm-up requests sent late.
+			if r.AccessLog == nil || r.AccessLog.Lines < r.SentInWindow || r.AccessLog.Lines > 26 {
+				t.Errorf("access log = %+v, want a line for each of the %d requests sent in the window, and no more than the 26 sent", r.AccessLog, r.SentInWindow)
 			}
 			if c := r.Summary.Cost; c == nil || c.PerMillion <= 0 || c.Kind != r.Kind {
 				t.Errorf("cost = %+v", c)

@@ -84,8 +84,9 @@ func TestShardedLoadOnlyRunsMergeAndCheckAsOneRun(t *testing.T) {
 			if r.Accepted != nil {
 				t.Error("the checked report still carries the accepted sets")
 			}
-			// A request sent late, after the window, has its line after it too.
-			if r.AccessLog == nil || r.AccessLog.Lines < r.SentInWindow || r.AccessLog.Lines > 40 {
+			// A request sent late, after the window, has its line after it too; on a busy
+			// machine a warm-up request sent late has its line in the window.
+			if r.AccessLog == nil || r.AccessLog.Lines < r.SentInWindow || r.AccessLog.Lines > 48 {
 				t.Errorf("access log = %+v, want a line for each of the %d requests sent in the window, read by the check", r.AccessLog, r.SentInWindow)
 			}
 		})

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -13,6 +14,9 @@ import (
 type Assembly struct {
 	Dir    string
 	Stacks []*Stack
+	// assets are the file assets of the asset manifests, by the S3 object key a template
+	// names them with ("HASH.zip", "HASH.json"): their source path in Dir.
+	assets map[string]string
 }
 
 // Stack is one CloudFormation stack artifact of an assembly.
@@ -23,8 +27,35 @@ type Stack struct {
 
 // Template is a CloudFormation template.
 type Template struct {
-	Resources map[string]*Resource
-	Outputs   map[string]*Output
+	Parameters map[string]*Parameter
+	Resources  map[string]*Resource
+	Outputs    map[string]*Output
+	// Nested are the AWS::CloudFormation::Stack resources whose template Flatten merged into
+	// this one, by logical ID, with the nested template's file.
+	Nested map[string]string
+}
+
+// Parameter is one template parameter.
+type Parameter struct {
+	Name          string
+	Type          string
+	Default       any // nil when it has none
+	Description   string
+	AllowedValues []any
+}
+
+// DefaultString is the parameter's default as CloudFormation passes it (numbers as text), and
+// whether it has one.
+func (p *Parameter) DefaultString() (string, bool) {
+	switch d := p.Default.(type) {
+	case string:
+		return d, true
+	case float64:
+		return strconv.FormatFloat(d, 'f', -1, 64), true
+	case bool:
+		return strconv.FormatBool(d), true
+	}
+	return "", false
 }
 
 // Resource is one template resource.
@@ -56,13 +87,21 @@ func LoadAssembly(dir string) (*Assembly, error) {
 			Properties  struct {
 				TemplateFile string `json:"templateFile"`
 				StackName    string `json:"stackName"`
+				File         string `json:"file"` // cdk:asset-manifest
 			} `json:"properties"`
 		} `json:"artifacts"`
 	}
 	if err := json.Unmarshal(b, &manifest); err != nil {
 		return nil, fmt.Errorf("cloud assembly %s: manifest.json: %w", dir, err)
 	}
-	a := &Assembly{Dir: dir}
+	a := &Assembly{Dir: dir, assets: map[string]string{}}
+	for _, art := range manifest.Artifacts {
+		if art.Type == "cdk:asset-manifest" {
+			if err := a.loadAssets(filepath.Join(dir, art.Properties.File)); err != nil {
+				return nil, err
+			}
+		}
+	}
 	for id, art := range manifest.Artifacts {
 		if art.Type != "aws:cloudformation:stack" {
 			continue
@@ -115,6 +154,12 @@ func LoadTemplate(path string) (*Template, error) {
 // ParseTemplate decodes a JSON template.
 func ParseTemplate(b []byte) (*Template, error) {
 	var raw struct {
+		Parameters map[string]struct {
+			Type          string `json:"Type"`
+			Default       any    `json:"Default"`
+			Description   string `json:"Description"`
+			AllowedValues []any  `json:"AllowedValues"`
+		} `json:"Parameters"`
 		Resources map[string]struct {
 			Type       string         `json:"Type"`
 			Properties map[string]any `json:"Properties"`
@@ -129,7 +174,10 @@ func ParseTemplate(b []byte) (*Template, error) {
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return nil, err
 	}
-	t := &Template{Resources: map[string]*Resource{}, Outputs: map[string]*Output{}}
+	t := &Template{Parameters: map[string]*Parameter{}, Resources: map[string]*Resource{}, Outputs: map[string]*Output{}, Nested: map[string]string{}}
+	for name, p := range raw.Parameters {
+		t.Parameters[name] = &Parameter{Name: name, Type: p.Type, Default: p.Default, Description: p.Description, AllowedValues: p.AllowedValues}
+	}
 	for id, r := range raw.Resources {
 		if r.Properties == nil {
 			r.Properties = map[string]any{}

@@ -113,3 +113,17 @@ func (o Outputs) Stages(kind Kind) []string {
 	sort.Strings(out)
 	return out
 }
+
+// Output keys of the auth modes: the user pool and its app client (jwt and lambda modes),
+// and the REST API key (firstclass:apiKeys). The local runner adds the secrets it knows
+// (UserPoolClientSecretOutput, APIKeyValueOutput); a deployed stack never outputs them.
+const (
+	UserPoolIDOutput           = "UserPoolId"
+	UserPoolClientIDOutput     = "UserPoolClientId"
+	UserPoolClientSecretOutput = "UserPoolClientSecret" // written by the local runner only
+	TokenURLOutput             = "TokenUrl"
+	IssuerOutput               = "Issuer"
+	OAuthScopeOutput           = "OAuthScope"
+	APIKeyIDOutput             = "RestApiKeyId"
+	APIKeyValueOutput          = "RestApiKeyValue" // written by the local runner only
+)

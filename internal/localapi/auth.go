@@ -1,6 +1,9 @@
 package localapi
 
 import (
+	"fmt"
+
+	"firstclass/internal/contract"
 	"firstclass/internal/sigv4"
 )
 
@@ -35,14 +38,28 @@ type authorizer interface {
 	authorize(x *exchange) *gatewayError
 }
 
-// authorizers build an authorizer by AuthorizationType; "NONE" (and none) has no authorizer.
-var authorizers = map[string]func(r *Runner) (authorizer, error){
-	"NONE":    func(*Runner) (authorizer, error) { return nil, nil },
-	"AWS_IAM": func(r *Runner) (authorizer, error) { return r.iam, nil },
+// authDef is what a route or method says about its authorization: its AuthorizationType, the
+// AWS::ApiGatewayV2::Authorizer or AWS::ApiGateway::Authorizer it names (resolved
+// properties, nil for none) and its AuthorizationScopes.
+type authDef struct {
+	kind         contract.Kind
+	typ          string
+	authorizerID string
+	props        map[string]any
+	scopes       []string
 }
 
-// newAuthorizer is the authorization of an AuthorizationType; nil for none.
-func (r *Runner) newAuthorizer(typ string) (authorizer, error) {
+// authorizers build an authorizer by AuthorizationType; "NONE" (and none) has no authorizer.
+var authorizers = map[string]func(r *Runner, d authDef) (authorizer, error){
+	"NONE":               func(*Runner, authDef) (authorizer, error) { return nil, nil },
+	"AWS_IAM":            func(r *Runner, _ authDef) (authorizer, error) { return r.iam, nil },
+	"JWT":                newJWTAuthorizer,
+	"COGNITO_USER_POOLS": newJWTAuthorizer,
+}
+
+// newAuthorizer is the authorization of a route or method; nil for none. defs are its API's
+// authorizer resources by local ID.
+func (r *Runner) newAuthorizer(kind contract.Kind, typ, authorizerID string, scopes []string, defs map[string]map[string]any) (authorizer, error) {
 	if typ == "" {
 		typ = "NONE"
 	}
@@ -50,7 +67,13 @@ func (r *Runner) newAuthorizer(typ string) (authorizer, error) {
 	if !ok {
 		return nil, unknown("authorization type", typ, authorizers)
 	}
-	return build(r)
+	d := authDef{kind: kind, typ: typ, authorizerID: authorizerID, scopes: scopes}
+	if authorizerID != "" {
+		if d.props, ok = defs[authorizerID]; !ok {
+			return nil, fmt.Errorf("authorizer %s is not an authorizer of this API", authorizerID)
+		}
+	}
+	return build(r, d)
 }
 
 // UsesIAM reports whether a served route or method is IAM-authorized.

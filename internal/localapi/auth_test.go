@@ -3,6 +3,7 @@ package localapi
 import (
 	"io"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -301,5 +302,38 @@ func TestTrySignsIAMRoutesAndSendsTheAPIKey(t *testing.T) {
 		if !try.OK() {
 			t.Errorf("%s %s %s: %d %s %v", try.Kind, try.Stage, try.Key, try.Status, try.Body, try.Err)
 		}
+	}
+}
+
+// goldenMode is the golden template test/ keeps for an auth mode.
+func goldenMode(t testing.TB, mode string) *cfn.Template {
+	t.Helper()
+	tmpl, err := cfn.LoadTemplate(filepath.Join(moduleDir(t), "test/testdata/Firstclass-"+mode+".template.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tmpl
+}
+
+func TestTheIAMModeStackServesSignedRequestsWithItsAPIKey(t *testing.T) {
+	s := serve(t, goldenMode(t, "iam"), Options{NoThrottle: true})
+	keys := s.r.APIKeys()
+	if len(keys) != 1 || !keys[0].Generated || len(keys[0].UsagePlans) != 2 {
+		t.Fatalf("API keys %+v", keys)
+	}
+	if s.out[contract.APIKeyValueOutput] != keys[0].Value || s.out[contract.APIKeyIDOutput] != keys[0].ID {
+		t.Errorf("outputs %s=%q %s=%q, want the key %+v", contract.APIKeyValueOutput, s.out[contract.APIKeyValueOutput], contract.APIKeyIDOutput, s.out[contract.APIKeyIDOutput], keys[0])
+	}
+	for _, stage := range []string{"dev", "prod"} {
+		for _, try := range TryAll(t.Context(), s.r.Targets(stage, TableSamples(routes.Routes))) {
+			if !try.OK() {
+				t.Errorf("%s %s %s: %d %s %v", try.Kind, try.Stage, try.Key, try.Status, try.Body, try.Err)
+			}
+		}
+	}
+	// Signed but without the key, REST refuses; the HTTP API has no keys.
+	sg := &sigv4.Signer{Region: "us-east-1", Service: "execute-api", Credentials: DefaultCredentials}
+	if got := signedDo(t, sg, time.Now(), "POST", s.url(contract.REST, "prod", "/queue"), `{"a":1}`, ""); got.status != 403 || got.body != `{"message":"Forbidden"}` {
+		t.Errorf("REST without a key: %d %s", got.status, got.body)
 	}
 }

@@ -138,6 +138,8 @@ type gatewayError struct {
 	// front, when set, is one of the front end's own answers (frontend.go), the same on
 	// every API of the kind.
 	front *frontEndAnswer
+	// headers are sent with the answer (an authorizer's WWW-Authenticate).
+	headers map[string]string
 }
 
 func (e *gatewayError) Error() string {
@@ -193,6 +195,9 @@ func (e *gatewayError) writeHTTP(x *exchange) {
 	x.errorMessage, x.errorType = d.message, e.typ
 	if e.detail != "" {
 		x.integError = e.detail
+	}
+	for k, v := range e.headers {
+		x.w.Header().Set(k, v)
 	}
 	if e.typ == integrationTimeout {
 		// Sent with no Content-Type (cortexlabs/cortex#1225); a nil value keeps net/http
@@ -301,6 +306,9 @@ func (e *gatewayError) writeREST(x *exchange, g restGatewayResponses, vars func(
 		errorType = e.errorType
 	}
 	h.Set("X-Amzn-Errortype", errorType)
+	for k, v := range e.headers {
+		h.Set(k, v)
+	}
 	body := []byte(`{"message":` + e.messageString(msg) + `}`)
 	contentType := "application/json"
 	if o := g.lookup(e.typ); o != nil {

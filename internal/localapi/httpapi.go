@@ -19,7 +19,10 @@ type httpAPI struct {
 	id        string
 	baseURL   string
 	routes    []*httpRoute // most specific first
-	stages    map[string]*httpStage
+	// authorizers are the API's AWS::ApiGatewayV2::Authorizer resources by local ID.
+	authorizers map[string]map[string]any
+	stages      map[string]*httpStage
+	cors        *cors // the API's CorsConfiguration; nil without one
 }
 
 type httpRoute struct {
@@ -104,11 +107,12 @@ type httpStage struct {
 
 // v2APIProps are AWS::ApiGatewayV2::Api's properties.
 type v2APIProps struct {
-	Name                      string  `json:"Name"`
-	ProtocolType              string  `json:"ProtocolType"`
-	Description               ignored `json:"Description"`
-	DisableExecuteApiEndpoint ignored `json:"DisableExecuteApiEndpoint"`
-	Tags                      ignored `json:"Tags"`
+	Name                      string             `json:"Name"`
+	ProtocolType              string             `json:"ProtocolType"`
+	CorsConfiguration         *corsConfiguration `json:"CorsConfiguration"`
+	Description               ignored            `json:"Description"`
+	DisableExecuteApiEndpoint ignored            `json:"DisableExecuteApiEndpoint"`
+	Tags                      ignored            `json:"Tags"`
 }
 
 // v2IntegrationProps are AWS::ApiGatewayV2::Integration's properties.
@@ -117,6 +121,7 @@ type v2IntegrationProps struct {
 	IntegrationType      string            `json:"IntegrationType"`
 	IntegrationSubtype   string            `json:"IntegrationSubtype"`
 	IntegrationUri       string            `json:"IntegrationUri"`
+	IntegrationMethod    string            `json:"IntegrationMethod"`
 	PayloadFormatVersion string            `json:"PayloadFormatVersion"`
 	RequestParameters    map[string]scalar `json:"RequestParameters"`
 	TimeoutInMillis      scalar            `json:"TimeoutInMillis"`
@@ -135,11 +140,13 @@ func (p *v2IntegrationProps) timeout() time.Duration {
 
 // v2RouteProps are AWS::ApiGatewayV2::Route's properties.
 type v2RouteProps struct {
-	ApiId             string  `json:"ApiId"`
-	RouteKey          string  `json:"RouteKey"`
-	Target            string  `json:"Target"`
-	AuthorizationType string  `json:"AuthorizationType"`
-	OperationName     ignored `json:"OperationName"`
+	ApiId               string   `json:"ApiId"`
+	RouteKey            string   `json:"RouteKey"`
+	Target              string   `json:"Target"`
+	AuthorizationType   string   `json:"AuthorizationType"`
+	AuthorizerId        string   `json:"AuthorizerId"`
+	AuthorizationScopes []string `json:"AuthorizationScopes"`
+	OperationName       ignored  `json:"OperationName"`
 }
 
 // v2StageProps are AWS::ApiGatewayV2::Stage's properties.
@@ -185,9 +192,16 @@ func (r *Runner) loadHTTPAPI(res *cfn.Resource) error {
 		return cannot("only HTTP APIs are emulated", "protocol %q", p.ProtocolType)
 	}
 	a := &httpAPI{r: r, logicalID: res.LogicalID, id: r.vals[res.LogicalID].ref, stages: map[string]*httpStage{}}
-	before := len(r.loading.list)
+	if p.CorsConfiguration != nil {
+		cors, err := newCORS(p.CorsConfiguration)
+		if err != nil {
+			return err
+		}
+		a.cors = cors
+	}
+	before := r.loading.count()
 	a.load(r.tmpl)
-	if len(r.loading.list) > before {
+	if r.loading.count() > before {
 		return nil // its parts' problems are reported; the API is not served
 	}
 	if len(a.stages) == 0 {
@@ -226,6 +240,7 @@ func (a *httpAPI) load(t *cfn.Template) {
 		integrations[id] = in
 		return nil
 	})
+	a.authorizers = r.authorizerDefs(t, "AWS::ApiGatewayV2::Authorizer", a.belongs)
 	r.eachResource(t, "AWS::ApiGatewayV2::Route", a.belongs, ps, func(res *cfn.Resource, props map[string]any) error {
 		route, err := a.route(props, integrations)
 		if route != nil {
@@ -274,7 +289,7 @@ func (a *httpAPI) route(props map[string]any, integrations map[string]httpIntegr
 		return nil, nil // its integration's problem says why
 	}
 	route := &httpRoute{key: p.RouteKey, integ: in, target: p.Target}
-	auth, err := a.r.newAuthorizer(p.AuthorizationType)
+	auth, err := a.r.newAuthorizer(contract.HTTP, p.AuthorizationType, p.AuthorizerId, p.AuthorizationScopes, a.authorizers)
 	if err != nil {
 		return nil, err
 	}
@@ -382,7 +397,7 @@ func (a *httpAPI) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		fail(resourceNotFound, "").writeHTTP(x)
 		return
 	}
-	x.stage, x.path = stage.name, rest
+	x.stage, x.path, x.stageVars = stage.name, rest, stage.vars
 	defer a.log(stage, x)
 	if e := a.serve(x, stage); e != nil {
 		e.writeHTTP(x)
@@ -393,6 +408,9 @@ func (a *httpAPI) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 // then the integration.
 func (a *httpAPI) serve(x *exchange, stage *httpStage) *gatewayError {
 	c := &httpCall{api: a, stage: stage, params: map[string]string{}}
+	if a.cors != nil && a.cors.preflight(x) {
+		return nil
+	}
 	route := a.match(x.req.Method, x.path, c.params)
 	if route == nil {
 		if x.trace != nil {
@@ -418,6 +436,9 @@ func (a *httpAPI) serve(x *exchange, stage *httpStage) *gatewayError {
 		if e := route.auth.authorize(x); e != nil {
 			return e
 		}
+	}
+	if a.cors != nil {
+		x.beforeWrite = a.cors.actual
 	}
 	return route.integ.serve(x, c)
 }

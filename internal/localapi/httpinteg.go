@@ -94,22 +94,23 @@ type lambdaProxyV2 struct {
 	desc    description
 }
 
-func newLambdaProxyV2(a *httpAPI, p *v2IntegrationProps) (httpIntegration, error) {
+// newLambdaProxy is an HTTP API Lambda proxy integration of the payload format it names.
+func newLambdaProxy(a *httpAPI, p *v2IntegrationProps) (httpIntegration, error) {
 	fn, err := a.r.functionByARN(lambdaARN(p.IntegrationUri))
 	if err != nil {
 		return nil, err
 	}
-	switch p.PayloadFormatVersion {
-	case "2.0":
-	case "1.0":
-		return nil, cannot("use payload format 2.0", "Lambda proxy payload format 1.0 is not emulated on HTTP APIs")
-	default:
-		return nil, fmt.Errorf("payload format version %q", p.PayloadFormatVersion)
-	}
 	if len(p.RequestParameters) > 0 {
 		return nil, cannot("remove the mapping, or map in the function", "parameter mapping on a Lambda proxy integration is not emulated")
 	}
-	return &lambdaProxyV2{fn: fn, arn: lambdaARN(p.IntegrationUri), timeout: p.timeout(), desc: description{what: "Lambda proxy (payload 2.0) → " + shortName(lambdaARN(p.IntegrationUri))}}, nil
+	name := shortName(lambdaARN(p.IntegrationUri))
+	switch p.PayloadFormatVersion {
+	case "2.0":
+		return &lambdaProxyV2{fn: fn, arn: lambdaARN(p.IntegrationUri), timeout: p.timeout(), desc: description{what: "Lambda proxy (payload 2.0) → " + name}}, nil
+	case "1.0":
+		return &lambdaProxyV1{fn: fn, timeout: p.timeout(), desc: description{what: "Lambda proxy (payload 1.0) → " + name}}, nil
+	}
+	return nil, fmt.Errorf("payload format version %q is neither 1.0 nor 2.0", p.PayloadFormatVersion)
 }
 
 func (l *lambdaProxyV2) describe() description { return l.desc }

@@ -41,8 +41,16 @@ var httpIntegrations = map[string]httpFactory{
 		if p.IntegrationSubtype != "" {
 			return newFirstClass(a, p)
 		}
-		return newLambdaProxyV2(a, p)
+		return newLambdaProxy(a, p)
 	},
+	"HTTP_PROXY": newHTTPProxyV2,
+}
+
+// restProxies are the REST proxy integrations, by Type: they pass the request on as it came,
+// with no templates.
+var restProxies = map[string]func(a *restAPI, p *v1IntegrationProps) (restIntegration, error){
+	"AWS_PROXY":  newRESTLambdaProxy,
+	"HTTP_PROXY": newRESTHTTPProxy,
 }
 
 // restBackend is what a REST integration calls once its request template has rendered: the
@@ -60,6 +68,7 @@ type restBackendFactory func(a *restAPI, p *v1IntegrationProps) (restBackend, er
 // chosen by the service its URI names (restServices).
 var restIntegrations = map[string]restBackendFactory{
 	"AWS":  newAWSBackend,
+	"HTTP": newHTTPBackend,
 	"MOCK": func(*restAPI, *v1IntegrationProps) (restBackend, error) { return mockBackend{}, nil },
 }
 

@@ -65,7 +65,8 @@ func functionName(function string) string {
 func logicalFunction(gen *Runner, function string) string {
 	name := functionName(function)
 	for _, res := range gen.tmpl.OfType("AWS::Lambda::Function") {
-		if v := gen.vals[res.LogicalID]; v != nil && v.ref == name {
+		// A deploy-time custom resource provider is declared but never started.
+		if v := gen.vals[res.LogicalID]; v != nil && v.ref == name && !gen.deployTime[res.LogicalID] {
 			return res.LogicalID
 		}
 	}

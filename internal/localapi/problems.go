@@ -1,6 +1,7 @@
 package localapi
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -43,8 +44,12 @@ func (e *StartError) Error() string {
 
 // problems collects what cannot be emulated while a template loads.
 type problems struct {
-	list []Problem
+	list    []Problem
+	derived int // problems that follow from listed ones
 }
+
+// errReported is a problem that follows from another resource's, which is listed.
+var errReported = errors.New("depends on a resource the local runner cannot emulate")
 
 // add records that res cannot be emulated; err's text says what. A joined error
 // (errors.Join) is one problem per error it joins, so that a resource with several parts the
@@ -57,6 +62,12 @@ func (ps *problems) add(res *cfn.Resource, err error) {
 		for _, e := range j.Unwrap() {
 			ps.add(res, e)
 		}
+		return
+	}
+	if errors.Is(err, errReported) {
+		// It follows from a problem already listed; the runner does not start, so what
+		// depends on it is not served either.
+		ps.derived++
 		return
 	}
 	p := Problem{LogicalID: res.LogicalID, Type: res.Type, Path: res.Path(), What: err.Error()}
@@ -99,3 +110,6 @@ func asFixable(err error, target **fixable) bool {
 	}
 	return ok
 }
+
+// count is how many problems were found so far, derived ones included.
+func (ps *problems) count() int { return len(ps.list) + ps.derived }

@@ -39,9 +39,12 @@ type provider struct {
 const (
 	phaseQueues    = iota
 	phaseLogGroups // before the rules that deliver to them
+	phaseTopics    // after the queues their subscriptions deliver to
 	phaseBuses
 	phaseBusParts // rules, archives
 	phaseMachines
+	phasePools // Cognito user pools, before their clients and domains
+	phasePoolParts
 	phaseFunctions
 	phaseAPIs
 	phaseAPIParts // read by their API's loader
@@ -58,37 +61,50 @@ var providers = map[string]*provider{
 	"AWS::Events::Rule":                {identity: namedIdentity("Name", 64, "arn:aws:events:%s:%s:rule/%s"), create: (*Runner).createRule, phase: phaseBusParts, remove: removeRule},
 	"AWS::Events::Archive":             {identity: namedIdentity("ArchiveName", 48, "arn:aws:events:%s:%s:archive/%s"), create: (*Runner).createArchive, phase: phaseBusParts},
 	"AWS::StepFunctions::StateMachine": {identity: machineIdentity, create: (*Runner).createStateMachine, phase: phaseMachines, remove: removeMachine},
+	"AWS::SNS::Topic":                  {identity: topicIdentity, create: (*Runner).createTopic, phase: phaseTopics},
+	"AWS::SNS::Subscription":           {create: (*Runner).createSubscription, phase: phaseBusParts},
+	"AWS::SNS::TopicPolicy":            {skipped: "IAM is not enforced locally"},
 	"AWS::Lambda::Function":            {identity: namedIdentity("FunctionName", 64, "arn:aws:lambda:%s:%s:function:%s"), create: (*Runner).createFunction, phase: phaseFunctions},
 	"AWS::Logs::LogGroup":              {identity: namedIdentity("LogGroupName", 512, "arn:aws:logs:%s:%s:log-group:%s:*"), create: (*Runner).createLogGroup, phase: phaseLogGroups},
 
-	"AWS::ApiGatewayV2::Api":            {identity: apiIdentity, create: (*Runner).loadHTTPAPI, phase: phaseAPIs},
-	"AWS::ApiGatewayV2::Route":          {phase: phaseAPIParts},
-	"AWS::ApiGatewayV2::Integration":    {phase: phaseAPIParts},
-	"AWS::ApiGatewayV2::Stage":          {identity: stageIdentity, phase: phaseAPIParts},
-	"AWS::ApiGateway::RestApi":          {identity: apiIdentity, create: (*Runner).loadRESTAPI, phase: phaseAPIs},
-	"AWS::ApiGateway::Resource":         {phase: phaseAPIParts},
-	"AWS::ApiGateway::Method":           {phase: phaseAPIParts},
-	"AWS::ApiGateway::Model":            {identity: modelIdentity, phase: phaseAPIParts},
-	"AWS::ApiGateway::RequestValidator": {phase: phaseAPIParts},
-	"AWS::ApiGateway::Deployment":       {phase: phaseAPIParts},
-	"AWS::ApiGateway::Stage":            {identity: stageIdentity, phase: phaseAPIParts},
-	"AWS::ApiGateway::GatewayResponse":  {phase: phaseAPIParts},
-	"AWS::ApiGateway::ApiKey":           {identity: opaqueIdentity("APIKeyId"), create: (*Runner).createAPIKey, phase: phaseAPIKeys},
-	"AWS::ApiGateway::UsagePlan":        {identity: opaqueIdentity("Id"), create: (*Runner).createUsagePlan, phase: phaseUsagePlans},
-	"AWS::ApiGateway::UsagePlanKey":     {identity: opaqueIdentity("Id"), create: (*Runner).createUsagePlanKey, phase: phaseUsagePlanKeys},
+	"AWS::ApiGatewayV2::Api":               {identity: apiIdentity, create: (*Runner).loadHTTPAPI, phase: phaseAPIs},
+	"AWS::ApiGatewayV2::Route":             {phase: phaseAPIParts},
+	"AWS::ApiGatewayV2::Integration":       {phase: phaseAPIParts},
+	"AWS::ApiGatewayV2::Stage":             {identity: stageIdentity, phase: phaseAPIParts},
+	"AWS::ApiGateway::RestApi":             {identity: apiIdentity, create: (*Runner).loadRESTAPI, phase: phaseAPIs},
+	"AWS::ApiGateway::Resource":            {phase: phaseAPIParts},
+	"AWS::ApiGateway::Method":              {phase: phaseAPIParts},
+	"AWS::ApiGateway::Model":               {identity: modelIdentity, phase: phaseAPIParts},
+	"AWS::ApiGateway::RequestValidator":    {phase: phaseAPIParts},
+	"AWS::ApiGateway::Deployment":          {phase: phaseAPIParts},
+	"AWS::ApiGateway::Stage":               {identity: stageIdentity, phase: phaseAPIParts},
+	"AWS::ApiGateway::GatewayResponse":     {phase: phaseAPIParts},
+	"AWS::Cognito::UserPool":               {identity: poolIdentity, create: (*Runner).createUserPool, phase: phasePools},
+	"AWS::Cognito::UserPoolClient":         {identity: poolClientIdentity, create: (*Runner).createUserPoolClient, phase: phasePoolParts},
+	"AWS::Cognito::UserPoolDomain":         {create: (*Runner).createUserPoolDomain, phase: phasePoolParts},
+	"AWS::Cognito::UserPoolResourceServer": {skipped: "a client's scopes are its AllowedOAuthScopes; the resource server only names them"},
+	"AWS::ApiGateway::Authorizer":          {phase: phaseAPIParts},
+	"AWS::ApiGatewayV2::Authorizer":        {phase: phaseAPIParts},
+	"AWS::ApiGateway::ApiKey":              {identity: opaqueIdentity("APIKeyId"), create: (*Runner).createAPIKey, phase: phaseAPIKeys},
+	"AWS::ApiGateway::UsagePlan":           {identity: opaqueIdentity("Id"), create: (*Runner).createUsagePlan, phase: phaseUsagePlans},
+	"AWS::ApiGateway::UsagePlanKey":        {identity: opaqueIdentity("Id"), create: (*Runner).createUsagePlanKey, phase: phaseUsagePlanKeys},
 
-	"AWS::IAM::Role":           {identity: roleIdentity, skipped: "IAM is not enforced locally"},
-	"AWS::IAM::Policy":         {skipped: "IAM is not enforced locally"},
-	"AWS::Lambda::Permission":  {skipped: "IAM is not enforced locally"},
-	"AWS::SQS::QueuePolicy":    {skipped: "queue policies (enforceSSL) are not enforced on the plain-HTTP local endpoint"},
-	"AWS::S3::BucketPolicy":    {skipped: "bucket policies (enforceSSL) are not enforced on the plain-HTTP local endpoint"},
-	"AWS::CDK::Metadata":       {skipped: "CDK version reporting"},
-	"AWS::ApiGateway::Account": {skipped: "account settings"},
+	"AWS::IAM::Role":             {identity: roleIdentity, skipped: "IAM is not enforced locally"},
+	"AWS::IAM::Policy":           {skipped: "IAM is not enforced locally"},
+	"AWS::Lambda::Permission":    {skipped: "IAM is not enforced locally"},
+	"AWS::SQS::QueuePolicy":      {skipped: "queue policies (enforceSSL) are not enforced on the plain-HTTP local endpoint"},
+	"AWS::S3::BucketPolicy":      {skipped: "bucket policies (enforceSSL) are not enforced on the plain-HTTP local endpoint"},
+	"AWS::CDK::Metadata":         {skipped: "CDK version reporting"},
+	"AWS::CloudFormation::Stack": {identity: nestedStackIdentity, skipped: "a nested stack's resources are served as part of its parent (one whose template is not in the assembly is a problem)"},
+	"AWS::ApiGateway::Account":   {skipped: "account settings"},
 }
 
 // providerOf is the provider of a resource's type.
 func providerOf(res *cfn.Resource) (*provider, error) {
 	p, ok := providers[res.Type]
+	if !ok && isCustomResource(res) {
+		return customResourceProvider, nil
+	}
 	if !ok {
 		return nil, cannot("the local runner emulates "+strings.Join(providedTypes(), ", "), "no local behaviour for this resource type")
 	}
@@ -110,6 +126,9 @@ func providedTypes() []string {
 type identity struct {
 	ref   string
 	attrs map[string]string
+	// refErr, when set, is why the resource or parameter has no local value: a Ref to it is
+	// a problem of the resource that makes it.
+	refErr error
 }
 
 // values implements cfn.Values over the identities of a template's resources.
@@ -120,7 +139,7 @@ func (v values) Ref(id string) (string, error) {
 	if !ok {
 		return "", fmt.Errorf("no resource %q in the template", id)
 	}
-	return i.ref, nil
+	return i.ref, i.refErr
 }
 
 func (v values) GetAtt(id, attr string) (string, error) {
@@ -149,12 +168,20 @@ func localID(stack, logicalID string) string {
 
 // physicalName is the name CloudFormation would generate, without its random suffix:
 // "Firstclass-TargetsQueue4E5D0920".
+//
+// A nested stack's resource (logical ID "STACK-RESOURCE", cfn.Assembly.Flatten) keeps its own
+// logical ID whole and shortens the nested stack's part, as CloudFormation's names do:
+// "NestedApp-ServiceNestedStackServiceNes-GreetFunction1A2B3C".
 func physicalName(stack, logicalID string, max int) string {
 	n := stack + "-" + logicalID
-	if len(n) > max {
-		n = n[:max]
+	if len(n) <= max {
+		return n
 	}
-	return n
+	if i := strings.LastIndexByte(logicalID, '-'); i >= 0 && len(logicalID)-i < max/2 {
+		own := logicalID[i:]
+		return (stack + "-" + logicalID[:i])[:max-len(own)] + own
+	}
+	return n[:max]
 }
 
 // literal is a resource's property when it is a plain string in the template.

@@ -137,14 +137,17 @@ func (r *Runner) Reload(ctx context.Context, asm *cfn.Assembly) (*Reload, error)
 		return nil, err
 	}
 	r.mu.RLock()
-	next := &Runner{opts: r.opts, stack: stack.Name, tmpl: stack.Template, aws: r.aws, awsURL: r.awsURL, traces: r.traces,
+	opts := r.opts
+	opts.Assembly = asm // its assets are the new ones
+	tmpl, ps := flattenStack(asm, stack)
+	next := &Runner{opts: opts, stack: stack.Name, tmpl: tmpl, aws: r.aws, awsURL: r.awsURL, traces: r.traces,
 		functions: map[string]*lambdalocal.Function{}, sinks: r.sinks, sinkMu: r.sinkMu, gen: r.gen + 1,
 		reused: r.built, built: map[string]*builtFunction{},
 		// Usage plans start again from the new template, with fresh quotas.
 		iam: r.iam, usage: newUsagePlans(), invoker: r.invoker}
 	before, oldTmpl, oldVals := r.apisLocked(), r.tmpl, r.vals
 	r.mu.RUnlock()
-	if err := next.load(ctx); err != nil {
+	if err := next.load(ctx, ps); err != nil {
 		next.stopFunctions(next.reused)
 		return nil, err
 	}
@@ -254,14 +257,17 @@ func (r *Runner) buildDir(logicalID string) string {
 
 // startFunction starts the function cfg describes, or keeps the last generation's when its
 // code and configuration are the same, so that its warm instances stay.
-func (r *Runner) startFunction(logicalID string, cfg lambdalocal.FunctionConfig) (*lambdalocal.Function, error) {
+//
+// dir is the function's own directory (its build, its unzipped or inline code), removed when
+// it stops; an asset directory of the cloud assembly is never removed.
+func (r *Runner) startFunction(logicalID, dir string, cfg lambdalocal.FunctionConfig) (*lambdalocal.Function, error) {
 	sum, err := functionSum(cfg)
 	if err != nil {
 		return nil, err
 	}
 	if prev, ok := r.reused[logicalID]; ok && prev.sum == sum {
 		r.built[logicalID] = &builtFunction{id: logicalID, fn: prev.fn, sum: sum, dir: prev.dir, reused: true}
-		if dir := filepath.Dir(cfg.Binary); dir != prev.dir && r.gen > 0 {
+		if dir != prev.dir && r.gen > 0 {
 			os.RemoveAll(dir) // this generation's build of the same code
 		}
 		return prev.fn, nil
@@ -270,7 +276,7 @@ func (r *Runner) startFunction(logicalID string, cfg lambdalocal.FunctionConfig)
 	if err != nil {
 		return nil, err
 	}
-	r.built[logicalID] = &builtFunction{id: logicalID, fn: fn, sum: sum, dir: filepath.Dir(cfg.Binary)}
+	r.built[logicalID] = &builtFunction{id: logicalID, fn: fn, sum: sum, dir: dir}
 	return fn, nil
 }
 

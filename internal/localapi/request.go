@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -44,9 +45,14 @@ type exchange struct {
 	identity callerIdentity // who an IAM authorizer verified
 	// authorizerV2 is requestContext.authorizer of an HTTP API's Lambda proxy event.
 	authorizerV2     map[string]any
-	apiKey, apiKeyID string // the REST API key a method required
+	authz            authorizerResult
+	stageVars        map[string]string // the stage's variables, for identity sources
+	apiKey, apiKeyID string            // the REST API key a method required
 
 	trace *Trace // nil unless the runner traces requests (Options.Trace)
+	// beforeWrite, when set, adjusts the response headers just before they are written (an
+	// HTTP API's CORS headers).
+	beforeWrite func(x *exchange)
 }
 
 func newExchange(w http.ResponseWriter, req *http.Request, id string) *exchange {
@@ -98,6 +104,9 @@ func (x *exchange) readBody(kind contract.Kind) *gatewayError {
 
 // respond writes the status and body once.
 func (x *exchange) respond(status int, body []byte) {
+	if x.beforeWrite != nil {
+		x.beforeWrite(x)
+	}
 	h := x.w.Header()
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	x.w.WriteHeader(status)
@@ -148,6 +157,9 @@ func (x *exchange) contextVar(name string, apiID, accountID, protocolStage strin
 		return x.identity.user
 	case "identity.userArn":
 		return x.identity.userArn
+	case "authorizer.principalId", "authorizer.error", "authorizer.latency", "authorizer.integrationLatency",
+		"authorizer.status", "authorizer.integrationStatus", "authorizer.requestId":
+		return x.authz.contextVar(strings.TrimPrefix(name, "authorizer."))
 	case "identity.apiKey":
 		return x.apiKey
 	case "identity.apiKeyId":
@@ -188,6 +200,9 @@ func (x *exchange) contextVar(name string, apiID, accountID, protocolStage strin
 		return string(x.errorType)
 	case "error.validationErrorString":
 		return x.errorValidation
+	}
+	if n, ok := strings.CutPrefix(name, "authorizer."); ok {
+		return x.authz.contextVar(n)
 	}
 	return ""
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"firstclass/internal/cfn"
+	"firstclass/internal/contract"
 )
 
 // restAPI is one API Gateway v1 REST API.
@@ -19,8 +20,11 @@ type restAPI struct {
 	root      *resourceNode
 	stages    map[string]*restStage
 	responses restGatewayResponses
+	binary    []string // BinaryMediaTypes: "image/png", "image/*", "*/*"
 	// apiKeySource is ApiKeySourceType: HEADER (x-api-key) or AUTHORIZER.
 	apiKeySource string
+	// authorizers are the API's AWS::ApiGateway::Authorizer resources by local ID.
+	authorizers map[string]map[string]any
 }
 
 type resourceNode struct {
@@ -54,16 +58,17 @@ type restStage struct {
 
 // v1APIProps are AWS::ApiGateway::RestApi's properties.
 type v1APIProps struct {
-	Name                      string  `json:"Name"`
-	Description               ignored `json:"Description"`
-	EndpointConfiguration     ignored `json:"EndpointConfiguration"`
-	Policy                    ignored `json:"Policy"` // IAM is not enforced locally
-	DisableExecuteApiEndpoint ignored `json:"DisableExecuteApiEndpoint"`
-	MinimumCompressionSize    ignored `json:"MinimumCompressionSize"`
-	FailOnWarnings            ignored `json:"FailOnWarnings"`
-	Parameters                ignored `json:"Parameters"`
-	Tags                      ignored `json:"Tags"`
-	ApiKeySourceType          string  `json:"ApiKeySourceType"`
+	Name                      string   `json:"Name"`
+	Description               ignored  `json:"Description"`
+	EndpointConfiguration     ignored  `json:"EndpointConfiguration"`
+	Policy                    ignored  `json:"Policy"` // IAM is not enforced locally
+	DisableExecuteApiEndpoint ignored  `json:"DisableExecuteApiEndpoint"`
+	MinimumCompressionSize    ignored  `json:"MinimumCompressionSize"`
+	FailOnWarnings            ignored  `json:"FailOnWarnings"`
+	Parameters                ignored  `json:"Parameters"`
+	Tags                      ignored  `json:"Tags"`
+	ApiKeySourceType          string   `json:"ApiKeySourceType"`
+	BinaryMediaTypes          []string `json:"BinaryMediaTypes"`
 }
 
 // v1ResourceProps are AWS::ApiGateway::Resource's properties.
@@ -75,17 +80,19 @@ type v1ResourceProps struct {
 
 // v1MethodProps are AWS::ApiGateway::Method's properties.
 type v1MethodProps struct {
-	RestApiId          string              `json:"RestApiId"`
-	ResourceId         string              `json:"ResourceId"`
-	HttpMethod         string              `json:"HttpMethod"`
-	AuthorizationType  string              `json:"AuthorizationType"`
-	RequestValidatorId string              `json:"RequestValidatorId"`
-	RequestParameters  map[string]bool     `json:"RequestParameters"`
-	RequestModels      map[string]string   `json:"RequestModels"`
-	Integration        *v1IntegrationProps `json:"Integration"`
-	MethodResponses    ignored             `json:"MethodResponses"` // they only declare what integration responses may send
-	OperationName      ignored             `json:"OperationName"`
-	ApiKeyRequired     *bool               `json:"ApiKeyRequired"`
+	RestApiId           string              `json:"RestApiId"`
+	ResourceId          string              `json:"ResourceId"`
+	HttpMethod          string              `json:"HttpMethod"`
+	AuthorizationType   string              `json:"AuthorizationType"`
+	AuthorizerId        string              `json:"AuthorizerId"`
+	AuthorizationScopes []string            `json:"AuthorizationScopes"`
+	RequestValidatorId  string              `json:"RequestValidatorId"`
+	RequestParameters   map[string]bool     `json:"RequestParameters"`
+	RequestModels       map[string]string   `json:"RequestModels"`
+	Integration         *v1IntegrationProps `json:"Integration"`
+	MethodResponses     ignored             `json:"MethodResponses"` // they only declare what integration responses may send
+	OperationName       ignored             `json:"OperationName"`
+	ApiKeyRequired      *bool               `json:"ApiKeyRequired"`
 }
 
 // v1IntegrationProps are a method's Integration.
@@ -171,14 +178,14 @@ func (r *Runner) loadRESTAPI(res *cfn.Resource) error {
 	if err := r.decodeProps(res, &p); err != nil {
 		return err
 	}
-	a := &restAPI{r: r, logicalID: res.LogicalID, id: r.vals[res.LogicalID].ref, stages: map[string]*restStage{}, responses: restGatewayResponses{}}
+	a := &restAPI{r: r, logicalID: res.LogicalID, id: r.vals[res.LogicalID].ref, stages: map[string]*restStage{}, responses: restGatewayResponses{}, binary: p.BinaryMediaTypes}
 	a.apiKeySource = p.ApiKeySourceType
 	if a.apiKeySource == "" {
 		a.apiKeySource = "HEADER"
 	}
-	before := len(r.loading.list)
+	before := r.loading.count()
 	a.load(r.tmpl)
-	if len(r.loading.list) > before {
+	if r.loading.count() > before {
 		return nil // its parts' problems are reported; the API is not served
 	}
 	if len(a.stages) == 0 {
@@ -198,6 +205,7 @@ func (a *restAPI) load(t *cfn.Template) {
 	models := a.loadModels(t)
 	validators := a.loadValidators(t)
 	r, ps := a.r, a.r.loading
+	a.authorizers = r.authorizerDefs(t, "AWS::ApiGateway::Authorizer", a.belongs)
 	r.eachResource(t, "AWS::ApiGateway::Method", a.belongs, ps, func(res *cfn.Resource, props map[string]any) error {
 		var p v1MethodProps
 		if err := decodeInto(props, &p); err != nil {
@@ -354,7 +362,7 @@ func sortChildren(n *resourceNode) {
 
 func (a *restAPI) method(p *v1MethodProps, models map[string]*schema, validators map[string]v1ValidatorProps) (*restMethod, error) {
 	m := &restMethod{httpMethod: p.HttpMethod, models: map[string]*schema{}}
-	auth, err := a.r.newAuthorizer(p.AuthorizationType)
+	auth, err := a.r.newAuthorizer(contract.REST, p.AuthorizationType, p.AuthorizerId, p.AuthorizationScopes, a.authorizers)
 	if err != nil {
 		return nil, err
 	}
@@ -459,4 +467,31 @@ func (a *restAPI) stage(p *v1StageProps) (*restStage, error) {
 		s.format, s.sink = parseLogFormat(als.Format), sink
 	}
 	return s, nil
+}
+
+// isBinary reports whether a media type is one of the API's BinaryMediaTypes.
+func (a *restAPI) isBinary(contentType string) bool {
+	mt := strings.ToLower(strings.TrimSpace(strings.SplitN(contentType, ";", 2)[0]))
+	if mt == "" {
+		return false
+	}
+	for _, b := range a.binary {
+		// A binary media type is written with "~1" for "/" in some templates.
+		b = strings.ToLower(strings.ReplaceAll(b, "~1", "/"))
+		if b == "*/*" || b == mt || (strings.HasSuffix(b, "/*") && strings.HasPrefix(mt, strings.TrimSuffix(b, "*"))) {
+			return true
+		}
+	}
+	return false
+}
+
+// acceptsBinary reports whether the client's Accept names a binary media type: then a proxy
+// answer's isBase64Encoded body is decoded.
+func (a *restAPI) acceptsBinary(accept string) bool {
+	for _, part := range strings.Split(accept, ",") {
+		if a.isBinary(part) {
+			return true
+		}
+	}
+	return false
 }

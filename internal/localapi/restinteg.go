@@ -68,9 +68,19 @@ type restResponse struct {
 
 // integration builds a method's integration by its Type.
 func (a *restAPI) integration(p *v1IntegrationProps) (restIntegration, error) {
+	if proxy, ok := restProxies[p.Type]; ok {
+		return proxy(a, p)
+	}
 	factory, ok := restIntegrations[p.Type]
 	if !ok {
-		return nil, unknown("REST integration type", p.Type, restIntegrations)
+		types := map[string]bool{}
+		for k := range restIntegrations {
+			types[k] = true
+		}
+		for k := range restProxies {
+			types[k] = true
+		}
+		return nil, unknown("REST integration type", p.Type, types)
 	}
 	n := &nonProxy{params: map[string]string{}, templates: map[string]*vtl.Template{}, passthrough: p.PassthroughBehavior, timeout: 29 * time.Second}
 	if n.passthrough == "" {
@@ -332,15 +342,20 @@ type mockBackend struct{}
 
 func (mockBackend) describe() string { return "MOCK" }
 
+// call reads the status code with API Gateway's lenient parser (lenientjson.go): the CDK's
+// CORS preflight template is `{ statusCode: 200 }`. No statusCode, or one that is not a whole
+// number, is a 500, as LocalStack records AWS answering it ("Unable to parse statusCode").
 func (mockBackend) call(x *exchange, _ *restCall, req *integrationRequest) (*integrationResult, *gatewayError) {
-	var mock struct{ StatusCode int }
 	if x.trace != nil {
 		x.trace.add("Endpoint request body after transformations: %s", traceBody(req.body))
 	}
-	if err := json.Unmarshal(req.body, &mock); err != nil || mock.StatusCode == 0 {
-		return nil, integrationError(apiConfigurationError, "a MOCK integration needs {\"statusCode\": N} from its request template")
+	v, err := parseLenientJSON(string(req.body))
+	doc, _ := v.(map[string]any)
+	status, _ := doc["statusCode"].(float64)
+	if err != nil || status != float64(int(status)) || status < 100 || status > 599 {
+		return nil, integrationError(apiConfigurationError, "Execution failed due to configuration error: Unable to parse statusCode. It should be an integer that is defined in the request template.")
 	}
-	return &integrationResult{status: mock.StatusCode, selector: strconv.Itoa(mock.StatusCode)}, nil
+	return &integrationResult{status: int(status), selector: strconv.Itoa(int(status))}, nil
 }
 
 // serviceURI is an AWS integration's URI: arn:aws:apigateway:REGION:SERVICE:action/ACTION or

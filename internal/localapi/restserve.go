@@ -40,7 +40,7 @@ func (a *restAPI) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		e.writeREST(x, nil, nil)
 		return
 	}
-	x.stage, x.path = stage.name, rest
+	x.stage, x.path, x.stageVars = stage.name, rest, stage.vars
 	defer a.log(stage, x)
 	c := &restCall{api: a, stage: stage, params: map[string]string{}}
 	if e := a.serve(x, c); e != nil {
@@ -193,7 +193,8 @@ func (c *restCall) vtlInput(x *exchange, body []byte) *vtl.Input {
 			"stage": c.stage.name, "apiId": a.id, "accountId": a.r.aws.Account(), "path": x.req.URL.Path, "protocol": x.req.Proto,
 			"requestTime": x.contextVar("requestTime", "", "", ""), "requestTimeEpoch": x.start.UnixMilli(),
 			"domainName": x.req.Host, "resourceId": "", "deploymentId": "",
-			"identity": x.identityMap(),
+			"identity":   x.identityMap(),
+			"authorizer": x.authz.vtlMap(),
 		},
 	}
 }

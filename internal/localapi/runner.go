@@ -27,9 +27,16 @@ type Options struct {
 	// Assembly is the synthesized app; StackName picks a stack ("" when it has one).
 	Assembly  *cfn.Assembly
 	StackName string
-	// ModuleDir is the Go module Lambda functions are built from (their firstclass:GoPackage
-	// metadata is relative to it).
+	// ModuleDir is the Go module that Go functions with firstclass:GoPackage metadata are
+	// built from (the package path is relative to it); only they need one. Every other
+	// function runs from its asset in the assembly.
 	ModuleDir string
+	// Parameters are template parameter values, as `cdk deploy --parameters` takes them:
+	// "Name" or "StackName:Name" → value. A parameter without one takes its default.
+	Parameters map[string]string
+	// Node and Python, when set, are the node and python3 executables Node.js and Python
+	// functions run on; by default the first recent enough on PATH.
+	Node, Python string
 	// Host and Port: the first API listens on Port, the next APIs on the following ports, and
 	// the AWS endpoint after them. Port 0 picks free ports.
 	Host string
@@ -76,6 +83,9 @@ type Runner struct {
 	traces    *traceStore         // nil unless Options.Trace
 	iam       *iamAuthorizer
 	usage     *usagePlans // REST API keys and usage plans
+	pools     *cognitoPools
+	// authorizerCores are what authorizer resources share between their routes, by local ID.
+	authorizerCores map[string]any
 
 	awsServer *http.Server
 	awsURL    string
@@ -98,6 +108,9 @@ type Runner struct {
 	// While New loads the template: its context (function builds) and its problems.
 	ctx     context.Context
 	loading *problems
+	// deployTime are the CDK's deploy-time custom resources and their provider functions,
+	// by logical ID: skipped, and named in one warning at start.
+	deployTime map[string]bool
 }
 
 // New loads the stack and creates everything it declares. Anything it cannot emulate is an
@@ -134,10 +147,13 @@ func New(ctx context.Context, opts Options) (r *Runner, err error) {
 	if err != nil {
 		return nil, err
 	}
-	runner := &Runner{opts: opts, stack: stack.Name, tmpl: stack.Template, aws: aws, invoker: invoker,
+	// Nested stacks are served as part of their parent; what cannot be merged is a problem
+	// reported with the rest.
+	tmpl, ps := flattenStack(opts.Assembly, stack)
+	runner := &Runner{opts: opts, stack: stack.Name, tmpl: tmpl, aws: aws, invoker: invoker,
 		functions: map[string]*lambdalocal.Function{}, sinks: map[string]*logSink{}, sinkMu: &sync.Mutex{},
 		listeners: map[string]*apiListener{}, guard: &generationGuard{}, built: map[string]*builtFunction{},
-		iam: newIAMAuthorizer(aws.Region(), aws.Account(), opts.Credentials), usage: newUsagePlans()}
+		iam: newIAMAuthorizer(aws.Region(), aws.Account(), opts.Credentials), usage: newUsagePlans(), pools: newCognitoPools(), authorizerCores: map[string]any{}}
 	if opts.Trace || opts.TraceLog != nil {
 		runner.traces = newTraceStore(opts.TraceLog)
 	}
@@ -151,7 +167,7 @@ func New(ctx context.Context, opts Options) (r *Runner, err error) {
 	}()
 
 	// The AWS endpoint listens first: queue URLs are built from its address.
-	r.nextPort = len(stack.Template.OfType("AWS::ApiGatewayV2::Api")) + len(stack.Template.OfType("AWS::ApiGateway::RestApi"))
+	r.nextPort = len(tmpl.OfType("AWS::ApiGatewayV2::Api")) + len(tmpl.OfType("AWS::ApiGateway::RestApi"))
 	awsLn, err := r.listen(r.nextPort)
 	if err != nil {
 		return nil, err
@@ -159,10 +175,14 @@ func New(ctx context.Context, opts Options) (r *Runner, err error) {
 	r.nextPort++
 	r.awsURL = "http://" + awsLn.Addr().String()
 	aws.SetBaseURL(r.awsURL)
-	r.awsServer = &http.Server{Handler: aws, ReadHeaderTimeout: 10 * time.Second}
+	r.awsServer = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if !r.serveCognito(w, req) {
+			aws.ServeHTTP(w, req)
+		}
+	}), ReadHeaderTimeout: 10 * time.Second}
 	go r.awsServer.Serve(awsLn)
 
-	if err := r.load(ctx); err != nil {
+	if err := r.load(ctx, ps); err != nil {
 		return nil, err
 	}
 	ok = true
@@ -172,20 +192,31 @@ func New(ctx context.Context, opts Options) (r *Runner, err error) {
 // load builds everything the template declares: the identities of all resources, then, phase
 // by phase, what each provider creates (targets, functions, APIs). Everything it cannot
 // emulate, in the whole template, is one *StartError.
-func (r *Runner) load(ctx context.Context) error {
+func (r *Runner) load(ctx context.Context, ps *problems) error {
 	r.ctx = ctx
 	defer func() { r.ctx = nil }()
-	ps := &problems{}
 	r.loading = ps
+	r.deployTime = deployTimeResources(r.tmpl)
 	r.invoker.setLoading(r)
 	defer r.invoker.setLoading(nil)
 	r.vals = r.identities(r.tmpl, ps)
+	r.parameters(r.tmpl, ps)
 	r.resolver = &cfn.Resolver{Values: r.vals, Pseudo: cfn.Pseudo{
 		AccountID: r.aws.Account(), Region: r.aws.Region(), Partition: "aws", URLSuffix: "amazonaws.com",
 		StackName: r.stack, StackID: fmt.Sprintf("arn:aws:cloudformation:%s:%s:stack/%s/%s", r.aws.Region(), r.aws.Account(), r.stack, localID(r.stack, "stack")),
 	}}
 	r.createAll(r.tmpl, ps)
+	if w := r.deployTimeWarning(); w != "" {
+		fmt.Fprintln(r.opts.Logs, w)
+	}
 	return ps.err(r.stack)
+}
+
+// flattenStack is the stack's template with its nested stacks merged in, and the problems
+// merging found.
+func flattenStack(asm *cfn.Assembly, stack *cfn.Stack) (*cfn.Template, *problems) {
+	ps := &problems{}
+	return asm.Flatten(stack.Template, ps.add), ps
 }
 
 // listen opens the listener for the n-th port (0-based) after Options.Port.
@@ -253,12 +284,25 @@ func (r *Runner) Outputs() (contract.Outputs, error) {
 				v = base + m[2]
 			}
 		}
+		if local, ok := r.localDomainURL(v); ok {
+			v = local
+		}
 		if sink, ok := r.sinks[v]; ok {
 			v = "file://" + sink.path
 		}
 		out[key] = v
 	}
 	out[contract.AWSEndpointOutput] = r.awsURL
+	// The secrets a deployed stack never outputs, for the bench and curl.
+	if secret, ok := r.firstClientSecret(); ok {
+		out[contract.UserPoolClientSecretOutput] = secret
+	}
+	for _, k := range r.APIKeys() {
+		if k.Enabled && len(k.UsagePlans) > 0 {
+			out[contract.APIKeyValueOutput] = k.Value
+			break
+		}
+	}
 	return out, nil
 }
 

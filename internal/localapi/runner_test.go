@@ -599,7 +599,7 @@ func TestIntegrationTimeoutsGiveEachAPIKindsStatus(t *testing.T) {
 func TestEveryProblemOfTheTemplateIsReportedAtOnce(t *testing.T) {
 	tmpl := golden(t)
 	tmpl.Resources["Bucket83908E77"] = &cfn.Resource{LogicalID: "Bucket83908E77", Type: "AWS::S3::Bucket", Properties: map[string]any{"WebsiteConfiguration": map[string]any{"IndexDocument": "index.html"}}, Metadata: map[string]any{"aws:cdk:path": "Firstclass/Bucket/Resource"}}
-	tmpl.Resources["Topic1"] = &cfn.Resource{LogicalID: "Topic1", Type: "AWS::SNS::Topic", Properties: map[string]any{}}
+	tmpl.Resources["Table1"] = &cfn.Resource{LogicalID: "Table1", Type: "AWS::DynamoDB::Table", Properties: map[string]any{}}
 	for _, r := range tmpl.OfType("AWS::Events::Rule") {
 		r.Properties["ScheduleExpression"] = "rate(1 minute)"
 	}
@@ -612,7 +612,7 @@ func TestEveryProblemOfTheTemplateIsReportedAtOnce(t *testing.T) {
 	}
 	for _, want := range []string{
 		"cannot emulate AWS::S3::Bucket Bucket83908E77 (Firstclass/Bucket/Resource): property WebsiteConfiguration is not emulated",
-		"cannot emulate AWS::SNS::Topic Topic1 (Topic1)",
+		"cannot emulate AWS::DynamoDB::Table Table1 (Table1)",
 		"scheduled rules are not emulated",
 		"cannot emulate AWS::SQS::Queue TargetsQueue4E5D0920 (Firstclass/Targets/Queue/Resource): property MysteryKnob is not emulated",
 	} {

@@ -99,3 +99,6 @@ func (svc *Service) SendToARN(queueARN, body, groupID, dedupID string) uint64 {
 	_, seq, _ := q.send(m, nil)
 	return seq
 }
+
+// HasQueueARN reports whether the queue with this ARN exists.
+func (svc *Service) HasQueueARN(arn string) bool { return svc.lookupARN(arn) != nil }
