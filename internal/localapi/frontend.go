@@ -3,6 +3,7 @@ package localapi
 import (
 	"bytes"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -133,15 +134,37 @@ func (l frontEndListener) Accept() (net.Conn, error) {
 // it cannot read a request: a status line followed by exactly its errorHeaders (the
 // Content-Type and Connection lines below, in that order, which no handler's answer has:
 // net/http writes a handler's headers sorted, Connection before Content-Type).
+//
+// It also follows the requests' framing (framing.go) to refuse a request with both
+// Content-Length and Transfer-Encoding, which net/http would take: the front end answers it
+// and ends the connection.
 type frontEndConn struct {
 	net.Conn
-	kind contract.Kind
+	kind     contract.Kind
+	framing  requestFraming
+	answered bool // the front end answered and ended the connection; net/http's writes are dropped
+}
+
+func (c *frontEndConn) Read(p []byte) (int, error) {
+	if c.answered {
+		return 0, io.EOF
+	}
+	n, err := c.Conn.Read(p)
+	if n > 0 && c.framing.feed(p[:n]) {
+		c.answered = true
+		c.Conn.Write(rawFrontEnd(c.kind, malformedRequest))
+		return 0, io.EOF
+	}
+	return n, err
 }
 
 // goErrorHeaders is what net/http's server writes after the status line of its own answers.
 var goErrorHeaders = []byte("\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n")
 
 func (c *frontEndConn) Write(p []byte) (int, error) {
+	if c.answered {
+		return len(p), nil
+	}
 	if bytes.HasPrefix(p, []byte("HTTP/1.")) {
 		if eol := bytes.IndexByte(p, '\r'); eol > 0 && bytes.HasPrefix(p[eol:], goErrorHeaders) {
 			e := malformedRequest

@@ -155,3 +155,48 @@ func TestABodyUnderTheGatewaysLimitGetsTheServicesAnswer(t *testing.T) {
 		}
 	}
 }
+
+func TestContentLengthWithTransferEncodingIsRefused(t *testing.T) {
+	s := shared(t)
+	for _, kind := range contract.Kinds {
+		t.Run(string(kind), func(t *testing.T) {
+			u, _ := url.Parse(s.url(kind, "dev", "/queue"))
+			head := "POST " + u.Path + " HTTP/1.1\r\nHost: " + u.Host + "\r\nContent-Type: application/json\r\n"
+			// A chunked request with its framing followed to the next request on the
+			// connection is served; one that also says Content-Length is refused.
+			ok := head + "Transfer-Encoding: chunked\r\n\r\n7\r\n{\"a\":1}\r\n0\r\n\r\n"
+			resp, body, err := rawExchange(t, s, kind, ok, false)
+			if err != nil || resp.StatusCode != 200 {
+				t.Fatalf("a chunked request: %v %v %s", err, resp, body)
+			}
+			both := head + "Content-Length: 7\r\nTransfer-Encoding: chunked\r\n\r\n7\r\n{\"a\":1}\r\n0\r\n\r\n"
+			resp, body, err = rawExchange(t, s, kind, both, false)
+			if err != nil {
+				t.Fatalf("no answer: %v", err)
+			}
+			if resp.StatusCode != 400 || body != `{"message":"Bad Request"}` {
+				t.Errorf("%d %s, want 400 {\"message\":\"Bad Request\"}", resp.StatusCode, body)
+			}
+		})
+	}
+}
+
+func TestRequestFramingFollowsPipelinedRequests(t *testing.T) {
+	stream := "POST /a HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello" +
+		"POST /b HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3;x=1\r\nabc\r\n0\r\nTrailer: t\r\n\r\n" +
+		"GET /c HTTP/1.1\r\nHost: h\r\n\r\n" +
+		"POST /d HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\ncontent-length: 3\r\n\r\n3\r\nabc\r\n0\r\n\r\n"
+	for _, step := range []int{1, 7, len(stream)} { // byte by byte, in pieces, at once
+		var f requestFraming
+		at := -1
+		for i := 0; i < len(stream); i += step {
+			if f.feed([]byte(stream[i:min(i+step, len(stream))])) {
+				at = i
+				break
+			}
+		}
+		if at < strings.Index(stream, "POST /d")-step || at < 0 {
+			t.Errorf("step %d: smuggling found at byte %d, want in the head of /d (from byte %d)", step, at, strings.Index(stream, "POST /d"))
+		}
+	}
+}
