@@ -50,12 +50,17 @@ func (f *appFlags) load(ctx context.Context, stderr io.Writer) (module string, a
 	return module, asm, err
 }
 
+// outDir is the cloud assembly's directory.
+func (f *appFlags) outDir() string {
+	if f.output == "" {
+		return filepath.Join(f.appDir, "cdk.out")
+	}
+	return f.output
+}
+
 func (f *appFlags) assembly(ctx context.Context, stderr io.Writer) (*cfn.Assembly, error) {
 	began := time.Now()
-	out := f.output
-	if out == "" {
-		out = filepath.Join(f.appDir, "cdk.out")
-	}
+	out := f.outDir()
 	if f.noSynth {
 		a, err := cfn.LoadAssembly(out)
 		if err == nil {
@@ -103,6 +108,12 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	creds := fs.String("credentials", "", "access keys IAM-authorized routes accept, as ID:SECRET[,ID:SECRET...] (default: AWS's documentation pair "+
 		localapi.DefaultCredentials.AccessKeyID+":"+localapi.DefaultCredentials.SecretAccessKey+")")
 	try := fs.Bool("try", false, "send every route's sample request to both APIs, print the answers and exit (non-zero if one fails)")
+	var wf watchFlags
+	fs.BoolVar(&wf.on, "watch", false, "watch the app's sources; on a change, synthesize again and swap the new assembly in (with --no-synth: watch the cloud assembly)")
+	fs.DurationVar(&wf.interval, "watch-interval", 300*time.Millisecond, "how often --watch looks at the sources")
+	fs.DurationVar(&wf.debounce, "watch-debounce", 300*time.Millisecond, "how long the sources must stay unchanged before --watch reloads")
+	trace := fs.Bool("trace", false, "print what the gateway did with each request (API Gateway's test-invoke log) on stderr")
+	inspector := fs.Bool("inspector", true, "serve the inspector page (recent requests with their traces, queues, events, executions) on the port after the AWS endpoint's")
 	params := parameterFlag{}
 	fs.Var(params, "parameters", "a template parameter, NAME=VALUE or STACK:NAME=VALUE as cdk deploy takes it (repeatable; others take their defaults)")
 	node := fs.String("node", "", "the node executable Node.js functions run on (default: the first recent enough on PATH)")
@@ -137,6 +148,10 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *accessLogStderr {
 		opts.AccessLog = stderr
 	}
+	if *trace {
+		opts.TraceLog = stderr
+	}
+	opts.Inspector = *inspector && !*try
 	r, err := localapi.New(ctx, opts)
 	if err != nil {
 		return addrHint(err)
@@ -157,6 +172,9 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	printAPIs(stdout, r)
 	printAuth(stdout, r, credentials, out)
 	fmt.Fprintf(stdout, "\nAWS endpoint  %s  (SQS, EventBridge, Step Functions, CloudWatch Logs; any credentials, region %s)\n", r.AWSEndpoint(), r.AWS().Region())
+	if u := r.InspectorURL(); u != "" {
+		fmt.Fprintf(stdout, "inspector     %s  (recent requests with their traces, queues, events, executions)\n", u)
+	}
 	if *outputsFile != "" {
 		fmt.Fprintf(stdout, "outputs       %s\n", *outputsFile)
 	}
@@ -172,6 +190,9 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			r.AWSEndpoint(), out[contract.RegionOutput], q)
 	}
 	fmt.Fprintln(stdout, "\nCtrl-C stops.")
+	if wf.on {
+		watchApp(ctx, stderr, &app, r, wf, *logDir, *stateDir, *outputsFile)
+	}
 	<-ctx.Done()
 	fmt.Fprintln(stderr, "\nstopping")
 	return r.Close()

@@ -258,6 +258,34 @@ func (s *Server) GetRecords(shardIterator string, limit int) (GetRecordsOutput, 
 	return s.kinesis.GetRecords(shardIterator, limit)
 }
 
+// Inspection views: read-only, for the local runner's inspector page.
+type (
+	QueueView     = sqs.QueueView
+	MessageView   = sqs.MessageView
+	BusView       = events.BusView
+	EventView     = events.EventView
+	MachineView   = sfn.MachineView
+	ExecutionView = sfn.ExecutionView
+	HistoryEvent  = sfn.HistoryEvent
+)
+
+// KeepForInspection makes the services keep what they otherwise do not: the last events of
+// each bus (up to events per bus) and the state-by-state history of STANDARD executions.
+func (s *Server) KeepForInspection(events int) {
+	s.events.KeepRecent(events)
+	s.sfn.KeepHistory(true)
+}
+
+// InspectQueues returns every queue with up to limit of its messages, changing nothing.
+func (s *Server) InspectQueues(limit int) []QueueView { return s.sqs.Inspect(limit) }
+
+// InspectBuses returns every event bus with its rules and recent events (KeepForInspection).
+func (s *Server) InspectBuses() []BusView { return s.events.Inspect() }
+
+// InspectStateMachines returns every state machine with up to limit of its most recent
+// executions and their history (KeepForInspection).
+func (s *Server) InspectStateMachines(limit int) []MachineView { return s.sfn.Inspect(limit) }
+
 // AppConfig shapes.
 type (
 	AppConfigApplication   = appconfig.Application

@@ -55,6 +55,7 @@ var authorizers = map[string]func(r *Runner, d authDef) (authorizer, error){
 	"AWS_IAM":            func(r *Runner, _ authDef) (authorizer, error) { return r.iam, nil },
 	"JWT":                newJWTAuthorizer,
 	"COGNITO_USER_POOLS": newJWTAuthorizer,
+	"CUSTOM":             newLambdaAuthorizer,
 }
 
 // newAuthorizer is the authorization of a route or method; nil for none. defs are its API's

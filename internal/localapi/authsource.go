@@ -74,6 +74,9 @@ type authorizerResult struct {
 	vars map[string]string // $context.authorizer.X, flattened: "claims.sub", "principalId"
 	vtl  map[string]any    // $context.authorizer for VTL
 	err  string            // $context.authorizer.error
+	// usageKey is a Lambda authorizer's usageIdentifierKey: the API key of a REST API whose
+	// ApiKeySourceType is AUTHORIZER.
+	usageKey string
 	// A Lambda authorizer's call: its status, latencies and request ID.
 	invoked        bool
 	status         int

@@ -116,6 +116,13 @@ func (r *Runner) createUserPool(res *cfn.Resource) error {
 		return err
 	}
 	v := r.vals[res.LogicalID]
+	r.pools.mu.RLock()
+	old := r.pools.byID[v.ref]
+	r.pools.mu.RUnlock()
+	if old != nil { // a reload: the same pool, its clients read again
+		old.clients = nil
+		return nil
+	}
 	is, err := jwtauth.NewIssuer(v.attrs["ProviderURL"])
 	if err != nil {
 		return err

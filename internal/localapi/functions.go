@@ -3,6 +3,7 @@ package localapi
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -199,4 +200,17 @@ func (p *linePrefixer) Write(b []byte) (int, error) {
 		return 0, err
 	}
 	return len(b), nil
+}
+
+// FunctionSources are the directories the stack's Go functions are built from, for a watcher.
+func (r *Runner) FunctionSources() []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	var out []string
+	for _, res := range r.tmpl.OfType("AWS::Lambda::Function") {
+		if pkg, _ := res.Metadata[contract.GoPackageMetadata].(string); pkg != "" {
+			out = append(out, filepath.Join(r.opts.ModuleDir, pkg))
+		}
+	}
+	return out
 }

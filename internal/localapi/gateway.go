@@ -140,6 +140,10 @@ type gatewayError struct {
 	front *frontEndAnswer
 	// headers are sent with the answer (an authorizer's WWW-Authenticate).
 	headers map[string]string
+	// messageJSON, when set, is $context.error.messageString as JSON ("null" for a Lambda
+	// authorizer's failure); rawBody, when set, is the REST body when no gateway response
+	// overrides the type (a policy's refusal, {"Message":…}).
+	messageJSON, rawBody string
 }
 
 func (e *gatewayError) Error() string {
@@ -175,6 +179,9 @@ func (e *gatewayError) restMessage() string {
 // messageString is $context.error.messageString: the message quoted as JSON, with a leading
 // space for an integration-phase error.
 func (e *gatewayError) messageString(message string) string {
+	if e.messageJSON != "" {
+		return e.messageJSON
+	}
 	q := strconv.Quote(message)
 	if e.afterIntegration {
 		return " " + q
@@ -310,6 +317,9 @@ func (e *gatewayError) writeREST(x *exchange, g restGatewayResponses, vars func(
 		h.Set(k, v)
 	}
 	body := []byte(`{"message":` + e.messageString(msg) + `}`)
+	if e.rawBody != "" {
+		body = []byte(e.rawBody)
+	}
 	contentType := "application/json"
 	if o := g.lookup(e.typ); o != nil {
 		if o.status != 0 {

@@ -428,6 +428,7 @@ func (a *httpAPI) serve(x *exchange, stage *httpStage) *gatewayError {
 	if !stage.routeLimit[route.key].take(x.start) {
 		return fail(throttled, "")
 	}
+	x.apiID, x.params = a.id, c.params
 	// The body comes before authorization: a SigV4 signature covers it.
 	if e := x.readBody(contract.HTTP); e != nil {
 		return e

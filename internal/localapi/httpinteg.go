@@ -216,47 +216,64 @@ func lambdaARN(uri string) string {
 	return uri
 }
 
-// proxyResponse reads a payload format 2.0 response. A JSON object with a statusCode is a
-// full response; anything else valid JSON is the body of a 200 with Content-Type
-// application/json (AWS's documented inference).
+// proxyResponse reads a payload format 2.0 response (AWS, "Create AWS Lambda proxy integrations
+// for HTTP APIs", http-api-develop-integrations-lambda.html, and the answers LocalStack's
+// tests/aws/services/apigateway/test_apigateway_http.py
+// test_aws_proxy_response_payload_format_validation_v2 records from AWS):
+//   - a JSON object with a statusCode is a full response: statusCode a whole number or
+//     numeric text, headers strings (a boolean is sent as text), cookies a list of strings,
+//     body a string, decoded when isBase64Encoded; unknown keys are ignored; anything else
+//     is a 500;
+//   - an object without statusCode but with an errorMessage is taken for a failed function: 500;
+//   - any other valid JSON (an object, a string, null) is the body of a 200 with Content-Type
+//     application/json (AWS's documented inference).
 func proxyResponse(payload []byte) (int, http.Header, []byte, error) {
-	var full struct {
-		StatusCode        *int                `json:"statusCode"`
-		Headers           map[string]string   `json:"headers"`
-		MultiValueHeaders map[string][]string `json:"multiValueHeaders"`
-		Cookies           []string            `json:"cookies"`
-		Body              *string             `json:"body"`
-		IsBase64Encoded   bool                `json:"isBase64Encoded"`
-	}
 	if !json.Valid(payload) {
 		return 0, nil, nil, fmt.Errorf("the function returned invalid JSON")
 	}
 	header := http.Header{}
-	if json.Unmarshal(payload, &full) != nil || full.StatusCode == nil {
+	var doc map[string]json.RawMessage
+	if json.Unmarshal(payload, &doc) != nil || doc["statusCode"] == nil {
+		if _, failed := doc["errorMessage"]; failed {
+			return 0, nil, nil, fmt.Errorf("the function's answer is an error: %s", payload)
+		}
 		header.Set("Content-Type", "application/json")
 		return http.StatusOK, header, payload, nil
 	}
-	for k, v := range full.Headers {
-		header.Set(k, v)
+	status, _, err := proxyStatus(doc["statusCode"])
+	if err != nil {
+		return 0, nil, nil, err
 	}
-	for k, vs := range full.MultiValueHeaders {
-		for _, v := range vs {
-			header.Add(k, v)
+	fields, err := proxyHeaders(doc["headers"])
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	for _, f := range fields {
+		header.Set(f.name, f.value)
+	}
+	if raw := doc["cookies"]; raw != nil && string(raw) != "null" {
+		var cookies []string
+		if err := json.Unmarshal(raw, &cookies); err != nil {
+			return 0, nil, nil, errMalformed("cookies is not a list of strings")
 		}
-	}
-	for _, c := range full.Cookies {
-		header.Add("Set-Cookie", c)
+		for _, c := range cookies {
+			header.Add("Set-Cookie", c)
+		}
 	}
 	var body []byte
-	if full.Body != nil {
-		body = []byte(*full.Body)
-		if full.IsBase64Encoded {
-			dec, err := base64.StdEncoding.DecodeString(*full.Body)
-			if err != nil {
+	if raw := doc["body"]; raw != nil && string(raw) != "null" {
+		var text string
+		if err := json.Unmarshal(raw, &text); err != nil {
+			return 0, nil, nil, errMalformed("body is not a string")
+		}
+		body = []byte(text)
+		var b64 bool
+		json.Unmarshal(doc["isBase64Encoded"], &b64)
+		if b64 {
+			if body, err = base64.StdEncoding.DecodeString(text); err != nil {
 				return 0, nil, nil, fmt.Errorf("isBase64Encoded body is not base64: %w", err)
 			}
-			body = dec
 		}
 	}
-	return *full.StatusCode, header, body, nil
+	return status, header, body, nil
 }

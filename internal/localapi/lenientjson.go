@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // API Gateway reads a MOCK integration's rendered request template with a lenient JSON
@@ -173,8 +175,18 @@ func (p *lenientParser) str() (string, error) {
 				if err != nil {
 					return "", p.errorf("bad \\u escape")
 				}
-				b.WriteRune(rune(r))
 				p.i += 6
+				// A surrogate pair is one character; a lone surrogate is U+FFFD.
+				if utf16.IsSurrogate(rune(r)) && p.i+6 <= len(p.s) && p.s[p.i] == '\\' && p.s[p.i+1] == 'u' {
+					if r2, err := strconv.ParseUint(p.s[p.i+2:p.i+6], 16, 16); err == nil {
+						if c := utf16.DecodeRune(rune(r), rune(r2)); c != utf8.RuneError {
+							b.WriteRune(c)
+							p.i += 6
+							continue
+						}
+					}
+				}
+				b.WriteRune(rune(r))
 				continue
 			case 'n':
 				b.WriteByte('\n')
@@ -193,8 +205,10 @@ func (p *lenientParser) str() (string, error) {
 			}
 			p.i += 2
 		default:
-			b.WriteByte(c)
-			p.i++
+			// Invalid UTF-8 reads as U+FFFD, as encoding/json reads it.
+			r, size := utf8.DecodeRuneInString(p.s[p.i:])
+			b.WriteRune(r)
+			p.i += size
 		}
 	}
 	return "", p.errorf("unterminated string")

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -144,7 +145,10 @@ func (r *Runner) Reload(ctx context.Context, asm *cfn.Assembly) (*Reload, error)
 		functions: map[string]*lambdalocal.Function{}, sinks: r.sinks, sinkMu: r.sinkMu, gen: r.gen + 1,
 		reused: r.built, built: map[string]*builtFunction{},
 		// Usage plans start again from the new template, with fresh quotas.
-		iam: r.iam, usage: newUsagePlans(), invoker: r.invoker}
+		iam: r.iam, usage: newUsagePlans(), invoker: r.invoker,
+		// User pools keep their issuers (and so the tokens they issued) across reloads;
+		// authorizers, and their caches, start again.
+		pools: r.pools, authorizerCores: map[string]any{}}
 	before, oldTmpl, oldVals := r.apisLocked(), r.tmpl, r.vals
 	r.mu.RUnlock()
 	if err := next.load(ctx, ps); err != nil {
@@ -280,23 +284,41 @@ func (r *Runner) startFunction(logicalID, dir string, cfg lambdalocal.FunctionCo
 	return fn, nil
 }
 
-// functionSum identifies a function by its binary's content and its configuration.
+// functionSum identifies a function by its code (the binary's or the code directory's
+// content, not their paths, which change with each generation) and its configuration.
 func functionSum(cfg lambdalocal.FunctionConfig) (string, error) {
 	h := sha256.New()
 	if cfg.Binary != "" {
-		f, err := os.Open(cfg.Binary)
-		if err != nil {
+		if err := hashFile(h, cfg.Binary); err != nil {
 			return "", err
 		}
-		_, err = io.Copy(h, f)
-		f.Close()
+	}
+	if cfg.CodeDir != "" {
+		err := filepath.WalkDir(cfg.CodeDir, func(path string, d fs.DirEntry, err error) error {
+			if err != nil || !d.Type().IsRegular() {
+				return err
+			}
+			rel, _ := filepath.Rel(cfg.CodeDir, path)
+			fmt.Fprintf(h, "%s\x00", rel)
+			return hashFile(h, path)
+		})
 		if err != nil {
 			return "", err
 		}
 	}
-	cfg.Binary, cfg.Logs = "", nil
+	cfg.Binary, cfg.CodeDir, cfg.Logs = "", "", nil
 	fmt.Fprintf(h, "%+v", cfg)
 	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+func hashFile(h io.Writer, path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	_, err = io.Copy(h, f)
+	return err
 }
 
 // functionChanges says which functions a reload rebuilt and restarted.

@@ -47,6 +47,8 @@ type exchange struct {
 	authorizerV2     map[string]any
 	authz            authorizerResult
 	stageVars        map[string]string // the stage's variables, for identity sources
+	apiID            string            // for a Lambda authorizer's method ARN
+	params           map[string]string // the path parameters, for a Lambda authorizer's event
 	apiKey, apiKeyID string            // the REST API key a method required
 
 	trace *Trace // nil unless the runner traces requests (Options.Trace)

@@ -368,8 +368,8 @@ func (a *restAPI) method(p *v1MethodProps, models map[string]*schema, validators
 	}
 	m.auth = auth
 	m.apiKeyRequired = p.ApiKeyRequired != nil && *p.ApiKeyRequired
-	if m.apiKeyRequired && a.apiKeySource != "HEADER" {
-		return nil, cannot("use ApiKeySourceType HEADER", "API keys from a Lambda authorizer (ApiKeySourceType %s) are not emulated", a.apiKeySource)
+	if m.apiKeyRequired && a.apiKeySource != "HEADER" && a.apiKeySource != "AUTHORIZER" {
+		return nil, fmt.Errorf("ApiKeySourceType %q is not HEADER or AUTHORIZER", a.apiKeySource)
 	}
 	if v, ok := validators[p.RequestValidatorId]; ok {
 		m.validateBody, m.validateParams = v.ValidateRequestBody, v.ValidateRequestParameters

@@ -268,6 +268,7 @@ func (c *restCall) methodResponse(x *exchange, chosen *restResponse, res *integr
 	status := chosen.status
 	out := res.body
 	header := x.w.Header()
+	var overridden map[string][]string
 	contentType := "application/json"
 	if res.header != nil && len(chosen.templates) == 0 {
 		if ct := res.header.Get("Content-Type"); ct != "" {
@@ -285,11 +286,7 @@ func (c *restCall) methodResponse(x *exchange, chosen *restResponse, res *integr
 		if rendered.ResponseStatus != 0 {
 			status = rendered.ResponseStatus
 		}
-		for k, vs := range rendered.ResponseHeader {
-			for _, v := range vs {
-				header.Set(k, v)
-			}
-		}
+		overridden = rendered.ResponseHeader
 	}
 	for k, src := range chosen.params {
 		name, ok := strings.CutPrefix(k, "method.response.header.")
@@ -300,6 +297,16 @@ func (c *restCall) methodResponse(x *exchange, chosen *restResponse, res *integr
 			header.Set(name, strings.Trim(src, "'"))
 		} else if res.header != nil {
 			header.Set(name, res.header.Get(strings.TrimPrefix(src, "integration.response.header.")))
+		}
+	}
+	// A template's $context.responseOverride.header is final: it wins over the response
+	// parameters (AWS, "Override your API's request and response parameters and status
+	// codes"). The CDK's CORS preflight for several origins relies on it: the parameters send
+	// the first origin, the template overrides it with the request's when that is another
+	// allowed one.
+	for k, vs := range overridden {
+		for _, v := range vs {
+			header.Set(k, v)
 		}
 	}
 	if header.Get("Content-Type") == "" {

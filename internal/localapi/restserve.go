@@ -74,6 +74,7 @@ func (a *restAPI) serve(x *exchange, c *restCall) *gatewayError {
 	if !c.stage.methodLimits[node.path+" "+m.httpMethod].take(x.start) {
 		return fail(throttled, "")
 	}
+	x.apiID, x.params = a.id, c.params
 	// The body comes before authorization: a SigV4 signature covers it.
 	if e := x.readBody(contract.REST); e != nil {
 		return e

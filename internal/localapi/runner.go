@@ -61,6 +61,9 @@ type Options struct {
 	// TraceLog, when set, also receives every trace as it completes, and implies Trace.
 	Trace    bool
 	TraceLog io.Writer
+	// Inspector serves the inspector page (InspectorURL) on the port after the AWS
+	// endpoint's; it implies Trace, and keeps recent events and execution histories.
+	Inspector bool
 	// Credentials are the access keys IAM-authorized routes accept; DefaultCredentials when
 	// empty.
 	Credentials []sigv4.Credentials
@@ -75,15 +78,17 @@ type Runner struct {
 	vals     values
 	resolver *cfn.Resolver
 
-	functions map[string]*lambdalocal.Function // by logical ID
-	invoker   *functionInvoker                 // the local AWS's Lambda, shared by every generation
-	httpAPIs  []*httpAPI
-	restAPIs  []*restAPI
-	sinks     map[string]*logSink // by log group name
-	traces    *traceStore         // nil unless Options.Trace
-	iam       *iamAuthorizer
-	usage     *usagePlans // REST API keys and usage plans
-	pools     *cognitoPools
+	functions    map[string]*lambdalocal.Function // by logical ID
+	invoker      *functionInvoker                 // the local AWS's Lambda, shared by every generation
+	httpAPIs     []*httpAPI
+	restAPIs     []*restAPI
+	sinks        map[string]*logSink // by log group name
+	traces       *traceStore         // nil unless Options.Trace
+	inspectorURL string
+	inspectorSrv *http.Server
+	iam          *iamAuthorizer
+	usage        *usagePlans // REST API keys and usage plans
+	pools        *cognitoPools
 	// authorizerCores are what authorizer resources share between their routes, by local ID.
 	authorizerCores map[string]any
 
@@ -154,7 +159,10 @@ func New(ctx context.Context, opts Options) (r *Runner, err error) {
 		functions: map[string]*lambdalocal.Function{}, sinks: map[string]*logSink{}, sinkMu: &sync.Mutex{},
 		listeners: map[string]*apiListener{}, guard: &generationGuard{}, built: map[string]*builtFunction{},
 		iam: newIAMAuthorizer(aws.Region(), aws.Account(), opts.Credentials), usage: newUsagePlans(), pools: newCognitoPools(), authorizerCores: map[string]any{}}
-	if opts.Trace || opts.TraceLog != nil {
+	if opts.Inspector {
+		aws.KeepForInspection(inspectorLimit)
+	}
+	if opts.Trace || opts.TraceLog != nil || opts.Inspector {
 		runner.traces = newTraceStore(opts.TraceLog)
 	}
 	invoker.r = runner
@@ -247,6 +255,9 @@ func (r *Runner) Start() error {
 		r.listeners[a.logical()] = l
 		l.serve(a, r.guard)
 	}
+	if r.opts.Inspector {
+		return r.startInspector()
+	}
 	return nil
 }
 
@@ -321,6 +332,9 @@ func (r *Runner) Close() error {
 			l.srv.Shutdown(ctx)
 		}
 		r.mu.Unlock()
+		if r.inspectorSrv != nil {
+			r.inspectorSrv.Shutdown(ctx)
+		}
 		if r.awsServer != nil {
 			r.awsServer.Shutdown(ctx)
 		}

@@ -308,6 +308,9 @@ func (c *restCall) checkAPIKey(x *exchange) *gatewayError {
 		return nil
 	}
 	value := x.req.Header.Get("X-Api-Key")
+	if c.api.apiKeySource == "AUTHORIZER" {
+		value = x.authz.usageKey // the Lambda authorizer's usageIdentifierKey
+	}
 	k, e := c.api.r.usage.check(c.api.id, c.stage.name, x.resourcePath+"/"+c.method.httpMethod, value, x.start)
 	if k != nil {
 		x.apiKey, x.apiKeyID = k.value, k.id

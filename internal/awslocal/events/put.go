@@ -131,6 +131,9 @@ func (svc *Service) putEvent(e *PutEventsEntry, depth int) (PutEventsResultEntry
 		return PutEventsResultEntry{ErrorCode: "ResourceNotFoundException", ErrorMessage: fmt.Sprintf("Event bus %s does not exist.", bn)}, 0
 	}
 	seq := svc.deliver(ev, rules, archives, depth)
+	if rec := svc.recent.Load(); rec != nil {
+		svc.recordRecent(rec, bn, ev, rules)
+	}
 	return PutEventsResultEntry{EventID: ev.id}, seq
 }
 

@@ -60,6 +60,8 @@ type Service struct {
 	mu       sync.RWMutex
 	buses    map[string]*eventBus
 	archives map[string]*eventArchive
+
+	recent atomic.Pointer[recentEvents] // nil until KeepRecent
 }
 
 type eventBus struct {

@@ -501,6 +501,8 @@ type interp struct {
 	// the context object's fixed parts: Execution and StateMachine
 	execution    map[string]any
 	stateMachine map[string]any
+	// record, when set, receives each state's entry and exit (KeepHistory).
+	record func(HistoryEvent)
 }
 
 // contextObject builds $$ for a state; item is the Map item, if any.
@@ -530,7 +532,13 @@ func (in *interp) run(def *machineDef, input any, item map[string]any) (any, *st
 			return nil, &stateFailure{Error: errStatesRuntime, Cause: "awslocal: more than 25000 state transitions (the AWS history limit)", fatal: true}
 		}
 		st := def.States[name]
+		if in.record != nil {
+			in.recordState(st, "Entered", input, nil)
+		}
 		out, next, fail := in.runState(st, input, item)
+		if in.record != nil {
+			in.recordState(st, "Exited", out, fail)
+		}
 		if fail != nil {
 			return nil, fail
 		}

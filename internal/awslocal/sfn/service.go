@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"firstclass/internal/awslocal/awsproto"
@@ -70,6 +71,8 @@ type Service struct {
 	byMachine  map[string][]*execution  // STANDARD executions in start order
 	running    map[*execution]struct{}  // everything running, EXPRESS too
 	stopping   bool
+
+	history atomic.Bool // KeepHistory
 }
 
 type stateMachine struct {
@@ -101,6 +104,7 @@ type execution struct {
 	done    chan struct{}
 
 	startSeq uint64
+	history  []HistoryEvent // with KeepHistory, under mu
 }
 
 // New returns a service with no state machines.
@@ -367,6 +371,7 @@ func (svc *Service) execute(ctx context.Context, e *execution, input any) {
 			"StartTime": e.start.UTC().Format("2006-01-02T15:04:05.000Z"), "RedriveCount": json.Number("0"),
 		},
 		stateMachine: map[string]any{"Id": m.arn, "Name": m.name},
+		record:       svc.historyRecorder(e),
 	}
 	out, f := in.run(m.def, input, nil)
 	cause := context.Cause(ctx)
