@@ -54,7 +54,7 @@ func TestSoakBenchAgainstTheRunnerHasNoFalseMissing(t *testing.T) {
 		if err != nil {
 			t.Fatalf("round %d: %v\n%s", rounds, err, log.String())
 		}
-		roundDrained, missing := 0, 0
+		roundDrained, missing, failed := 0, 0, map[string]uint64{}
 		for _, r := range rep.Results {
 			if d := r.Delivery; d != nil {
 				roundDrained += int(d.Delivered)
@@ -63,14 +63,22 @@ func TestSoakBenchAgainstTheRunnerHasNoFalseMissing(t *testing.T) {
 					t.Errorf("round %d: %s: %d missing (e.g. %v), error %q", rounds, r.Key(), d.Missing, d.MissingIDs, d.Error)
 				}
 			}
-			for _, n := range r.Errors {
+			for status, n := range r.Errors {
 				errors += n
+				failed[status] += n
 			}
 		}
 		n := strings.Count(log.String(), "SDK: retrying")
 		retries += n
 		drained += roundDrained
-		t.Logf("round %d: %d drained, %d missing, %d SDK retries, %s elapsed", rounds, roundDrained, missing, n, time.Since(start).Round(time.Second))
+		t.Logf("round %d: %d drained, %d missing, %d SDK retries, requests without a 2xx %v, %s elapsed", rounds, roundDrained, missing, n, failed, time.Since(start).Round(time.Second))
+		if n > 0 {
+			for _, l := range strings.Split(log.String(), "\n") {
+				if strings.Contains(l, "SDK:") {
+					t.Log(l)
+				}
+			}
+		}
 		if t.Failed() {
 			t.Logf("bench log of round %d:\n%s", rounds, log.String())
 			return
