@@ -1,6 +1,7 @@
 # firstclass: the few commands a user and CI run. Everything is offline.
 #
 #   make local   synthesize the app and serve both APIs on localhost (Ctrl-C stops)
+#   make watch   the same, reloading on every change to the sources, with each request's trace
 #   make test    the whole test suite, as CI runs it (.ci/run calls exactly this)
 #   make synth   cdk synth with the pinned CDK CLI
 #   make deploy  cdk deploy to your AWS account, writing out.json for firstclass bench
@@ -15,7 +16,7 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 GO      ?= go
 FUZZTIME ?= 60s
 
-.PHONY: local test synth deploy fuzz bench clean
+.PHONY: local watch test synth deploy fuzz bench clean
 
 # npm ci runs again only when the pins change.
 node_modules/.installed: package.json package-lock.json
@@ -24,6 +25,9 @@ node_modules/.installed: package.json package-lock.json
 
 local: node_modules/.installed
 	$(GO) run ./cmd/firstclass local
+
+watch: node_modules/.installed
+	$(GO) run ./cmd/firstclass local --watch --trace
 
 test: node_modules/.installed
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*')); \

@@ -1,5 +1,6 @@
-// Command firstclass is the CDK app: cdk.json runs it (`go run .`) to synthesize the stack.
-// It only composes: context → config → stack. The constructs are in api/, the routes in
+// Command firstclass is the CDK app: cdk.json runs it (`go run .`) to synthesize the stacks:
+// the APIs and their targets (Firstclass), and the load workers (FirstclassLoad). It only
+// composes: context → config → stacks. The constructs are in api/, the routes in
 // routes/.
 package main
 
@@ -37,6 +38,9 @@ func synth(app awscdk.App, table spec.Table) (err error) {
 	}
 	defer api.Recover(&err)
 	api.NewStack(app, &api.StackProps{Config: cfg, Routes: table, ModuleDir: dir})
+	// The load workers' stack, deployed on its own (cdk deploy FirstclassLoad) when a run
+	// needs more than one machine: it does not change the API stack.
+	api.NewLoadStack(app, &api.LoadStackProps{Config: cfg, ModuleDir: dir})
 	app.Synth(nil)
 	return nil
 }

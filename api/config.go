@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"firstclass/internal/contract"
 	"firstclass/routes"
 )
 
@@ -18,6 +19,7 @@ const (
 	ContextLogRetentionDays = "firstclass:logRetentionDays"
 	ContextRemovalPolicy    = "firstclass:removalPolicy"
 	ContextAuthMode         = "firstclass:authMode"
+	ContextLoadStackName    = "firstclass:loadStackName"
 	ContextAPIKeys          = "firstclass:apiKeys"
 )
 
@@ -40,6 +42,8 @@ var authModes = []string{AuthNone, AuthIAM, AuthJWT, AuthLambda, AuthLambdaToken
 // Config is what the app's context decides.
 type Config struct {
 	StackName string
+	// LoadStackName names the load workers' stack (bench --from lambda).
+	LoadStackName string
 	// Stages are deployed on both APIs, in name order.
 	Stages []StageConfig
 	// LogRetentionDays applies to every log group the stack creates.
@@ -120,7 +124,7 @@ var (
 // value given with `-c` arrives as a string, so numbers and the stage object are also
 // accepted as strings. Every problem is reported with the key and the fix.
 func ParseConfig(lookup func(key string) any) (Config, error) {
-	c := Config{StackName: routes.DefaultStackName, LogRetentionDays: 30, RemoveOnDelete: true, AuthMode: "none"}
+	c := Config{StackName: routes.DefaultStackName, LoadStackName: contract.DefaultLoadStackName, LogRetentionDays: 30, RemoveOnDelete: true, AuthMode: "none"}
 	var errs []string
 	fail := func(key, format string, args ...any) {
 		errs = append(errs, fmt.Sprintf("context %q: ", key)+fmt.Sprintf(format, args...))
@@ -133,6 +137,18 @@ func ParseConfig(lookup func(key string) any) (Config, error) {
 		} else {
 			c.StackName = s
 		}
+	}
+
+	if v := lookup(ContextLoadStackName); v != nil {
+		s, _ := v.(string)
+		if !stackNameRE.MatchString(s) {
+			fail(ContextLoadStackName, "%v is not a CloudFormation stack name (letters, digits and hyphens, starting with a letter)", v)
+		} else {
+			c.LoadStackName = s
+		}
+	}
+	if c.LoadStackName == c.StackName {
+		fail(ContextLoadStackName, "%q is also the API stack's name (%s): give the load workers' stack its own", c.LoadStackName, ContextStackName)
 	}
 
 	if v := lookup(ContextLogRetentionDays); v != nil {

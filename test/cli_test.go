@@ -56,7 +56,7 @@ func TestPinnedCDKCLISynthesizesTheSameTemplate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stack, err := asm.Stack("")
+	stack, err := asm.Stack("Firstclass")
 	if err != nil {
 		t.Fatal(err)
 	}

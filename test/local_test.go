@@ -54,7 +54,7 @@ func localRunner(t *testing.T) (*localapi.Runner, contract.Outputs) {
 			return
 		}
 		mod, _ := filepath.Abs("..")
-		r, err := localapi.New(ctx, localapi.Options{Assembly: asm, ModuleDir: mod, LogDir: local.dir, Logs: io.Discard})
+		r, err := localapi.New(ctx, localapi.Options{Assembly: asm, StackName: "Firstclass", ModuleDir: mod, LogDir: local.dir, Logs: io.Discard})
 		if err != nil {
 			local.err = err
 			return

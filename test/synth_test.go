@@ -24,8 +24,12 @@ type synthesized struct {
 	stack    *api.Stack
 	template assertions.Template
 	json     map[string]any // the template as plain data
-	config   api.Config
-	err      error
+	// load is the load workers' stack, synthesized in the same app.
+	load         *api.LoadStack
+	loadTemplate assertions.Template
+	loadJSON     map[string]any
+	config       api.Config
+	err          error
 }
 
 var (
@@ -93,6 +97,7 @@ func synthesize(t testing.TB, overrides map[string]any) *synthesized {
 		func() {
 			defer api.Recover(&shared.err)
 			shared.stack = api.NewStack(a, &api.StackProps{Config: shared.config, Routes: routes.Routes, ModuleDir: dir})
+			shared.load = api.NewLoadStack(a, &api.LoadStackProps{Config: shared.config, ModuleDir: dir})
 		}()
 		if shared.err != nil {
 			return
@@ -109,12 +114,17 @@ func synthesize(t testing.TB, overrides map[string]any) *synthesized {
 				}
 			}()
 			shared.template = assertions.Template_FromStack(shared.stack.Stack, nil)
+			shared.loadTemplate = assertions.Template_FromStack(shared.load.Stack, nil)
 		}()
 		if shared.err != nil {
 			return
 		}
 		raw, _ := json.Marshal(shared.template.ToJSON())
-		shared.err = json.Unmarshal(raw, &shared.json)
+		if shared.err = json.Unmarshal(raw, &shared.json); shared.err != nil {
+			return
+		}
+		raw, _ = json.Marshal(shared.loadTemplate.ToJSON())
+		shared.err = json.Unmarshal(raw, &shared.loadJSON)
 	}()
 	return shared
 }

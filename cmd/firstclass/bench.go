@@ -14,6 +14,7 @@ import (
 	"firstclass/internal/bench"
 	"firstclass/internal/contract"
 	"firstclass/internal/cost"
+	"firstclass/internal/loadrun"
 	"firstclass/internal/spec"
 	"firstclass/routes"
 )
@@ -23,6 +24,7 @@ func init() {
 }
 
 const benchUsage = `usage: firstclass bench --outputs FILE (--rate R | --workers N) [flags]
+       firstclass bench --from lambda --outputs FILE --rate R --workers N [flags]
        firstclass bench merge A.json B.json ... [--json OUT.json] [--html OUT.html]
 
 Loads every selected route on both API kinds at the same time, at R requests a second each
@@ -31,6 +33,12 @@ sending back to back (closed model). Then finds every accepted request downstrea
 messages, audit-queue events, executions, response bodies), reads API Gateway's overhead from
 the stages' access logs, and prices the measured workload. FILE is what
 'cdk deploy --outputs-file' or 'firstclass local --outputs-file' wrote.
+
+With --from lambda the load comes from N Lambda workers of the FirstclassLoad stack, started
+together by its Step Functions Map state from one start instant, sharing R; their results are
+merged and the deliveries checked from here. A run is at most Lambda's 15 minutes (less the
+--lead, the request timeout and 30 s to hand in the results); longer runs are refused: run
+several and combine them with 'bench merge'.
 
 A run that loses a delivery exits 1, after writing its reports.
 
@@ -69,9 +77,17 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	pricesFile := fs.String("prices", "", "price the run with this price `file` (default: the embedded prices; see firstclass cost --print-prices)")
 	quiet := fs.Bool("quiet", false, "no progress line and no phase messages on stderr")
 	runID := fs.String("run-id", "", "name the run in bench ids (lower-case letters and digits; default random)")
+	from := fs.String("from", "here", "where the load comes from: `here` (this machine) or lambda (Lambda workers of the FirstclassLoad stack; --workers N is then their number)")
+	loadOutputs := fs.String("load-outputs", "", "with --from lambda: the load workers' stack outputs `file` (default: the --outputs file, which cdk deploy --all and firstclass local write both stacks to)")
+	loadStack := fs.String("load-stack", contract.DefaultLoadStackName, "with --from lambda: the load workers' stack `name`")
+	lead := fs.Duration("lead", loadrun.DefaultLead, "with --from lambda: how far ahead the workers' common start instant is set, for all of them to be ready")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if *from != "here" && *from != "lambda" {
+		return fmt.Errorf("--from %q: give here (this machine) or lambda (Lambda workers)", *from)
+	}
+	lambdaFrom := *from == "lambda"
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q: bench takes flags only (to merge reports: firstclass bench merge A.json B.json)", fs.Arg(0))
 	}
@@ -81,7 +97,13 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	switch {
 	case *outputsFile == "":
 		return errors.New("--outputs: required: the file 'cdk deploy --outputs-file out.json' or 'firstclass local --outputs-file out.json' wrote")
-	case set["rate"] && set["workers"]:
+	case lambdaFrom && !set["rate"]:
+		return errors.New("--from lambda: give --rate R (requests a second on each route and API kind, shared by the workers) and --workers N (Lambda workers)")
+	case lambdaFrom && !set["workers"]:
+		return errors.New("--from lambda: give --workers N, the number of Lambda workers that share --rate")
+	case !lambdaFrom && (set["load-outputs"] || set["load-stack"] || set["lead"]):
+		return errors.New("--load-outputs, --load-stack and --lead are for --from lambda")
+	case set["rate"] && set["workers"] && !lambdaFrom:
 		return errors.New("--rate and --workers: give one: --rate R for the open model (R requests a second on each route and API kind), --workers N for the closed model")
 	case !set["rate"] && !set["workers"]:
 		return errors.New("give --rate R (open model: R requests a second on each route and API kind) or --workers N (closed model: N workers each)")
@@ -89,7 +111,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("--rate %g: give a positive number of requests a second, like --rate 50", *rate)
 	case set["workers"] && *workers <= 0:
 		return fmt.Errorf("--workers %d: give a positive number of workers, like --workers 8", *workers)
-	case set["max-workers"] && set["workers"]:
+	case set["max-workers"] && set["workers"] && !lambdaFrom:
 		return errors.New("--max-workers bounds the open model's requests in flight; with --workers the closed model has exactly that many")
 	case *duration <= 0:
 		return fmt.Errorf("--duration %s: give how long to measure, like --duration 30s", *duration)
@@ -121,6 +143,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		PayloadSize: int(payloadSize), Timeout: *timeout, NoDeliveryCheck: *noDelivery,
 		DeliveryTimeout: *deliveryTimeout, AccessLogTimeout: *logTimeout, RunID: *runID,
 	}
+	if lambdaFrom {
+		cfg.Workers = 0 // the Lambda workers' count, not the closed model's
+	}
 	if !cfg.Closed() {
 		cfg.MaxWorkers = *maxWorkers
 	}
@@ -142,11 +167,41 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			cfg.Progress = stderr
 		}
 	}
-	rep, err := bench.Run(ctx, cfg)
+	var rep *bench.Report
+	if lambdaFrom {
+		rep, err = benchFromLambda(ctx, cfg, lambdaRun{outputs: *outputsFile, loadOutputs: *loadOutputs, loadStack: *loadStack, workers: *workers, lead: *lead}, stderr)
+	} else {
+		rep, err = bench.Run(ctx, cfg)
+	}
 	if err != nil {
 		return err
 	}
 	return writeReports(rep, stdout, stderr, *jsonOut, *htmlOut)
+}
+
+// lambdaRun is what --from lambda adds to a run.
+type lambdaRun struct {
+	outputs, loadOutputs, loadStack string
+	workers                         int
+	lead                            time.Duration
+}
+
+// benchFromLambda runs the load on Lambda workers (internal/loadrun) and checks it from here.
+func benchFromLambda(ctx context.Context, cfg bench.Config, l lambdaRun, stderr io.Writer) (*bench.Report, error) {
+	file := l.loadOutputs
+	if file == "" {
+		file = l.outputs
+	}
+	load, err := readOutputs(file, l.loadStack)
+	if err != nil {
+		return nil, fmt.Errorf("--from lambda: %w; the load workers' stack is not in it: deploy it with `npx cdk deploy %s --outputs-file load.json` and pass --load-outputs load.json (or serve it with firstclass local)", err, l.loadStack)
+	}
+	awsCfg, err := bench.AWSConfig(ctx, load)
+	if err != nil {
+		return nil, err
+	}
+	lc := loadrun.Config{Bench: cfg, Load: load, LoadStack: l.loadStack, Workers: l.workers, Lead: l.lead, Prices: cfg.Prices, Log: cfg.Log, Progress: cfg.Progress}
+	return loadrun.Run(ctx, lc, loadrun.NewEngine(awsCfg, load[contract.AWSEndpointOutput] != ""))
 }
 
 // writeReports prints the table, writes the files asked for, and fails when the run did.

@@ -40,6 +40,9 @@ func TestBenchFlagErrorsSayWhatIsWrongAndHowToFixIt(t *testing.T) {
 	os.WriteFile(outputs, []byte(`{"Firstclass":{"HttpApiDevUrl":"http://127.0.0.1:1/dev/"}}`), 0o644)
 	list := filepath.Join(dir, "list.json")
 	os.WriteFile(list, []byte(`[1, 2]`), 0o644)
+	withLoad := filepath.Join(dir, "with-load.json")
+	os.WriteFile(withLoad, []byte(`{"Firstclass":{"HttpApiDevUrl":"http://127.0.0.1:1/dev/"},"FirstclassLoad":{"LoadStateMachineArn":"arn:aws:states:us-east-1:000000000000:stateMachine:M",`+
+		`"LoadResultsBucket":"b","LoadWorkerFunctionName":"w","LoadWorkerMemoryMB":"1769","LoadWorkerTimeoutSeconds":"900","LoadInlineMapMaxWorkers":"40","AwsEndpoint":"http://127.0.0.1:1"}}`), 0o644)
 	two := filepath.Join(dir, "two.json")
 	os.WriteFile(two, []byte(`{"A":{},"B":{}}`), 0o644)
 	tests := []struct {
@@ -63,6 +66,12 @@ func TestBenchFlagErrorsSayWhatIsWrongAndHowToFixIt(t *testing.T) {
 		{"a missing outputs file", []string{"--outputs", filepath.Join(dir, "nope.json"), "--rate", "5"}, "--outputs: open"},
 		{"several stacks", []string{"--outputs", two, "--rate", "5"}, "2 stacks (A, B); name the one to use (use --stack NAME to pick one)"},
 		{"the wrong stage", []string{"--outputs", outputs, "--rate", "5", "--stage", "prod", "--kinds", "http"}, `stage "prod": the outputs have no HttpApiProdUrl for the http API; its stages are dev`},
+		{"lambda without a rate", []string{"--outputs", outputs, "--from", "lambda", "--workers", "4"}, "--from lambda: give --rate R"},
+		{"lambda without workers", []string{"--outputs", outputs, "--from", "lambda", "--rate", "5"}, "--from lambda: give --workers N"},
+		{"an unknown source", []string{"--outputs", outputs, "--from", "mars", "--rate", "5"}, `--from "mars": give here (this machine) or lambda`},
+		{"lambda flags without lambda", []string{"--outputs", outputs, "--rate", "5", "--lead", "3s"}, "--load-outputs, --load-stack and --lead are for --from lambda"},
+		{"no load stack deployed", []string{"--outputs", outputs, "--from", "lambda", "--rate", "5", "--workers", "4"}, "npx cdk deploy FirstclassLoad --outputs-file load.json"},
+		{"over Lambda's limit", []string{"--outputs", withLoad, "--from", "lambda", "--rate", "5", "--workers", "4", "--duration", "15m"}, "longer than one Lambda worker can load"},
 		{"a payload file that is not an object", []string{"--outputs", outputs, "--rate", "5", "--payload", list, "--kinds", "http", "--no-delivery-check"}, "route SendToQueue: the payload must be one JSON object (the bench adds its \"benchId\" key to it)"},
 	}
 	for _, tt := range tests {

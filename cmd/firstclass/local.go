@@ -28,17 +28,33 @@ func init() {
 
 // appFlags are the flags every command that loads the app shares.
 type appFlags struct {
-	appDir  string
-	output  string
-	stack   string
-	noSynth bool
+	appDir       string
+	output       string
+	stacks       stackList
+	noSynth      bool
+	params       parameterFlag
+	node, python string
+}
+
+// stackList is a repeated --stack flag.
+type stackList []string
+
+func (l *stackList) String() string { return strings.Join(*l, ",") }
+
+func (l *stackList) Set(v string) error {
+	*l = append(*l, v)
+	return nil
 }
 
 func (f *appFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.appDir, "app-dir", ".", "the CDK app's directory (with cdk.json)")
-	fs.StringVar(&f.stack, "stack", "", "the stack to serve, when the app has several")
+	fs.Var(&f.stacks, "stack", "a `stack` to serve; repeat it for several (default: every stack of the app, as cdk deploy --all does)")
 	fs.StringVar(&f.output, "output", "", "the cloud assembly directory, as cdk synth --output (default APP-DIR/cdk.out)")
 	fs.BoolVar(&f.noSynth, "no-synth", false, "reuse the cloud assembly instead of synthesizing")
+	f.params = parameterFlag{}
+	fs.Var(f.params, "parameters", "a template parameter, NAME=VALUE or STACK:NAME=VALUE as cdk deploy takes it (repeatable; others take their defaults)")
+	fs.StringVar(&f.node, "node", "", "the node executable Node.js functions run on (default: the first recent enough on PATH)")
+	fs.StringVar(&f.python, "python", "", "the python3 executable Python functions run on (default: the first recent enough on PATH)")
 }
 
 // load finds the app's Go module, if it is in one (firstclass's own Go functions are built
@@ -114,10 +130,6 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.DurationVar(&wf.debounce, "watch-debounce", 300*time.Millisecond, "how long the sources must stay unchanged before --watch reloads")
 	trace := fs.Bool("trace", false, "print what the gateway did with each request (API Gateway's test-invoke log) on stderr")
 	inspector := fs.Bool("inspector", true, "serve the inspector page (recent requests with their traces, queues, events, executions) on the port after the AWS endpoint's")
-	params := parameterFlag{}
-	fs.Var(params, "parameters", "a template parameter, NAME=VALUE or STACK:NAME=VALUE as cdk deploy takes it (repeatable; others take their defaults)")
-	node := fs.String("node", "", "the node executable Node.js functions run on (default: the first recent enough on PATH)")
-	python := fs.String("python", "", "the python3 executable Python functions run on (default: the first recent enough on PATH)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: firstclass local [flags]\n\nServes every stage of the app's HTTP APIs and REST APIs on localhost, with SQS, EventBridge and\nStep Functions in memory and Lambda functions (Node.js, Python, Go, provided) as local processes.\nCtrl-C stops it.\n\nflags:")
 		fs.PrintDefaults()
@@ -140,10 +152,14 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	names, err := app.stackNames(asm)
+	if err != nil {
+		return err
+	}
 	opts := localapi.Options{
-		Assembly: asm, StackName: app.stack, ModuleDir: mod, Host: host, Port: port, Stage: *stage,
+		Assembly: asm, ModuleDir: mod, Host: host, Port: port, Stage: *stage,
 		StateDir: *stateDir, LogDir: *logDir, Logs: stderr, NoThrottle: *noThrottle, Credentials: credentials,
-		Parameters: params, Node: *node, Python: *python,
+		Parameters: app.params, Node: app.node, Python: app.python,
 	}
 	if *accessLogStderr {
 		opts.AccessLog = stderr
@@ -152,26 +168,35 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		opts.TraceLog = stderr
 	}
 	opts.Inspector = *inspector && !*try
-	r, err := localapi.New(ctx, opts)
+	runners, err := serveStacks(ctx, names, opts)
 	if err != nil {
 		return addrHint(err)
 	}
-	defer r.Close()
-	if err := r.Start(); err != nil {
-		return addrHint(err)
-	}
-	out, err := r.Outputs()
-	if err != nil {
-		return err
-	}
-	if *outputsFile != "" {
-		if err := writeOutputs(*outputsFile, r.StackName(), out); err != nil {
+	defer closeRunners(runners)
+	r := runners[0]
+	all := contract.StacksOutputs{}
+	for _, sr := range runners {
+		if all[sr.StackName()], err = sr.Outputs(); err != nil {
 			return err
 		}
 	}
-	printAPIs(stdout, r)
+	out := all[r.StackName()]
+	if *outputsFile != "" {
+		if err := writeOutputs(*outputsFile, all); err != nil {
+			return err
+		}
+	}
+	for _, sr := range runners {
+		if len(runners) > 1 {
+			fmt.Fprintf(stdout, "\nstack %s\n", sr.StackName())
+		}
+		printAPIs(stdout, sr)
+		if len(sr.APIs()) == 0 {
+			fmt.Fprintln(stdout, "  no APIs: its functions, state machines, queues and buckets are on the AWS endpoint")
+		}
+	}
 	printAuth(stdout, r, credentials, out)
-	fmt.Fprintf(stdout, "\nAWS endpoint  %s  (SQS, EventBridge, Step Functions, CloudWatch Logs; any credentials, region %s)\n", r.AWSEndpoint(), r.AWS().Region())
+	fmt.Fprintf(stdout, "\nAWS endpoint  %s  (SQS, SNS, EventBridge, Step Functions, CloudWatch Logs; any credentials, region %s)\n", r.AWSEndpoint(), r.AWS().Region())
 	if u := r.InspectorURL(); u != "" {
 		fmt.Fprintf(stdout, "inspector     %s  (recent requests with their traces, queues, events, executions)\n", u)
 	}
@@ -195,7 +220,61 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	<-ctx.Done()
 	fmt.Fprintln(stderr, "\nstopping")
-	return r.Close()
+	return closeRunners(runners)
+}
+
+// stackNames are the stacks to serve: those named by --stack, or every stack of the app with
+// the stacks that have APIs first, so the first one's APIs take the first ports.
+func (f *appFlags) stackNames(asm *cfn.Assembly) ([]string, error) {
+	if len(f.stacks) > 0 {
+		for _, n := range f.stacks {
+			if _, err := asm.Stack(n); err != nil {
+				return nil, err
+			}
+		}
+		return f.stacks, nil
+	}
+	var apis, others []string
+	for _, s := range asm.Stacks {
+		if len(s.Template.OfType("AWS::ApiGatewayV2::Api"))+len(s.Template.OfType("AWS::ApiGateway::RestApi")) > 0 {
+			apis = append(apis, s.Name)
+		} else {
+			others = append(others, s.Name)
+		}
+	}
+	return append(apis, others...), nil
+}
+
+// serveStacks serves each named stack; every stack after the first joins the first's local
+// AWS (one account, as cdk deploy --all), and its APIs, if any, listen on free ports.
+func serveStacks(ctx context.Context, names []string, opts localapi.Options) ([]*localapi.Runner, error) {
+	var runners []*localapi.Runner
+	for i, name := range names {
+		o := opts
+		o.StackName = name
+		if i > 0 {
+			o.Join, o.Port = runners[0], 0
+		}
+		r, err := localapi.New(ctx, o)
+		if err == nil {
+			runners = append(runners, r)
+			err = r.Start()
+		}
+		if err != nil {
+			closeRunners(runners)
+			return nil, err
+		}
+	}
+	return runners, nil
+}
+
+// closeRunners closes the runners that joined the first one, then the first.
+func closeRunners(runners []*localapi.Runner) error {
+	var errs []error
+	for i := len(runners) - 1; i >= 0; i-- {
+		errs = append(errs, runners[i].Close())
+	}
+	return errors.Join(errs...)
 }
 
 func runRoutes(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -210,7 +289,12 @@ func runRoutes(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	r, err := localapi.New(ctx, localapi.Options{Assembly: asm, StackName: app.stack, ModuleDir: mod, Logs: io.Discard})
+	names, err := app.stackNames(asm)
+	if err != nil {
+		return err
+	}
+	r, err := localapi.New(ctx, localapi.Options{Assembly: asm, StackName: names[0], ModuleDir: mod, Logs: io.Discard,
+		Parameters: app.params, Node: app.node, Python: app.python})
 	if err != nil {
 		return err
 	}
@@ -291,12 +375,12 @@ func splitAddr(addr string) (string, int, error) {
 	return host, port, nil
 }
 
-func writeOutputs(path, stack string, out contract.Outputs) error {
+func writeOutputs(path string, all contract.StacksOutputs) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return fmt.Errorf("--outputs-file: %w", err)
 	}
-	err = contract.WriteOutputs(f, stack, out)
+	err = contract.WriteAllOutputs(f, all)
 	return errors.Join(err, f.Close())
 }
 

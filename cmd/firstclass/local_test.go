@@ -74,7 +74,7 @@ func TestRoutesPrintsBothAPIsRouteTables(t *testing.T) {
 func TestLocalTryAnswersEveryRouteAndWritesTheOutputsFile(t *testing.T) {
 	out := synthesized(t)
 	outputs := filepath.Join(t.TempDir(), "out.json")
-	code, stdout, stderr := runCLI(t, "local", "--app-dir", "../..", "--output", out, "--no-synth", "--addr", "127.0.0.1:0", "--outputs-file", outputs, "--try")
+	code, stdout, stderr := runCLI(t, "local", "--app-dir", "../..", "--output", out, "--no-synth", "--stack", "Firstclass", "--addr", "127.0.0.1:0", "--outputs-file", outputs, "--try")
 	if code != 0 {
 		t.Fatalf("exit %d: %s\n%s", code, stdout, stderr)
 	}
@@ -126,7 +126,7 @@ func TestLocalStopsCleanlyWhenInterrupted(t *testing.T) {
 	var stdout, stderr syncBuffer
 	done := make(chan int)
 	go func() {
-		done <- run(ctx, []string{"local", "--app-dir", "../..", "--output", out, "--no-synth", "--addr", "127.0.0.1:0"}, &stdout, &stderr)
+		done <- run(ctx, []string{"local", "--app-dir", "../..", "--output", out, "--no-synth", "--stack", "Firstclass", "--addr", "127.0.0.1:0"}, &stdout, &stderr)
 	}()
 	deadline := time.Now().Add(30 * time.Second)
 	for !strings.Contains(stdout.String(), "Ctrl-C stops.") {
@@ -180,4 +180,25 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// Another CDK app (TypeScript, no Go module of its own) runs with a --parameters value, on both
+// commands that load an app.
+func TestLocalRunsACDKAppWithItsParameters(t *testing.T) {
+	dir := filepath.Join("..", "..", "internal", "localapi", "testdata", "apps", "nested")
+	code, stdout, stderr := runCLI(t, "routes", "--app-dir", dir, "--no-synth", "--parameters", "Greeting=Hi")
+	if code != 0 || !strings.Contains(stdout, "GET /greet") {
+		t.Fatalf("routes: exit %d:\n%s\n%s", code, stdout, stderr)
+	}
+	code, stdout, stderr = runCLI(t, "local", "--app-dir", dir, "--no-synth", "--addr", "127.0.0.1:0", "--try", "--parameters", "NestedApp:Greeting=Hi")
+	if code == 0 && !strings.Contains(stdout, `{"message":"Hi from the nested stack","path":"/greet"}`) {
+		t.Errorf("--try did not show the parameter's value:\n%s", stdout)
+	}
+	if code != 0 && !strings.Contains(stderr, " or newer") { // no node on this machine: said at start
+		t.Errorf("local: exit %d:\n%s\n%s", code, stdout, stderr)
+	}
+	code, _, stderr = runCLI(t, "routes", "--app-dir", dir, "--no-synth", "--parameters", "Nope=1")
+	if code == 0 || !strings.Contains(stderr, "--parameters Nope: the stack NestedApp has no such parameter") {
+		t.Errorf("an unknown parameter: exit %d, %s", code, stderr)
+	}
 }

@@ -165,3 +165,24 @@ func TestWatcherSeesAddedChangedAndRemovedSourcesButNotBuildOutput(t *testing.T)
 		})
 	}
 }
+
+func TestInvokeAnswersOneRouteWithItsTraceAndFailsOnAnError(t *testing.T) {
+	dir := fakeApp(t)
+	code, stdout, stderr := runCLI(t, "invoke", "--app-dir", dir, "--api", "rest", "GET /health")
+	if code != 0 || strings.TrimSpace(stdout) != `{"status":"ok"}` {
+		t.Errorf("GET /health: exit %d, stdout %q\n%s", code, stdout, stderr)
+	}
+	for _, line := range []string{"Starting execution for request: ", "HTTP Method: GET, Resource Path: /health", "Method completed with status: 200"} {
+		if !strings.Contains(stderr, line) {
+			t.Errorf("the trace on stderr has no line %q:\n%s", line, stderr)
+		}
+	}
+	code, _, stderr = runCLI(t, "invoke", "--app-dir", dir, "--no-synth", "--api", "rest", "POST /echo", "--body", `{}`)
+	if code == 0 || !strings.Contains(stderr, "POST /echo answered 400") {
+		t.Errorf("POST /echo without its required query parameter: exit %d, want 1 saying it answered 400:\n%s", code, stderr)
+	}
+	code, _, stderr = runCLI(t, "invoke", "--app-dir", dir, "--no-synth", "--api", "soap", "GET /health")
+	if code == 0 || !strings.Contains(stderr, `--api "soap": want http or rest`) {
+		t.Errorf("--api soap: exit %d: %s", code, stderr)
+	}
+}

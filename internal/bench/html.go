@@ -30,6 +30,7 @@ func kindName(k contract.Kind) string {
 
 type htmlView struct {
 	Title     string
+	Source    *Source
 	Runs      []RunInfo
 	Problems  []string
 	Rows      []rowView
@@ -73,7 +74,7 @@ type costRow struct {
 // WriteHTML writes the self-contained HTML report.
 func (rep *Report) WriteHTML(w io.Writer) error {
 	rep.derive()
-	v := htmlView{Title: "firstclass bench: HTTP API vs REST API", Runs: rep.Runs, Problems: rep.Failed(), Prices: rep.Prices}
+	v := htmlView{Title: "firstclass bench: HTTP API vs REST API", Source: rep.Source, Runs: rep.Runs, Problems: rep.Failed(), Prices: rep.Prices}
 	for _, r := range rep.Results {
 		v.Rows = append(v.Rows, rowFor(r))
 	}
@@ -466,6 +467,9 @@ ul.notes li { margin: 3px 0; }
 <p class="small">Route for route over the same targets. Latencies in milliseconds; rates in requests per second; costs in {{.Prices.Currency}}.</p>
 
 <h2>Runs</h2>
+{{with .Source}}<p>Load from <b>{{.From}}</b>: {{.Workers}} workers{{if .Region}} in {{.Region}}{{end}}, one shared schedule from one start instant;
+their first requests went out within {{num .StartSpreadMs}} ms of each other, the last {{num .LatestStartMs}} ms after the start instant.
+{{if .Execution}}<br><span class="small">execution <code>{{.Execution}}</code></span>{{end}}</p>{{end}}
 <table>
 <tr><th class="l">run</th><th class="l">host / generator</th><th class="l">stage</th><th class="l">model</th><th>warm-up</th><th>measured</th><th class="l">payload</th><th class="l">routes × kinds</th><th class="l">started</th></tr>
 {{range .Runs}}<tr>

@@ -13,7 +13,13 @@ import (
 // error counts, and what failed.
 func (rep *Report) WriteTable(w io.Writer) error {
 	rep.derive()
-	for _, run := range rep.Runs {
+	runs := rep.Runs
+	if src := rep.Source; src != nil && len(runs) > 0 {
+		fmt.Fprintf(w, "load from %s: %d workers in %s, sharing one schedule; first requests within %.1f ms of each other, the last %.1f ms after the start instant\n",
+			src.From, src.Workers, orDash(src.Region), src.StartSpreadMs, src.LatestStartMs)
+		runs = runs[:1] // the workers' runs differ only in their shard
+	}
+	for _, run := range runs {
 		model := fmt.Sprintf("open model, %g requests/s per route × kind", run.Rate)
 		if run.Model == "closed" {
 			model = fmt.Sprintf("closed model, %d workers per route × kind", run.Workers)
@@ -107,4 +113,11 @@ func (t *textTable) lines(rows [][]string) []string {
 		out = append(out, strings.TrimRight(b.String(), " "))
 	}
 	return out
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }

@@ -96,3 +96,17 @@ func TestAssetPathFindsCodeByMetadataOrByS3Key(t *testing.T) {
 		t.Error("an unknown key found an asset")
 	}
 }
+
+func TestFlattenReportsANestedStackWhoseTemplateIsMissing(t *testing.T) {
+	parent := &Template{Parameters: map[string]*Parameter{}, Resources: map[string]*Resource{
+		"Child": {LogicalID: "Child", Type: "AWS::CloudFormation::Stack", Properties: map[string]any{"TemplateURL": "https://s3.amazonaws.com/bucket/missing.json"}},
+	}, Outputs: map[string]*Output{}}
+	var got []string
+	flat := (&Assembly{Dir: t.TempDir()}).Flatten(parent, func(res *Resource, err error) { got = append(got, res.LogicalID+": "+err.Error()) })
+	if len(got) != 1 || !strings.Contains(got[0], "Child: its template is not in the cloud assembly") {
+		t.Errorf("problems = %v", got)
+	}
+	if flat.Resources["Child"] == nil || len(flat.Nested) != 0 {
+		t.Errorf("the unmerged stack should stay, unmerged: %v %v", flat.Resources, flat.Nested)
+	}
+}

@@ -53,9 +53,47 @@ type Outputs map[string]string
 // ReadOutputs reads an outputs file ({"StackName": {"Key": "value"}}) and returns the named
 // stack's outputs; with stack "" the file must hold exactly one stack.
 func ReadOutputs(r io.Reader, stack string) (Outputs, error) {
-	var file map[string]Outputs
+	file, err := ReadAllOutputs(r)
+	if err != nil {
+		return nil, err
+	}
+	return file.Stack(stack)
+}
+
+// StacksOutputs are the outputs of every stack in an outputs file, by stack name.
+type StacksOutputs map[string]Outputs
+
+// ReadAllOutputs reads an outputs file ({"StackName": {"Key": "value"}}) with every stack in
+// it, as `cdk deploy --all --outputs-file` and `firstclass local --outputs-file` write it.
+func ReadAllOutputs(r io.Reader) (StacksOutputs, error) {
+	var file StacksOutputs
 	if err := json.NewDecoder(r).Decode(&file); err != nil {
 		return nil, fmt.Errorf("outputs file: %w (want the JSON that cdk deploy --outputs-file writes)", err)
+	}
+	return file, nil
+}
+
+// WriteAllOutputs writes the outputs of several stacks in the shape `cdk deploy --all
+// --outputs-file` writes.
+func WriteAllOutputs(w io.Writer, file StacksOutputs) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(file)
+}
+
+// Stack returns the named stack's outputs; with stack "" the file must hold exactly one stack,
+// or exactly one with API URL outputs (the API stack next to a load workers' stack).
+func (file StacksOutputs) Stack(stack string) (Outputs, error) {
+	if stack == "" && len(file) > 1 {
+		var withAPIs []string
+		for name, out := range file {
+			if len(out.Stages(HTTP))+len(out.Stages(REST)) > 0 {
+				withAPIs = append(withAPIs, name)
+			}
+		}
+		if len(withAPIs) == 1 {
+			return file[withAPIs[0]], nil
+		}
 	}
 	if stack != "" {
 		out, ok := file[stack]

@@ -338,3 +338,30 @@ func TestMonthlyRequestsUsesAWSs730HourMonth(t *testing.T) {
 		t.Errorf("MonthlyRequests(10) = %g, want 26,280,000", got)
 	}
 }
+
+func TestLoadRunCostPricesTheWorkersTheMachineAndTheResults(t *testing.T) {
+	p := Default()
+	// 4 workers × 60 s × 1769 MB.
+	gbs := 4 * 60 * 1769.0 / 1024
+	lines := p.LoadRunCost(4, gbs, 6, 4, 4)
+	want := map[string]float64{
+		"Lambda requests (the workers' invocations)": 4 * 0.20 / 1e6,
+		"Lambda arm64 duration":                      gbs * 0.0000133334,
+		"Step Functions standard state transitions":  6 * 0.025 / 1000,
+		"S3 PUT of the workers' results":             4 * 0.005 / 1000,
+		"S3 GET of the workers' results":             4 * 0.0004 / 1000,
+	}
+	if len(lines) != len(want) {
+		t.Fatalf("%d lines, want %d: %+v", len(lines), len(want), lines)
+	}
+	for _, l := range lines {
+		if w, ok := want[l.Name]; !ok || math.Abs(l.Cost-w) > 1e-12 {
+			t.Errorf("%s = %g, want %g", l.Name, l.Cost, w)
+		}
+	}
+	var noS3 Prices = p
+	noS3.S3.PutRequests.Tiers, noS3.S3.GetRequests.Tiers = nil, nil
+	if n := len(noS3.LoadRunCost(1, 1, 3, 1, 1)); n != 3 {
+		t.Errorf("a price file without s3: %d lines, want the 3 it can price", n)
+	}
+}

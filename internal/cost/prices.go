@@ -141,6 +141,13 @@ type Prices struct {
 		Source
 		Ingestion Rate `json:"ingestion"`
 	} `json:"cloudWatchLogs"`
+	// S3 prices the results of bench --from lambda; a price file without it prices those
+	// runs without their S3 requests.
+	S3 struct {
+		Source
+		PutRequests Rate `json:"putRequests"`
+		GetRequests Rate `json:"getRequests"`
+	} `json:"s3"`
 }
 
 // Default returns the embedded prices.
@@ -225,6 +232,11 @@ func (p Prices) check() error {
 	add(p.Lambda.Arm64Duration.check("lambda.arm64Duration"))
 	sourced("cloudWatchLogs", p.CloudWatchLogs.Source)
 	add(p.CloudWatchLogs.Ingestion.check("cloudWatchLogs.ingestion"))
+	if p.S3.Source.Source != "" {
+		sourced("s3", p.S3.Source)
+		add(p.S3.PutRequests.check("s3.putRequests"))
+		add(p.S3.GetRequests.check("s3.getRequests"))
+	}
 	if len(errs) == 0 {
 		return nil
 	}
@@ -245,6 +257,7 @@ func (p Prices) Sources() []NamedSource {
 		{"Step Functions", p.StepFunctions.Source},
 		{"Lambda", p.Lambda.Source},
 		{"CloudWatch Logs", p.CloudWatchLogs.Source},
+		{"S3", p.S3.Source},
 	}
 }
 

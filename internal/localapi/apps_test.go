@@ -513,3 +513,21 @@ func TestProvidedAndGo1FunctionsRunTheirAssetsExecutable(t *testing.T) {
 		})
 	}
 }
+
+// An isBase64Encoded proxy answer is decoded only for a client that accepts one of the API's
+// binaryMediaTypes; a binary request body reaches the function base64-encoded.
+func TestRESTProxyDecodesBinaryAnswersForBinaryMediaTypes(t *testing.T) {
+	asm := loadApp(t, "rest-lambda")
+	asm.Stacks[0].Template.Resources["ItemsApi3788C05C"].Properties["BinaryMediaTypes"] = []any{"application/octet-stream"}
+	s := serveAppAssembly(t, asm, Options{})
+	for _, tt := range []struct{ accept, want string }{{"application/octet-stream", "test-data"}, {"application/json", "dGVzdC1kYXRh"}} {
+		got := do(t, "GET", JoinURL(s.out["ApiUrl"], "/shapes?shape=base64"), "", "Accept", tt.accept)
+		if got.status != 200 || got.body != tt.want {
+			t.Errorf("Accept %s = %d %q, want %q", tt.accept, got.status, got.body, tt.want)
+		}
+	}
+	got := do(t, "POST", JoinURL(s.out["ApiUrl"], "/echo/bin"), "\x00\x01", "Content-Type", "application/octet-stream")
+	if jsonField(t, got.body, "body") != "AAE=" || jsonField(t, got.body, "isBase64Encoded") != true {
+		t.Errorf("binary body in the event = %v %v", jsonField(t, got.body, "body"), jsonField(t, got.body, "isBase64Encoded"))
+	}
+}

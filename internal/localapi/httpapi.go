@@ -249,17 +249,7 @@ func (a *httpAPI) load(t *cfn.Template) {
 		}
 		return err
 	})
-	// API Gateway picks the most specific route: literal paths over {params} over greedy
-	// {proxy+}, a named method over ANY, and $default last.
-	sort.SliceStable(a.routes, func(i, j int) bool {
-		x, y := a.routes[i].specificty, a.routes[j].specificty
-		for k := range x {
-			if x[k] != y[k] {
-				return x[k] > y[k]
-			}
-		}
-		return a.routes[i].key < a.routes[j].key
-	})
+	sortRoutes(a.routes)
 	r.eachResource(t, "AWS::ApiGatewayV2::Stage", a.belongs, ps, func(res *cfn.Resource, props map[string]any) error {
 		var p v2StageProps
 		if err := decodeInto(props, &p); err != nil {
@@ -305,6 +295,22 @@ func (a *httpAPI) route(props map[string]any, integrations map[string]httpIntegr
 	}
 	route.specificty = specificity(route)
 	return route, nil
+}
+
+// sortRoutes puts routes in the order API Gateway tries them: the most specific first, literal
+// paths over {params} over greedy {proxy+}, a named method over ANY, and $default last (AWS,
+// "Routing API requests", http-api-develop-routes.html; TestRoutesArePickedInAWSsOrder runs its
+// example).
+func sortRoutes(routes []*httpRoute) {
+	sort.SliceStable(routes, func(i, j int) bool {
+		x, y := routes[i].specificty, routes[j].specificty
+		for k := range x {
+			if x[k] != y[k] {
+				return x[k] > y[k]
+			}
+		}
+		return routes[i].key < routes[j].key
+	})
 }
 
 func stageHint(stage string) string {

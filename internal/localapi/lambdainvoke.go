@@ -23,6 +23,9 @@ type functionInvoker struct {
 
 	mu      sync.Mutex
 	loading *Runner // the generation Reload is loading, nil when none
+	// joined are the runners serving other stacks on the same local AWS (Options.Join):
+	// their functions are invoked as the first runner's are.
+	joined []*Runner
 	// ready is closed once the runner has loaded its functions: an execution resumed from the
 	// state directory may reach a Lambda task before they exist.
 	ready chan struct{}
@@ -77,7 +80,25 @@ func (l *functionInvoker) arn(function string) string {
 	return fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s:$LATEST", l.r.aws.Region(), l.r.aws.Account(), functionName(function))
 }
 
-// Exists reports whether the served stack, or the one being loaded, declares the function.
+// join makes the functions of r, a runner that joined this invoker's (Options.Join), invocable.
+func (l *functionInvoker) join(r *Runner) {
+	l.mu.Lock()
+	l.joined = append(l.joined, r)
+	l.mu.Unlock()
+}
+
+// served is the served generation and the runners that joined it.
+func (l *functionInvoker) served() []*Runner {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.r == nil { // the first generation, loading in New
+		return nil
+	}
+	return append([]*Runner{l.r}, l.joined...)
+}
+
+// Exists reports whether the served stack, one that joined it, or the one being loaded,
+// declares the function.
 func (l *functionInvoker) Exists(function string) bool {
 	l.mu.Lock()
 	loading := l.loading
@@ -85,12 +106,15 @@ func (l *functionInvoker) Exists(function string) bool {
 	if loading != nil && logicalFunction(loading, function) != "" {
 		return true
 	}
-	if l.r == nil { // the first generation, loading in New
-		return false
+	for _, r := range l.served() {
+		r.mu.RLock()
+		found := logicalFunction(r, function) != ""
+		r.mu.RUnlock()
+		if found {
+			return true
+		}
 	}
-	l.r.mu.RLock()
-	defer l.r.mu.RUnlock()
-	return logicalFunction(l.r, function) != ""
+	return false
 }
 
 func (l *functionInvoker) function(ctx context.Context, function string) (*lambdalocal.Function, error) {
@@ -99,9 +123,15 @@ func (l *functionInvoker) function(ctx context.Context, function string) (*lambd
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	l.r.mu.RLock()
-	fn := l.r.functions[logicalFunction(l.r, function)]
-	l.r.mu.RUnlock()
+	var fn *lambdalocal.Function
+	for _, r := range l.served() {
+		r.mu.RLock()
+		fn = r.functions[logicalFunction(r, function)]
+		r.mu.RUnlock()
+		if fn != nil {
+			break
+		}
+	}
 	if fn == nil {
 		return nil, &awslocal.Error{Code: "ResourceNotFoundException", Status: 404, Message: "Function not found: " + l.arn(function)}
 	}

@@ -57,6 +57,10 @@ type Options struct {
 	NoThrottle bool
 	// Region and Account of the local AWS; default us-east-1 and 000000000000.
 	Region, Account string
+	// Join serves this stack next to another runner's, as two stacks of one app deployed
+	// to one account: the same local AWS and AWS endpoint, which Join owns (close this
+	// runner first). Region, Account and StateDir are Join's.
+	Join *Runner
 	// Trace records what the gateway does with each request (Runner.Traces, Subscribe);
 	// TraceLog, when set, also receives every trace as it completes, and implies Trace.
 	Trace    bool
@@ -93,6 +97,8 @@ type Runner struct {
 	authorizerCores map[string]any
 
 	awsServer *http.Server
+	// joined: the local AWS and its Lambda are another runner's (Options.Join).
+	joined    bool
 	awsURL    string
 	closeOnce sync.Once
 	ownLogDir bool // LogDir is a temporary directory of the runner's own
@@ -145,12 +151,17 @@ func New(ctx context.Context, opts Options) (r *Runner, err error) {
 	if err != nil {
 		return nil, err
 	}
-	invoker := newFunctionInvoker()
-	defer close(invoker.ready)
-	aws, err := awslocal.New(awslocal.Options{Region: opts.Region, Account: opts.Account, StateDir: opts.StateDir, Log: opts.Logs, Lambda: invoker,
-		LogsDir: filepath.Join(opts.LogDir, "cloudwatch-logs")})
-	if err != nil {
-		return nil, err
+	var aws *awslocal.Server
+	var invoker *functionInvoker
+	if opts.Join != nil {
+		aws, invoker = opts.Join.aws, opts.Join.invoker
+	} else {
+		invoker = newFunctionInvoker()
+		defer close(invoker.ready)
+		if aws, err = awslocal.New(awslocal.Options{Region: opts.Region, Account: opts.Account, StateDir: opts.StateDir, Log: opts.Logs, Lambda: invoker,
+			LogsDir: filepath.Join(opts.LogDir, "cloudwatch-logs")}); err != nil {
+			return nil, err
+		}
 	}
 	// Nested stacks are served as part of their parent; what cannot be merged is a problem
 	// reported with the rest.
@@ -165,7 +176,9 @@ func New(ctx context.Context, opts Options) (r *Runner, err error) {
 	if opts.Trace || opts.TraceLog != nil || opts.Inspector {
 		runner.traces = newTraceStore(opts.TraceLog)
 	}
-	invoker.r = runner
+	if opts.Join == nil {
+		invoker.r = runner
+	}
 	r = runner
 	ok := false
 	defer func() {
@@ -174,21 +187,28 @@ func New(ctx context.Context, opts Options) (r *Runner, err error) {
 		}
 	}()
 
-	// The AWS endpoint listens first: queue URLs are built from its address.
 	r.nextPort = len(tmpl.OfType("AWS::ApiGatewayV2::Api")) + len(tmpl.OfType("AWS::ApiGateway::RestApi"))
-	awsLn, err := r.listen(r.nextPort)
-	if err != nil {
-		return nil, err
-	}
-	r.nextPort++
-	r.awsURL = "http://" + awsLn.Addr().String()
-	aws.SetBaseURL(r.awsURL)
-	r.awsServer = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		if !r.serveCognito(w, req) {
-			aws.ServeHTTP(w, req)
+	if opts.Join != nil {
+		r.joined, r.awsURL = true, opts.Join.awsURL
+		invoker.join(r)
+	} else {
+		// The AWS endpoint listens first: queue URLs are built from its address.
+		awsLn, err := r.listen(r.nextPort)
+		if err != nil {
+			return nil, err
 		}
-	}), ReadHeaderTimeout: 10 * time.Second}
-	go r.awsServer.Serve(awsLn)
+		r.nextPort++
+		r.awsURL = "http://" + awsLn.Addr().String()
+		aws.SetBaseURL(r.awsURL)
+		// Cognito is served by the runner whose stack declares the pools: a joined stack's
+		// pools are not reachable on this endpoint.
+		r.awsServer = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+			if !r.serveCognito(w, req) {
+				aws.ServeHTTP(w, req)
+			}
+		}), ReadHeaderTimeout: 10 * time.Second}
+		go r.awsServer.Serve(awsLn)
+	}
 
 	if err := r.load(ctx, ps); err != nil {
 		return nil, err
@@ -338,8 +358,10 @@ func (r *Runner) Close() error {
 		if r.awsServer != nil {
 			r.awsServer.Shutdown(ctx)
 		}
-		errs = append(errs, r.aws.Close()) // stops executions first: they may be invoking functions
-		r.invoker.close()
+		if !r.joined { // a joined runner's AWS and Lambda are its Join's, closed after it
+			errs = append(errs, r.aws.Close()) // stops executions first: they may be invoking functions
+			r.invoker.close()
+		}
 		r.closeRetired()
 		for _, f := range r.functions {
 			errs = append(errs, f.Close())

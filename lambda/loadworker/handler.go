@@ -8,7 +8,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -16,41 +15,10 @@ import (
 
 	"firstclass/internal/bench"
 	"firstclass/internal/contract"
+	"firstclass/internal/loadrun"
 	"firstclass/internal/spec"
 	"firstclass/routes"
 )
-
-// Event is one worker's task: the Map state's item. The bench builds it (internal/loadrun).
-type Event struct {
-	Run     string `json:"run"`
-	Worker  int    `json:"worker"`  // 0-based
-	Workers int    `json:"workers"` // how many load the schedule together
-	// Origin is the common start instant (warm-up included).
-	Origin          time.Time        `json:"origin"`
-	Rate            float64          `json:"rate"` // the whole schedule's rate per route × kind
-	WarmupSeconds   float64          `json:"warmupSeconds"`
-	DurationSeconds float64          `json:"durationSeconds"`
-	Stage           string           `json:"stage"`
-	Routes          []string         `json:"routes"`
-	Kinds           []contract.Kind  `json:"kinds"`
-	Outputs         contract.Outputs `json:"outputs"`
-	PayloadSize     int              `json:"payloadSize,omitempty"`
-	Payload         json.RawMessage  `json:"payload,omitempty"`
-	MaxWorkers      int              `json:"maxWorkers,omitempty"`
-	TimeoutSeconds  float64          `json:"timeoutSeconds,omitempty"`
-}
-
-// Response is what the worker returns to the Map state: small, whatever the result's size
-// (a state's output is limited to 256 KB), with the result itself in the bucket.
-type Response struct {
-	Worker    int       `json:"worker"`
-	Bucket    string    `json:"bucket"`
-	Key       string    `json:"key"`
-	Bytes     int       `json:"bytes"`
-	FirstSent time.Time `json:"firstSent"`
-	Requests  uint64    `json:"requests"`
-	Errors    uint64    `json:"errors"`
-}
 
 // Store keeps a result object.
 type Store interface {
@@ -69,31 +37,31 @@ func ResultKey(run string, worker int) string {
 // Handle runs the worker's share of the load and stores its result. It fails, before sending
 // anything, when the event is wrong or the function's own deadline comes before the load
 // would end.
-func Handle(ctx context.Context, ev Event, bucket string, store Store) (Response, error) {
-	cfg, err := ev.config()
+func Handle(ctx context.Context, ev loadrun.Event, bucket string, store Store) (loadrun.WorkerResult, error) {
+	cfg, err := benchConfig(ev)
 	if err != nil {
-		return Response{}, err
+		return loadrun.WorkerResult{}, err
 	}
 	if bucket == "" {
-		return Response{}, errors.New("loadworker: LOAD_RESULTS_BUCKET is not set: the FirstclassLoad stack sets it to its results bucket")
+		return loadrun.WorkerResult{}, errors.New("loadworker: LOAD_RESULTS_BUCKET is not set: the FirstclassLoad stack sets it to its results bucket")
 	}
-	end := ev.Origin.Add(cfg.Warmup + cfg.Duration + cfg.Timeout)
+	end := ev.Task.Origin.Add(cfg.Warmup + cfg.Duration + cfg.Timeout)
 	if dl, ok := ctx.Deadline(); ok && dl.Before(end.Add(5*time.Second)) {
-		return Response{}, fmt.Errorf("loadworker: the load ends at %s (start instant + warm-up + duration + request timeout), after this invocation's deadline %s: shorten --duration or --warmup", end.Format(time.RFC3339), dl.Format(time.RFC3339))
+		return loadrun.WorkerResult{}, fmt.Errorf("loadworker: the load ends at %s (start instant + warm-up + duration + request timeout), after this invocation's deadline %s: shorten --duration or --warmup", end.Format(time.RFC3339), dl.Format(time.RFC3339))
 	}
 	rep, err := bench.Run(ctx, cfg)
 	if err != nil {
-		return Response{}, fmt.Errorf("loadworker %d: %w", ev.Worker, err)
+		return loadrun.WorkerResult{}, fmt.Errorf("loadworker %d: %w", ev.Worker, err)
 	}
 	var buf bytes.Buffer
 	if err := rep.WriteJSON(&buf); err != nil {
-		return Response{}, err
+		return loadrun.WorkerResult{}, err
 	}
-	key := ResultKey(ev.Run, ev.Worker)
+	key := loadrun.ResultKey(ev.Task.Run, ev.Worker)
 	if err := store.Put(ctx, bucket, key, buf.Bytes()); err != nil {
-		return Response{}, fmt.Errorf("loadworker %d: keep the result in s3://%s/%s: %w", ev.Worker, bucket, key, err)
+		return loadrun.WorkerResult{}, fmt.Errorf("loadworker %d: keep the result in s3://%s/%s: %w", ev.Worker, bucket, key, err)
 	}
-	out := Response{Worker: ev.Worker, Bucket: bucket, Key: key, Bytes: buf.Len(), FirstSent: rep.Runs[0].FirstSent}
+	out := loadrun.WorkerResult{Worker: ev.Worker, Bucket: bucket, Key: key, Bytes: buf.Len(), FirstSent: rep.Runs[0].FirstSent}
 	for _, r := range rep.Results {
 		out.Requests += r.Requests
 		out.Errors += r.ErrorCount()
@@ -101,11 +69,12 @@ func Handle(ctx context.Context, ev Event, bucket string, store Store) (Response
 	return out, nil
 }
 
-// config is the bench configuration of the event, checked.
-func (ev Event) config() (bench.Config, error) {
+// benchConfig is the bench configuration of the event, checked.
+func benchConfig(e loadrun.Event) (bench.Config, error) {
+	ev, worker := e.Task, e.Worker
 	var errs []string
-	if ev.Workers < 1 || ev.Worker < 0 || ev.Worker >= ev.Workers {
-		errs = append(errs, fmt.Sprintf("worker %d of %d: give a worker index from 0 to workers less one", ev.Worker, ev.Workers))
+	if ev.Workers < 1 || worker < 0 || worker >= ev.Workers {
+		errs = append(errs, fmt.Sprintf("worker %d of %d: give a worker index from 0 to workers less one", worker, ev.Workers))
 	}
 	if ev.Origin.IsZero() {
 		errs = append(errs, "no origin: every worker needs the common start instant")
@@ -145,6 +114,6 @@ func (ev Event) config() (bench.Config, error) {
 		Duration: time.Duration(ev.DurationSeconds * float64(time.Second)),
 		Timeout:  timeout,
 		Payload:  []byte(ev.Payload), PayloadSize: ev.PayloadSize,
-		RunID: ev.Run, Origin: ev.Origin, Shard: bench.Shard{Index: ev.Worker, Of: ev.Workers}, LoadOnly: true,
+		RunID: ev.Run, Origin: ev.Origin, Shard: bench.Shard{Index: worker, Of: ev.Workers}, LoadOnly: true,
 	}, nil
 }

@@ -11,6 +11,7 @@ import (
 	"firstclass/internal/bench"
 	"firstclass/internal/bench/benchtest"
 	"firstclass/internal/cost"
+	"firstclass/internal/loadrun"
 	"firstclass/routes"
 )
 
@@ -40,8 +41,8 @@ func ctxT(t *testing.T) context.Context {
 func TestHandleRunsItsShareAndKeepsAMergeableResult(t *testing.T) {
 	stack := benchtest.New(t, benchtest.Options{})
 	store := &memStore{}
-	ev := Event{Run: "wk", Worker: 1, Workers: 2, Origin: time.Now().Add(200 * time.Millisecond), Rate: 20,
-		WarmupSeconds: 0.2, DurationSeconds: 1, Stage: "dev", Routes: []string{"SendToQueue", "Greeting"}, Outputs: stack.Outputs()}
+	ev := loadrun.Event{Worker: 1, Task: loadrun.Task{Run: "wk", Workers: 2, Origin: time.Now().Add(200 * time.Millisecond), Rate: 20,
+		WarmupSeconds: 0.2, DurationSeconds: 1, Stage: "dev", Routes: []string{"SendToQueue", "Greeting"}, Outputs: stack.Outputs()}}
 	out, err := Handle(ctxT(t), ev, "results", store)
 	if err != nil {
 		t.Fatal(err)
@@ -82,21 +83,21 @@ func TestHandleRunsItsShareAndKeepsAMergeableResult(t *testing.T) {
 }
 
 func TestHandleRefusesBeforeSendingAnything(t *testing.T) {
-	good := Event{Run: "wk", Worker: 0, Workers: 1, Origin: time.Now().Add(time.Second), Rate: 1, DurationSeconds: 1, Outputs: map[string]string{}}
+	good := loadrun.Event{Task: loadrun.Task{Run: "wk", Workers: 1, Origin: time.Now().Add(time.Second), Rate: 1, DurationSeconds: 1, Outputs: map[string]string{}}}
 	short, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	for _, tc := range []struct {
 		name   string
 		ctx    context.Context
-		edit   func(*Event)
+		edit   func(*loadrun.Event)
 		bucket string
 		match  string
 	}{
-		{"a worker past the count", context.Background(), func(e *Event) { e.Worker = 1 }, "b", "worker 1 of 1"},
-		{"no start instant", context.Background(), func(e *Event) { e.Origin = time.Time{} }, "b", "start instant"},
-		{"an unknown route", context.Background(), func(e *Event) { e.Routes = []string{"Nope"} }, "b", `no route "Nope"`},
-		{"no bucket", context.Background(), func(*Event) {}, "", "LOAD_RESULTS_BUCKET"},
-		{"a deadline before the end", short, func(e *Event) { e.DurationSeconds = 60 }, "b", "deadline"},
+		{"a worker past the count", context.Background(), func(e *loadrun.Event) { e.Worker = 1 }, "b", "worker 1 of 1"},
+		{"no start instant", context.Background(), func(e *loadrun.Event) { e.Task.Origin = time.Time{} }, "b", "start instant"},
+		{"an unknown route", context.Background(), func(e *loadrun.Event) { e.Task.Routes = []string{"Nope"} }, "b", `no route "Nope"`},
+		{"no bucket", context.Background(), func(*loadrun.Event) {}, "", "LOAD_RESULTS_BUCKET"},
+		{"a deadline before the end", short, func(e *loadrun.Event) { e.Task.DurationSeconds = 60 }, "b", "deadline"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ev := good

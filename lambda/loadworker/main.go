@@ -12,11 +12,12 @@ import (
 
 	"firstclass/internal/bench"
 	"firstclass/internal/contract"
+	"firstclass/internal/loadrun"
 )
 
 func main() {
-	lambda.Start(func(ctx context.Context, ev Event) (Response, error) {
-		return Handle(ctx, ev, os.Getenv("LOAD_RESULTS_BUCKET"), s3Store{outputs: ev.Outputs})
+	lambda.Start(func(ctx context.Context, ev loadrun.Event) (loadrun.WorkerResult, error) {
+		return Handle(ctx, ev, os.Getenv("LOAD_RESULTS_BUCKET"), s3Store{outputs: ev.Task.Outputs})
 	})
 }
 
