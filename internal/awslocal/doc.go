@@ -12,6 +12,13 @@
 // API Gateway would call AWS. `firstclass bench` reads the same endpoint
 // with the SDK for its delivery check, and tests use it as a fake AWS.
 //
+// The local runner's inspector page reads it through a read-only inspection
+// API, one per service (sqs.Inspect, events.Inspect, sfn.Inspect, gathered
+// by InspectQueues, InspectBuses and InspectStateMachines): messages without
+// receiving them, and, once KeepForInspection asks for them, the recent
+// events of each bus and the state-by-state history of executions, which
+// the services otherwise do not keep.
+//
 // One handler serves every protocol:
 //
 //   - SQS JSON 1.0 (X-Amz-Target: AmazonSQS.*), what current SDKs and the CLI

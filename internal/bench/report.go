@@ -97,6 +97,8 @@ type RunInfo struct {
 	Endpoints map[contract.Kind]string `json:"endpoints"`
 	// Local is true when the outputs name a local AWS endpoint (firstclass local).
 	Local bool `json:"local"`
+	// Auth is the auth mode the requests were sent with ("" for none).
+	Auth string `json:"auth,omitempty"`
 	// Model is "open" (constant arrival rate) or "closed" (workers back to back).
 	Model           string          `json:"model"`
 	Rate            float64         `json:"rate,omitempty"`
@@ -159,9 +161,14 @@ type Result struct {
 	Timeline []Bucket `json:"timeline"`
 	// Overhead is API Gateway's own time, responseLatency − integrationLatency, from the
 	// stage's access log lines of the measured windows.
-	Overhead  *Histogram      `json:"overhead,omitempty"`
-	AccessLog *AccessLogStats `json:"accessLog,omitempty"`
-	Delivery  *Delivery       `json:"delivery,omitempty"`
+	Overhead *Histogram `json:"overhead,omitempty"`
+	// Authorizer is the authorizer's own time ($context.authorizer.latency) of the lines
+	// that have it; AuthorizerInvocation its Lambda invocation's
+	// ($context.authorizer.integrationLatency), which a cached answer has none of.
+	Authorizer           *Histogram      `json:"authorizer,omitempty"`
+	AuthorizerInvocation *Histogram      `json:"authorizerInvocation,omitempty"`
+	AccessLog            *AccessLogStats `json:"accessLog,omitempty"`
+	Delivery             *Delivery       `json:"delivery,omitempty"`
 	// Express is the billing details the RunExpressWorkflow responses carried.
 	Express *ExpressBilling `json:"expressBilling,omitempty"`
 	// Accepted is every accepted request of a route whose deliveries are found downstream,
@@ -215,15 +222,18 @@ const maxListedIDs = 20
 
 // Summary is derived from a result's measurements each time a report is written.
 type Summary struct {
-	WindowSeconds float64        `json:"windowSeconds"`
-	Rate          float64        `json:"rate"` // achieved requests per second
-	Errors        uint64         `json:"errors"`
-	Latency       Percentiles    `json:"latencyMs"`
-	ServiceTime   Percentiles    `json:"serviceTimeMs"`
-	Overhead      *Percentiles   `json:"overheadMs,omitempty"`
-	SendLag       *Percentiles   `json:"sendLagMs,omitempty"`
-	PayloadBytes  int64          `json:"payloadBytes"` // mean request body
-	Cost          *cost.Estimate `json:"cost,omitempty"`
+	WindowSeconds float64      `json:"windowSeconds"`
+	Rate          float64      `json:"rate"` // achieved requests per second
+	Errors        uint64       `json:"errors"`
+	Latency       Percentiles  `json:"latencyMs"`
+	ServiceTime   Percentiles  `json:"serviceTimeMs"`
+	Overhead      *Percentiles `json:"overheadMs,omitempty"`
+	// Authorizer and AuthorizerInvocation are the authorizer's latencies from the access log.
+	Authorizer           *Percentiles   `json:"authorizerMs,omitempty"`
+	AuthorizerInvocation *Percentiles   `json:"authorizerInvocationMs,omitempty"`
+	SendLag              *Percentiles   `json:"sendLagMs,omitempty"`
+	PayloadBytes         int64          `json:"payloadBytes"` // mean request body
+	Cost                 *cost.Estimate `json:"cost,omitempty"`
 }
 
 // Percentiles of a histogram, in milliseconds.
@@ -404,6 +414,17 @@ func (acc *Result) merge(r *Result) {
 		}
 		acc.Overhead.Merge(r.Overhead)
 	}
+	for _, h := range []struct {
+		into **Histogram
+		from *Histogram
+	}{{&acc.Authorizer, r.Authorizer}, {&acc.AuthorizerInvocation, r.AuthorizerInvocation}} {
+		if h.from != nil {
+			if *h.into == nil {
+				*h.into = NewHistogram()
+			}
+			(*h.into).Merge(h.from)
+		}
+	}
 	if l := r.AccessLog; l != nil {
 		if acc.AccessLog == nil {
 			acc.AccessLog = &AccessLogStats{Source: l.Source, Note: l.Note}
@@ -528,6 +549,14 @@ func (r *Result) derive(pricing Pricing) {
 		p := percentiles(r.SendLag)
 		s.SendLag = &p
 	}
+	if r.Authorizer != nil && r.Authorizer.Count() > 0 {
+		p := percentiles(r.Authorizer)
+		s.Authorizer = &p
+	}
+	if r.AuthorizerInvocation != nil && r.AuthorizerInvocation.Count() > 0 {
+		p := percentiles(r.AuthorizerInvocation)
+		s.AuthorizerInvocation = &p
+	}
 	if r.Requests > 0 {
 		s.PayloadBytes = int64(math.Round(float64(r.BytesOut) / float64(r.Requests)))
 	}
@@ -551,6 +580,20 @@ func (r *Result) workload(s *Summary) cost.Workload {
 	}
 	if l := r.AccessLog; l != nil && l.Lines > 0 {
 		w.AccessLogBytes = map[contract.Kind]float64{r.Kind: float64(l.Bytes) / float64(l.Lines)}
+	}
+	// A Lambda authorizer answered these requests: its invocations are priced at the cache
+	// hit ratio the access log shows (lines with an invocation latency against all of its
+	// lines) and the invocations' measured duration.
+	if a := r.Authorizer; a != nil && a.Count() > 0 {
+		w.Auth = cost.DefaultAuthWorkload("lambda")
+		invoked := int64(0)
+		if in := r.AuthorizerInvocation; in != nil {
+			invoked = in.Count()
+			if in.Count() > 0 {
+				w.Auth.AuthorizerDurationMs = max(1, percentiles(in).P50)
+			}
+		}
+		w.Auth.CacheHitRatio = 1 - float64(invoked)/float64(a.Count())
 	}
 	return w
 }

@@ -10,5 +10,10 @@
 // templates rendered by internal/vtl, the same code that checks them at synth, so both agree.
 // A resource it cannot emulate stops it at start, naming the resource.
 //
-// The cmd/firstclass local subcommand wraps it; tests and benchmarks embed it.
+// For the edit loop, it can trace each request in the words of API Gateway's test-invoke log
+// (Options.Trace, trace.go), swap a new assembly in behind listeners that stay (Reload,
+// reload.go), send one request to one route (Invoke) and serve an inspector page of recent
+// requests, queues, events and executions (Options.Inspector, inspector.go).
+//
+// The cmd/firstclass local and invoke subcommands wrap it; tests and benchmarks embed it.
 package localapi

@@ -200,3 +200,53 @@ func containsPrefix(lines []string, prefix string) bool {
 	}
 	return false
 }
+
+func TestExecutionsSurviveAReloadAndAChangedDefinitionRunsTheNextOnes(t *testing.T) {
+	s := serve(t, golden(t), Options{NoThrottle: true, Inspector: true})
+	url := s.url(contract.HTTP, "dev", "/workflow")
+	if resp := do(t, "POST", url, `{"orderId":"o-1"}`, "X-Execution-Name", "before-reload"); resp.status != 200 {
+		t.Fatalf("before the reload: %d %s", resp.status, resp.body)
+	}
+	changed := golden(t)
+	changed.Resources["TargetsWorkflow2F799B67"].Properties["DefinitionString"] = `{"StartAt":"Changed","States":{"Changed":{"Type":"Pass","End":true}}}`
+	if _, err := s.r.Reload(context.Background(), assemblyOf(changed)); err != nil {
+		t.Fatalf("Reload: %v", err)
+	}
+	if resp := do(t, "POST", url, `{"orderId":"o-2"}`, "X-Execution-Name", "after-reload"); resp.status != 200 {
+		t.Fatalf("after the reload: %d %s", resp.status, resp.body)
+	}
+	states := map[string][]string{} // execution → the states it went through
+	eventually(t, 5*time.Second, func() bool {
+		clear(states)
+		done := 0
+		for _, m := range s.r.AWS().InspectStateMachines(10) {
+			for _, x := range m.Executions {
+				for _, h := range x.History {
+					if strings.HasSuffix(h.Type, "Entered") {
+						states[x.Name] = append(states[x.Name], h.State)
+					}
+				}
+				if x.Status != "RUNNING" {
+					done++
+				}
+			}
+		}
+		return done == 2
+	})
+	if got := strings.Join(states["before-reload"], ","); got == "" || got == "Changed" {
+		t.Errorf("the execution started before the reload went through %q, want the old definition's states", got)
+	}
+	if got := strings.Join(states["after-reload"], ","); got != "Changed" {
+		t.Errorf("the execution started after the reload went through %q, want the new definition's Changed", got)
+	}
+}
+
+// eventually polls ok until it holds or limit passes.
+func eventually(t *testing.T, limit time.Duration, ok func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(limit); !ok(); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("not within %s", limit)
+		}
+	}
+}

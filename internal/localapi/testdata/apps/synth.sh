@@ -20,7 +20,7 @@ npm install --no-audit --no-fund --save-exact \
 
 apps=("$@")
 if [ ${#apps[@]} -eq 0 ]; then
-  apps=(rest-lambda lambda-rest-api http-api nested)
+  apps=(rest-lambda lambda-rest-api http-api nested state-machine)
 fi
 for app in "${apps[@]}"; do
   build="$scratch/build/$app"
