@@ -476,7 +476,7 @@ ul.notes li { margin: 3px 0; }
 
 <h2>Runs</h2>
 {{with .Source}}<p>Load from <b>{{.From}}</b>: {{.Workers}} workers{{if .Region}} in {{.Region}}{{end}}, one shared schedule from one start instant;
-their first requests went out within {{num .StartSpreadMs}} ms of each other, the last {{num .LatestStartMs}} ms after the start instant.
+each worker's first request went out at most {{num .LatestStartMs}} ms after its time in the schedule, the workers within {{num .StartSpreadMs}} ms of each other.
 {{if .Execution}}<br><span class="small">execution <code>{{.Execution}}</code></span>{{end}}</p>{{end}}
 <table>
 <tr><th class="l">run</th><th class="l">host / generator</th><th class="l">stage</th><th class="l">model</th><th>warm-up</th><th>measured</th><th class="l">payload</th><th class="l">routes × kinds</th><th class="l">started</th></tr>

@@ -50,31 +50,44 @@ type Source struct {
 	Region  string `json:"region,omitempty"`
 	// Execution is the Step Functions execution that ran the workers.
 	Execution string `json:"execution,omitempty"`
-	// StartSpreadMs is the spread of the workers' first sends (latest less earliest); they
-	// all aim at the runs' Started instant. LatestStartMs is how late the last one was.
+	// StartSpreadMs is the spread of the workers' actual starts: each worker's first request
+	// is meant for the common start instant plus its place in the schedule (worker i of a
+	// schedule at R a second sends request i, at i/R), and each is late by some amount;
+	// the spread is the latest less the earliest. LatestStartMs is the largest lateness.
 	StartSpreadMs float64 `json:"startSpreadMs"`
 	LatestStartMs float64 `json:"latestStartMs"`
+}
+
+// StartLateness is how long after its first intended send a run's first request went out.
+func (r RunInfo) StartLateness() time.Duration {
+	intended := r.Started
+	if r.Shard != nil && r.Rate > 0 {
+		intended = intended.Add(time.Duration(float64(r.Shard.Index) / r.Rate * float64(time.Second)))
+	}
+	return r.FirstSent.Sub(intended)
 }
 
 // NewSource describes the load of rep's runs, from one generator each, as coming from
 // workers of the kind from.
 func NewSource(from, region, execution string, runs []RunInfo) *Source {
 	s := &Source{From: from, Workers: len(runs), Region: region, Execution: execution}
-	var first, last time.Time
+	var lo, hi time.Duration
+	seen := false
 	for _, r := range runs {
 		if r.FirstSent.IsZero() {
 			continue
 		}
-		if first.IsZero() || r.FirstSent.Before(first) {
-			first = r.FirstSent
+		l := r.StartLateness()
+		if !seen || l < lo {
+			lo = l
 		}
-		if r.FirstSent.After(last) {
-			last = r.FirstSent
-			s.LatestStartMs = ms(r.FirstSent.Sub(r.Started))
+		if !seen || l > hi {
+			hi = l
 		}
+		seen = true
 	}
-	if !first.IsZero() {
-		s.StartSpreadMs = ms(last.Sub(first))
+	if seen {
+		s.StartSpreadMs, s.LatestStartMs = ms(hi-lo), ms(hi)
 	}
 	return s
 }

@@ -15,7 +15,7 @@ func (rep *Report) WriteTable(w io.Writer) error {
 	rep.derive()
 	runs := rep.Runs
 	if src := rep.Source; src != nil && len(runs) > 0 {
-		fmt.Fprintf(w, "load from %s: %d workers in %s, sharing one schedule; first requests within %.1f ms of each other, the last %.1f ms after the start instant\n",
+		fmt.Fprintf(w, "load from %s: %d workers in %s, sharing one schedule; their starts within %.1f ms of each other, the latest %.1f ms late\n",
 			src.From, src.Workers, orDash(src.Region), src.StartSpreadMs, src.LatestStartMs)
 		runs = runs[:1] // the workers' runs differ only in their shard
 	}
