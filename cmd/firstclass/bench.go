@@ -14,7 +14,10 @@ import (
 	"firstclass/internal/bench"
 	"firstclass/internal/contract"
 	"firstclass/internal/cost"
+	"firstclass/internal/jwtauth"
 	"firstclass/internal/loadrun"
+	"firstclass/internal/localapi"
+	"firstclass/internal/sigv4"
 	"firstclass/internal/spec"
 	"firstclass/routes"
 )
@@ -76,6 +79,10 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	htmlOut := fs.String("html", "", "write the self-contained HTML report to this `file`")
 	pricesFile := fs.String("prices", "", "price the run with this price `file` (default: the embedded prices; see firstclass cost --print-prices)")
 	quiet := fs.Bool("quiet", false, "no progress line and no phase messages on stderr")
+	authMode := fs.String("auth", "none", "the stack's auth `mode` (firstclass:authMode): none; iam signs every request with SigV4; jwt, lambda and lambda-token send a Cognito access token (client credentials, refreshed before it expires)")
+	authCreds := fs.String("credentials", "", "iam: the access key `ID:SECRET` to sign with (default: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or the local runner's default pair when the outputs are local)")
+	clientSecret := fs.String("client-secret", "", "jwt, lambda: the app client's `secret` (default: the outputs' UserPoolClientSecret, which firstclass local writes, or $FIRSTCLASS_CLIENT_SECRET)")
+	apiKey := fs.String("api-key", "", "the REST API `key` to send as x-api-key (default: the outputs' RestApiKeyValue, which firstclass local writes)")
 	runID := fs.String("run-id", "", "name the run in bench ids (lower-case letters and digits; default random)")
 	from := fs.String("from", "here", "where the load comes from: `here` (this machine) or lambda (Lambda workers of the FirstclassLoad stack; --workers N is then their number)")
 	loadOutputs := fs.String("load-outputs", "", "with --from lambda: the load workers' stack outputs `file` (default: the --outputs file, which cdk deploy --all and firstclass local write both stacks to)")
@@ -148,6 +155,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if !cfg.Closed() {
 		cfg.MaxWorkers = *maxWorkers
+	}
+	if cfg.Auth, err = benchAuth(out, *authMode, *authCreds, *clientSecret, *apiKey); err != nil {
+		return err
 	}
 	if *payloadFile != "" {
 		b, err := os.ReadFile(*payloadFile)
@@ -389,4 +399,56 @@ func parseSize(v string) (int64, error) {
 		return 0, fmt.Errorf("%q: give bytes or a size like 512KB or 1MB (1 KB = 1024 bytes, as AWS's limits)", v)
 	}
 	return int64(f * float64(mult)), nil
+}
+
+// benchAuth is how the bench authenticates against the stack of the outputs.
+func benchAuth(out contract.Outputs, mode, creds, clientSecret, apiKey string) (*bench.Auth, error) {
+	a := &bench.Auth{Mode: mode, Region: out[contract.RegionOutput], APIKey: apiKey}
+	if a.APIKey == "" {
+		a.APIKey = out[contract.APIKeyValueOutput]
+	}
+	local := out[contract.AWSEndpointOutput] != ""
+	switch mode {
+	case "none", "":
+	case "iam":
+		switch {
+		case creds != "":
+			c, err := parseCredentials(creds)
+			if err != nil || len(c) != 1 {
+				return nil, fmt.Errorf("--credentials %q: give one ACCESS_KEY_ID:SECRET_ACCESS_KEY", creds)
+			}
+			a.Credentials = c[0]
+		case os.Getenv("AWS_ACCESS_KEY_ID") != "" && !local:
+			a.Credentials = sigv4.Credentials{AccessKeyID: os.Getenv("AWS_ACCESS_KEY_ID"), SecretAccessKey: os.Getenv("AWS_SECRET_ACCESS_KEY"), SessionToken: os.Getenv("AWS_SESSION_TOKEN")}
+		case local:
+			a.Credentials = localapi.DefaultCredentials
+		default:
+			return nil, errors.New("--auth iam: give --credentials ID:SECRET or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
+		}
+		if a.Region == "" {
+			a.Region = "us-east-1"
+		}
+	case "jwt", "lambda", "lambda-token":
+		if clientSecret == "" {
+			clientSecret = out[contract.UserPoolClientSecretOutput]
+		}
+		if clientSecret == "" {
+			clientSecret = os.Getenv("FIRSTCLASS_CLIENT_SECRET")
+		}
+		tokenURL, client := out[contract.TokenURLOutput], out[contract.UserPoolClientIDOutput]
+		if tokenURL == "" || client == "" {
+			return nil, fmt.Errorf("--auth %s: the outputs have no %s or %s; deploy with -c firstclass:authMode=%s", mode, contract.TokenURLOutput, contract.UserPoolClientIDOutput, mode)
+		}
+		if clientSecret == "" {
+			return nil, fmt.Errorf("--auth %s: give --client-secret (aws cognito-idp describe-user-pool-client --user-pool-id %s --client-id %s --query UserPoolClient.ClientSecret)", mode, out[contract.UserPoolIDOutput], client)
+		}
+		scope := out[contract.OAuthScopeOutput]
+		a.Tokens = &jwtauth.TokenSource{TokenURL: tokenURL, ClientID: client, ClientSecret: clientSecret}
+		if scope != "" {
+			a.Tokens.Scopes = []string{scope}
+		}
+	default:
+		return nil, fmt.Errorf("--auth %q: use none, iam, jwt, lambda or lambda-token", mode)
+	}
+	return a, nil
 }

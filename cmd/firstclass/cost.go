@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"time"
 
 	"firstclass/internal/bench"
 	"firstclass/internal/cost"
@@ -41,6 +42,9 @@ func runCost(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	routeList := fs.String("route", "", "comma-separated route `names` (default every route)")
 	pricesFile := fs.String("prices", "", "price `file` in the shape of --print-prices (default: the embedded prices)")
 	asJSON := fs.Bool("json", false, "write JSON")
+	authMode := fs.String("auth", "none", "the routes' auth `mode`: none, iam, jwt (free on both APIs), lambda or lambda-token (a Lambda authorizer invocation per uncached request)")
+	hitRatio := fs.Float64("cache-hit-ratio", cost.DefaultAuthWorkload("lambda").CacheHitRatio, "lambda: the share of requests the authorizer cache answers, 0 to 1")
+	tokenLifetime := fs.Duration("token-lifetime", time.Hour, "jwt, lambda: how long a client reuses its access token before fetching another (Cognito client credentials are billed per token request)")
 	printPrices := fs.Bool("print-prices", false, "print the embedded price file, with its sources, and exit")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -84,7 +88,17 @@ func runCost(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		p := int64(size)
 		payload = &p
 	}
-	sheet := bench.NewCostSheet(prices, selected, n, payload)
+	switch *authMode {
+	case "none", "iam", "jwt", "lambda", "lambda-token":
+	default:
+		return fmt.Errorf("--auth %q: use none, iam, jwt, lambda or lambda-token", *authMode)
+	}
+	if *hitRatio < 0 || *hitRatio > 1 {
+		return fmt.Errorf("--cache-hit-ratio %g: give a share from 0 to 1, like 0.99", *hitRatio)
+	}
+	auth := bench.SheetAuth{Workload: cost.DefaultAuthWorkload(*authMode), TokenLifetime: *tokenLifetime}
+	auth.Workload.CacheHitRatio = *hitRatio
+	sheet := bench.NewCostSheet(prices, selected, n, payload, auth)
 	if *asJSON {
 		return sheet.WriteJSON(stdout)
 	}

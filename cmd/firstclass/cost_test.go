@@ -58,7 +58,7 @@ func TestCostJSONIsInternalCostsEstimates(t *testing.T) {
 	if b, ok := p.Crossover(5e8); sheet.Crossover.Bytes != b || sheet.Crossover.Found != ok {
 		t.Errorf("crossover %+v", sheet.Crossover)
 	}
-	if sheet.Prices.ReadOn != "2026-11-23" || len(sheet.Prices.Sources) != 8 {
+	if sheet.Prices.ReadOn != "2026-11-23" || len(sheet.Prices.Sources) != 9 {
 		t.Errorf("prices %+v", sheet.Prices)
 	}
 }

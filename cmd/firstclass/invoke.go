@@ -91,6 +91,7 @@ flags:`)
 		return err
 	}
 	r, err := localapi.New(ctx, localapi.Options{Assembly: asm, StackName: names[0], ModuleDir: mod, Port: 0,
+		Parameters: app.params, Node: app.node, Python: app.python,
 		StateDir: *stateDir, Logs: stderr, NoThrottle: true, Trace: true})
 	if err != nil {
 		return err

@@ -122,3 +122,6 @@ func (s *SeqShard) UnmarshalJSON(b []byte) error {
 	}
 	return nil
 }
+
+// Count is how many requests the set holds.
+func (a Accepted) Count() uint64 { return a.count() }

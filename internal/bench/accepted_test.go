@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestSeqShardMapsItsBitsToScheduleNumbers(t *testing.T) {
@@ -110,4 +111,17 @@ func equalSeqs(a, b []uint64) bool {
 		}
 	}
 	return true
+}
+
+func TestStartLatenessCountsEachWorkersPlaceInTheSchedule(t *testing.T) {
+	start := time.Date(2026, 12, 2, 6, 0, 0, 0, time.UTC)
+	// At 40 a second, worker 3 of 4 sends request 3 first, meant for start + 75 ms.
+	runs := []RunInfo{
+		{Started: start, Rate: 40, Shard: &Shard{Index: 0, Of: 4}, FirstSent: start.Add(2 * time.Millisecond)},
+		{Started: start, Rate: 40, Shard: &Shard{Index: 3, Of: 4}, FirstSent: start.Add(80 * time.Millisecond)},
+	}
+	src := NewSource("lambda", "us-east-1", "", runs)
+	if src.LatestStartMs != 5 || src.StartSpreadMs != 3 {
+		t.Errorf("latest %g ms, spread %g ms; want 5 and 3", src.LatestStartMs, src.StartSpreadMs)
+	}
 }

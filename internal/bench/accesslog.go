@@ -35,6 +35,8 @@ type accessEntry struct {
 	resourcePath string // REST API
 	response     int64  // ms; -1 when the line has none
 	integration  int64  // ms; -1 when the line has none
+	authorizer   int64  // ms, $context.authorizer.latency; -1 when the line has none
+	authorizerIn int64  // ms, $context.authorizer.integrationLatency (the invocation); -1 for none
 	bytes        int    // the line's size, newline included
 }
 
@@ -67,6 +69,7 @@ func parseAccessLine(line []byte) (accessEntry, error) {
 	e := accessEntry{
 		method: str("httpMethod"), path: str("path"), routeKey: str("routeKey"), resourcePath: str("resourcePath"),
 		response: num("responseLatency"), integration: num("integrationLatency"), bytes: len(line) + 1,
+		authorizer: num("authorizerLatency"), authorizerIn: num("authorizerIntegrationLatency"),
 	}
 	epoch := num("requestTimeEpoch")
 	if epoch < 0 {
@@ -114,14 +117,17 @@ type accessTally struct {
 	source  string
 	stats   map[string]*AccessLogStats
 	hists   map[string]*Histogram
+	authz   map[string]*Histogram // $context.authorizer.latency, by route
+	authzIn map[string]*Histogram // $context.authorizer.integrationLatency
 	bad     int
 }
 
 func newAccessTally(kind contract.Kind, source string, rs []spec.Route, windows map[string]Window) *accessTally {
-	t := &accessTally{kind: kind, rs: rs, windows: windows, source: source, stats: map[string]*AccessLogStats{}, hists: map[string]*Histogram{}}
+	t := &accessTally{kind: kind, rs: rs, windows: windows, source: source, stats: map[string]*AccessLogStats{}, hists: map[string]*Histogram{},
+		authz: map[string]*Histogram{}, authzIn: map[string]*Histogram{}}
 	for _, r := range rs {
 		t.stats[r.Name] = &AccessLogStats{Source: source}
-		t.hists[r.Name] = NewHistogram()
+		t.hists[r.Name], t.authz[r.Name], t.authzIn[r.Name] = NewHistogram(), NewHistogram(), NewHistogram()
 	}
 	return t
 }
@@ -150,6 +156,12 @@ func (t *accessTally) add(line []byte) {
 	s.Bytes += uint64(e.bytes)
 	if d, ok := e.overhead(); ok {
 		t.hists[r.Name].Record(d)
+	}
+	if e.authorizer >= 0 {
+		t.authz[r.Name].Record(time.Duration(e.authorizer) * time.Millisecond)
+	}
+	if e.authorizerIn >= 0 {
+		t.authzIn[r.Name].Record(time.Duration(e.authorizerIn) * time.Millisecond)
 	}
 }
 

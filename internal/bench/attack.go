@@ -127,13 +127,14 @@ type attack struct {
 	transport http.RoundTripper
 	sent      *atomic.Uint64 // every request sent, for the progress line
 	rec       *recorder
+	auth      *signer
 }
 
 // run sends the attack's requests and records their results until the schedule ends or ctx
 // is done.
 func (a *attack) run(ctx context.Context) {
 	client := &http.Client{
-		Transport: &stampingTransport{next: a.transport, tmpl: a.tmpl, sched: a.sched, sent: a.sent},
+		Transport: &stampingTransport{next: a.transport, tmpl: a.tmpl, sched: a.sched, sent: a.sent, auth: a.auth},
 		Timeout:   a.timeout,
 		// API Gateway does not redirect; a 3xx is an answer to count, not to follow.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
@@ -161,6 +162,7 @@ type stampingTransport struct {
 	tmpl  *requestTemplate
 	sched *schedule
 	sent  *atomic.Uint64
+	auth  *signer // nil: no credentials
 }
 
 func (t *stampingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -171,7 +173,10 @@ func (t *stampingTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	r := req.Clone(req.Context())
 	r.Header.Del("X-Vegeta-Seq")
 	r.Header.Del("X-Vegeta-Attack")
-	t.tmpl.stamp(r, t.sched.seq(seq))
+	body := t.tmpl.stamp(r, t.sched.seq(seq))
+	if err := t.auth.apply(r, body); err != nil {
+		return nil, err
+	}
 	t.sent.Add(1)
 	return t.next.RoundTrip(r)
 }

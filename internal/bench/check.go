@@ -285,5 +285,11 @@ func (c *checker) readAccessLog(ctx context.Context, k contract.Kind, value stri
 		if h := t.hists[res.Route]; h.Count() > 0 {
 			res.Overhead = h
 		}
+		if h := t.authz[res.Route]; h.Count() > 0 {
+			res.Authorizer = h
+		}
+		if h := t.authzIn[res.Route]; h.Count() > 0 {
+			res.AuthorizerInvocation = h
+		}
 	}
 }

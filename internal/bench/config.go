@@ -50,6 +50,9 @@ type Config struct {
 	Payload     []byte
 	PayloadFile string
 
+	// Auth gets requests through a protected stack; nil sends them unauthenticated.
+	Auth *Auth
+
 	// Timeout bounds one request (default 30 s).
 	Timeout time.Duration
 	// NoDeliveryCheck skips the delivery check.
@@ -116,6 +119,9 @@ func (c *Config) Closed() bool { return c.Workers > 0 }
 func (c *Config) Check() error {
 	var errs []string
 	add := func(format string, a ...any) { errs = append(errs, fmt.Sprintf(format, a...)) }
+	if err := c.Auth.check(); err != nil {
+		add("%v", err)
+	}
 	switch {
 	case c.Rate < 0:
 		add("rate %g: give a positive number of requests per second", c.Rate)

@@ -43,7 +43,7 @@ func TestResultCostIsInternalCostsEstimateOfTheMeasuredWorkload(t *testing.T) {
 func TestCostSheetPricesEveryRouteOnBothKindsWithInternalCost(t *testing.T) {
 	p := cost.Default()
 	size := int64(2 << 20)
-	s := NewCostSheet(p, routes.Routes, 1e6, &size)
+	s := NewCostSheet(p, routes.Routes, 1e6, &size, SheetAuth{})
 	if len(s.Estimates) != 2*len(routes.Routes) {
 		t.Fatalf("%d estimates", len(s.Estimates))
 	}
@@ -87,7 +87,7 @@ func TestCostSheetPricesEveryRouteOnBothKindsWithInternalCost(t *testing.T) {
 }
 
 func TestCostSheetDefaultsToEachRoutesSampleBody(t *testing.T) {
-	s := NewCostSheet(cost.Default(), []spec.Route{routes.SendToQueueRoute, routes.GreetingRoute}, 1e6, nil)
+	s := NewCostSheet(cost.Default(), []spec.Route{routes.SendToQueueRoute, routes.GreetingRoute}, 1e6, nil, SheetAuth{})
 	if s.Estimates[0].PayloadBytes != int64(len(routes.SendToQueueRoute.Sample.Body)) || s.Estimates[2].PayloadBytes != 0 {
 		t.Errorf("payloads %d, %d", s.Estimates[0].PayloadBytes, s.Estimates[2].PayloadBytes)
 	}

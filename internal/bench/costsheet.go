@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"time"
 
 	"firstclass/internal/contract"
 	"firstclass/internal/cost"
@@ -21,14 +22,41 @@ type CostSheet struct {
 	Crossover    Crossover       `json:"crossover"`
 	Prices       PriceInfo       `json:"prices"`
 	Notes        []string        `json:"notes,omitempty"`
+	// Auth is the auth mode priced; Cognito the stack's client-credentials cost a month
+	// (jwt and lambda modes), which does not grow with requests.
+	Auth    string       `json:"auth,omitempty"`
+	Cognito *CognitoCost `json:"cognito,omitempty"`
+}
+
+// CognitoCost is the client-credentials flow's monthly cost: one app client fetching a
+// token once per token lifetime.
+type CognitoCost struct {
+	AppClients           float64 `json:"appClients"`
+	TokenLifetimeSeconds float64 `json:"tokenLifetimeSeconds"`
+	TokenRequests        float64 `json:"tokenRequests"`
+	Monthly              float64 `json:"monthly"`
+}
+
+// SheetAuth is how the routes of a cost sheet are authorized.
+type SheetAuth struct {
+	Workload      cost.AuthWorkload
+	TokenLifetime time.Duration // of the access tokens (jwt, lambda): the stack's 1 hour
 }
 
 // NewCostSheet prices routes on both API kinds at monthly requests a month each, with
 // requests of payload bytes (nil: each route's sample body).
-func NewCostSheet(p cost.Prices, rs []spec.Route, monthly float64, payload *int64) *CostSheet {
+func NewCostSheet(p cost.Prices, rs []spec.Route, monthly float64, payload *int64, auth SheetAuth) *CostSheet {
 	s := &CostSheet{RatePerSecond: monthly / (cost.HoursPerMonth * 3600), MonthlyRequests: monthly, PayloadBytes: payload, Prices: priceInfo(p), Notes: p.Notes}
+	if m := auth.Workload.Mode; m != "" && m != "none" {
+		s.Auth = m
+		if m != "iam" {
+			tokens, monthly := p.CognitoM2MMonthly(1, auth.TokenLifetime)
+			s.Cognito = &CognitoCost{AppClients: 1, TokenLifetimeSeconds: auth.TokenLifetime.Seconds(), TokenRequests: tokens, Monthly: monthly}
+		}
+	}
 	for _, r := range rs {
 		w := cost.DefaultWorkload()
+		w.Auth = auth.Workload
 		w.MonthlyRequests = monthly
 		if payload != nil {
 			w.PayloadBytes = *payload
@@ -60,13 +88,16 @@ func (s *CostSheet) WriteText(w io.Writer) error {
 	}
 	fmt.Fprintf(w, "%s requests a month on each route (%s/s), %s; %s %s prices read on %s\n\n",
 		fmtCount(s.MonthlyRequests), trimFloat(s.RatePerSecond), size, s.Prices.Region, s.Prices.Currency, s.Prices.ReadOn)
-	t := textTable{header: []string{"ROUTE", "KIND", "BODY", "API", "TARGET", "LOGS", "$/MONTH", "$/MILLION", ""}, left: 2}
+	if s.Auth != "" {
+		fmt.Fprintf(w, "auth mode %s\n\n", s.Auth)
+	}
+	t := textTable{header: []string{"ROUTE", "KIND", "BODY", "API", "AUTH", "TARGET", "LOGS", "$/MONTH", "$/MILLION", ""}, left: 2}
 	for _, e := range s.Estimates {
 		note := ""
 		if e.Infeasible != "" {
 			note = "infeasible: " + e.Infeasible
 		}
-		t.rows = append(t.rows, []string{e.Route, string(e.Kind), cost.FormatBytes(e.PayloadBytes), dollars(e.API), dollars(e.Target), dollars(e.Logs), dollars(e.Monthly), dollars(e.PerMillion), note})
+		t.rows = append(t.rows, []string{e.Route, string(e.Kind), cost.FormatBytes(e.PayloadBytes), dollars(e.API), dollars(e.Auth), dollars(e.Target), dollars(e.Logs), dollars(e.Monthly), dollars(e.PerMillion), note})
 	}
 	t.write(w)
 	fmt.Fprintln(w)
@@ -96,6 +127,10 @@ func (s *CostSheet) WriteText(w io.Writer) error {
 			fmtCount(s.MonthlyRequests), cost.FormatBytes(s.Crossover.Bytes), s.Crossover.Bytes)
 	} else {
 		fmt.Fprintf(w, "crossover: none; at %s requests a month the HTTP API's requests stay cheaper up to the payload limit\n", fmtCount(s.MonthlyRequests))
+	}
+	if c := s.Cognito; c != nil {
+		fmt.Fprintf(w, "Cognito client credentials, for the stack: %s app client fetching a token every %s: %s token requests, %s a month\n",
+			trimFloat(c.AppClients), time.Duration(c.TokenLifetimeSeconds)*time.Second, fmtCount(c.TokenRequests), dollars(c.Monthly))
 	}
 	fmt.Fprintln(w, "\nprices:")
 	for _, src := range s.Prices.Sources {

@@ -49,6 +49,7 @@ type rowView struct {
 	SP50, SP99, SP999, LagP99                string
 	BytesOut, BytesIn                        string
 	Overhead, OverheadDetail                 string
+	Authorizer, AuthorizerDetail             string
 	Delivery, DeliveryDetail, DeliveryMethod string
 	PerMillion, Monthly                      string
 	Failed                                   bool
@@ -121,7 +122,7 @@ func rowFor(r *Result) rowView {
 		Errors: fmtCount(float64(s.Errors)), ErrorDetail: errorDetail(r.Errors),
 		P50: fmtMs(s.Latency.P50), P90: fmtMs(s.Latency.P90), P99: fmtMs(s.Latency.P99), P999: fmtMs(s.Latency.P999), Max: fmtMs(s.Latency.Max),
 		SP50: fmtMs(s.ServiceTime.P50), SP99: fmtMs(s.ServiceTime.P99), SP999: fmtMs(s.ServiceTime.P999),
-		Overhead: "–", PerMillion: "–", Monthly: "–", Delivery: "not checked", LagP99: "–",
+		Overhead: "–", Authorizer: "–", PerMillion: "–", Monthly: "–", Delivery: "not checked", LagP99: "–",
 		BytesOut: fmtCount(float64(r.BytesOut)), BytesIn: fmtCount(float64(r.BytesIn)),
 	}
 	if l := s.SendLag; l != nil {
@@ -132,6 +133,13 @@ func rowFor(r *Result) rowView {
 		row.OverheadDetail = fmt.Sprintf("p90 %s, p99 %s, max %s ms over %d lines", fmtMs(o.P90), fmtMs(o.P99), fmtMs(o.Max), r.Overhead.Count())
 	} else if l := r.AccessLog; l != nil {
 		row.OverheadDetail = fmt.Sprintf("%d access log lines without latencies", l.Lines)
+	}
+	if a := s.Authorizer; a != nil {
+		row.Authorizer = fmtMs(a.P50)
+		row.AuthorizerDetail = fmt.Sprintf("p90 %s, p99 %s, max %s ms over %d lines", fmtMs(a.P90), fmtMs(a.P99), fmtMs(a.Max), r.Authorizer.Count())
+		if i := s.AuthorizerInvocation; i != nil {
+			row.AuthorizerDetail += fmt.Sprintf("; Lambda invocation p50 %s ms over %d uncached lines", fmtMs(i.P50), r.AuthorizerInvocation.Count())
+		}
 	}
 	if l := r.AccessLog; l != nil && l.Note != "" {
 		row.OverheadDetail = strings.TrimPrefix(row.OverheadDetail+"; "+l.Note, "; ")
@@ -468,7 +476,7 @@ ul.notes li { margin: 3px 0; }
 
 <h2>Runs</h2>
 {{with .Source}}<p>Load from <b>{{.From}}</b>: {{.Workers}} workers{{if .Region}} in {{.Region}}{{end}}, one shared schedule from one start instant;
-their first requests went out within {{num .StartSpreadMs}} ms of each other, the last {{num .LatestStartMs}} ms after the start instant.
+each worker's first request went out at most {{num .LatestStartMs}} ms after its time in the schedule, the workers within {{num .StartSpreadMs}} ms of each other.
 {{if .Execution}}<br><span class="small">execution <code>{{.Execution}}</code></span>{{end}}</p>{{end}}
 <table>
 <tr><th class="l">run</th><th class="l">host / generator</th><th class="l">stage</th><th class="l">model</th><th>warm-up</th><th>measured</th><th class="l">payload</th><th class="l">routes × kinds</th><th class="l">started</th></tr>
@@ -490,12 +498,12 @@ their first requests went out within {{num .StartSpreadMs}} ms of each other, th
 
 <h2>Summary</h2>
 <table>
-<tr><th class="l">route</th><th class="l">API</th><th>requests</th><th>rate /s</th><th>errors</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th><th>gateway p50</th><th>delivered / missing</th><th>$ / million</th><th>$ / month</th></tr>
+<tr><th class="l">route</th><th class="l">API</th><th>requests</th><th>rate /s</th><th>errors</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th><th>gateway p50</th><th>authorizer p50</th><th>delivered / missing</th><th>$ / million</th><th>$ / month</th></tr>
 {{range .Rows}}<tr{{if .Failed}} class="failed"{{end}}>
 <td class="l">{{.Route}}</td><td class="l"><span class="kind" style="background:{{.KindColor}}"></span>{{.Kind}}</td>
 <td>{{.Count}}</td><td>{{.Rate}}</td><td title="{{.ErrorDetail}}">{{.Errors}}</td>
 <td>{{.P50}}</td><td>{{.P90}}</td><td>{{.P99}}</td><td>{{.P999}}</td><td>{{.Max}}</td>
-<td title="{{.OverheadDetail}}">{{.Overhead}}</td><td>{{.Delivery}}</td><td>{{.PerMillion}}</td><td>{{.Monthly}}</td>
+<td title="{{.OverheadDetail}}">{{.Overhead}}</td><td title="{{.AuthorizerDetail}}">{{.Authorizer}}</td><td>{{.Delivery}}</td><td>{{.PerMillion}}</td><td>{{.Monthly}}</td>
 </tr>{{end}}
 </table>
 <p class="small">Latency percentiles from the intended send time, in ms. Gateway p50: API Gateway's own time (responseLatency − integrationLatency) from the access log. $ / month: the measured rate for a 730-hour month, API + target + logs.</p>

@@ -220,7 +220,7 @@ func joinURL(base, path string) (*url.URL, error) {
 // the route's id query parameter (the greeting's greeter, which the response echoes); and in
 // the route's id header when it has one (X-Execution-Name, which both APIs map to the
 // execution's name).
-func (t *requestTemplate) stamp(req *http.Request, seq uint64) {
+func (t *requestTemplate) stamp(req *http.Request, seq uint64) []byte {
 	id := formatID(t.run, t.route.Name, t.kind, seq)
 	for k, v := range t.header {
 		req.Header[k] = v
@@ -240,12 +240,13 @@ func (t *requestTemplate) stamp(req *http.Request, seq uint64) {
 		u.RawQuery = q.Encode()
 		req.URL = &u
 		req.Host = u.Host
-		return
+		return nil
 	}
 	b := t.body.appendBody(make([]byte, 0, t.body.size()), seq)
 	req.Body = io.NopCloser(bytes.NewReader(b))
 	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
 	req.ContentLength = int64(len(b))
+	return b
 }
 
 func truncate(s string, n int) string {

@@ -50,31 +50,44 @@ type Source struct {
 	Region  string `json:"region,omitempty"`
 	// Execution is the Step Functions execution that ran the workers.
 	Execution string `json:"execution,omitempty"`
-	// StartSpreadMs is the spread of the workers' first sends (latest less earliest); they
-	// all aim at the runs' Started instant. LatestStartMs is how late the last one was.
+	// StartSpreadMs is the spread of the workers' actual starts: each worker's first request
+	// is meant for the common start instant plus its place in the schedule (worker i of a
+	// schedule at R a second sends request i, at i/R), and each is late by some amount;
+	// the spread is the latest less the earliest. LatestStartMs is the largest lateness.
 	StartSpreadMs float64 `json:"startSpreadMs"`
 	LatestStartMs float64 `json:"latestStartMs"`
+}
+
+// StartLateness is how long after its first intended send a run's first request went out.
+func (r RunInfo) StartLateness() time.Duration {
+	intended := r.Started
+	if r.Shard != nil && r.Rate > 0 {
+		intended = intended.Add(time.Duration(float64(r.Shard.Index) / r.Rate * float64(time.Second)))
+	}
+	return r.FirstSent.Sub(intended)
 }
 
 // NewSource describes the load of rep's runs, from one generator each, as coming from
 // workers of the kind from.
 func NewSource(from, region, execution string, runs []RunInfo) *Source {
 	s := &Source{From: from, Workers: len(runs), Region: region, Execution: execution}
-	var first, last time.Time
+	var lo, hi time.Duration
+	seen := false
 	for _, r := range runs {
 		if r.FirstSent.IsZero() {
 			continue
 		}
-		if first.IsZero() || r.FirstSent.Before(first) {
-			first = r.FirstSent
+		l := r.StartLateness()
+		if !seen || l < lo {
+			lo = l
 		}
-		if r.FirstSent.After(last) {
-			last = r.FirstSent
-			s.LatestStartMs = ms(r.FirstSent.Sub(r.Started))
+		if !seen || l > hi {
+			hi = l
 		}
+		seen = true
 	}
-	if !first.IsZero() {
-		s.StartSpreadMs = ms(last.Sub(first))
+	if seen {
+		s.StartSpreadMs, s.LatestStartMs = ms(hi-lo), ms(hi)
 	}
 	return s
 }
@@ -97,6 +110,8 @@ type RunInfo struct {
 	Endpoints map[contract.Kind]string `json:"endpoints"`
 	// Local is true when the outputs name a local AWS endpoint (firstclass local).
 	Local bool `json:"local"`
+	// Auth is the auth mode the requests were sent with ("" for none).
+	Auth string `json:"auth,omitempty"`
 	// Model is "open" (constant arrival rate) or "closed" (workers back to back).
 	Model           string          `json:"model"`
 	Rate            float64         `json:"rate,omitempty"`
@@ -159,9 +174,14 @@ type Result struct {
 	Timeline []Bucket `json:"timeline"`
 	// Overhead is API Gateway's own time, responseLatency − integrationLatency, from the
 	// stage's access log lines of the measured windows.
-	Overhead  *Histogram      `json:"overhead,omitempty"`
-	AccessLog *AccessLogStats `json:"accessLog,omitempty"`
-	Delivery  *Delivery       `json:"delivery,omitempty"`
+	Overhead *Histogram `json:"overhead,omitempty"`
+	// Authorizer is the authorizer's own time ($context.authorizer.latency) of the lines
+	// that have it; AuthorizerInvocation its Lambda invocation's
+	// ($context.authorizer.integrationLatency), which a cached answer has none of.
+	Authorizer           *Histogram      `json:"authorizer,omitempty"`
+	AuthorizerInvocation *Histogram      `json:"authorizerInvocation,omitempty"`
+	AccessLog            *AccessLogStats `json:"accessLog,omitempty"`
+	Delivery             *Delivery       `json:"delivery,omitempty"`
 	// Express is the billing details the RunExpressWorkflow responses carried.
 	Express *ExpressBilling `json:"expressBilling,omitempty"`
 	// Accepted is every accepted request of a route whose deliveries are found downstream,
@@ -215,15 +235,18 @@ const maxListedIDs = 20
 
 // Summary is derived from a result's measurements each time a report is written.
 type Summary struct {
-	WindowSeconds float64        `json:"windowSeconds"`
-	Rate          float64        `json:"rate"` // achieved requests per second
-	Errors        uint64         `json:"errors"`
-	Latency       Percentiles    `json:"latencyMs"`
-	ServiceTime   Percentiles    `json:"serviceTimeMs"`
-	Overhead      *Percentiles   `json:"overheadMs,omitempty"`
-	SendLag       *Percentiles   `json:"sendLagMs,omitempty"`
-	PayloadBytes  int64          `json:"payloadBytes"` // mean request body
-	Cost          *cost.Estimate `json:"cost,omitempty"`
+	WindowSeconds float64      `json:"windowSeconds"`
+	Rate          float64      `json:"rate"` // achieved requests per second
+	Errors        uint64       `json:"errors"`
+	Latency       Percentiles  `json:"latencyMs"`
+	ServiceTime   Percentiles  `json:"serviceTimeMs"`
+	Overhead      *Percentiles `json:"overheadMs,omitempty"`
+	// Authorizer and AuthorizerInvocation are the authorizer's latencies from the access log.
+	Authorizer           *Percentiles   `json:"authorizerMs,omitempty"`
+	AuthorizerInvocation *Percentiles   `json:"authorizerInvocationMs,omitempty"`
+	SendLag              *Percentiles   `json:"sendLagMs,omitempty"`
+	PayloadBytes         int64          `json:"payloadBytes"` // mean request body
+	Cost                 *cost.Estimate `json:"cost,omitempty"`
 }
 
 // Percentiles of a histogram, in milliseconds.
@@ -404,6 +427,17 @@ func (acc *Result) merge(r *Result) {
 		}
 		acc.Overhead.Merge(r.Overhead)
 	}
+	for _, h := range []struct {
+		into **Histogram
+		from *Histogram
+	}{{&acc.Authorizer, r.Authorizer}, {&acc.AuthorizerInvocation, r.AuthorizerInvocation}} {
+		if h.from != nil {
+			if *h.into == nil {
+				*h.into = NewHistogram()
+			}
+			(*h.into).Merge(h.from)
+		}
+	}
 	if l := r.AccessLog; l != nil {
 		if acc.AccessLog == nil {
 			acc.AccessLog = &AccessLogStats{Source: l.Source, Note: l.Note}
@@ -528,6 +562,14 @@ func (r *Result) derive(pricing Pricing) {
 		p := percentiles(r.SendLag)
 		s.SendLag = &p
 	}
+	if r.Authorizer != nil && r.Authorizer.Count() > 0 {
+		p := percentiles(r.Authorizer)
+		s.Authorizer = &p
+	}
+	if r.AuthorizerInvocation != nil && r.AuthorizerInvocation.Count() > 0 {
+		p := percentiles(r.AuthorizerInvocation)
+		s.AuthorizerInvocation = &p
+	}
 	if r.Requests > 0 {
 		s.PayloadBytes = int64(math.Round(float64(r.BytesOut) / float64(r.Requests)))
 	}
@@ -551,6 +593,20 @@ func (r *Result) workload(s *Summary) cost.Workload {
 	}
 	if l := r.AccessLog; l != nil && l.Lines > 0 {
 		w.AccessLogBytes = map[contract.Kind]float64{r.Kind: float64(l.Bytes) / float64(l.Lines)}
+	}
+	// A Lambda authorizer answered these requests: its invocations are priced at the cache
+	// hit ratio the access log shows (lines with an invocation latency against all of its
+	// lines) and the invocations' measured duration.
+	if a := r.Authorizer; a != nil && a.Count() > 0 {
+		w.Auth = cost.DefaultAuthWorkload("lambda")
+		invoked := int64(0)
+		if in := r.AuthorizerInvocation; in != nil {
+			invoked = in.Count()
+			if in.Count() > 0 {
+				w.Auth.AuthorizerDurationMs = max(1, percentiles(in).P50)
+			}
+		}
+		w.Auth.CacheHitRatio = 1 - float64(invoked)/float64(a.Count())
 	}
 	return w
 }

@@ -149,7 +149,7 @@ func (b *benchRun) prepare() error {
 			}
 			b.attacks = append(b.attacks, &attack{
 				route: r, kind: k, tmpl: tmpl, sched: sched, workers: workers, closed: cfg.Closed(),
-				timeout: cfg.Timeout, transport: tr, sent: &b.sent,
+				timeout: cfg.Timeout, transport: tr, sent: &b.sent, auth: cfg.Auth.signer(k),
 				rec: newRecorder(r, k, tmpl, sched, cfg.Closed(), &b.errs),
 			})
 			i++
@@ -207,6 +207,9 @@ func (b *benchRun) runInfo() RunInfo {
 		WarmupSeconds: cfg.Warmup.Seconds(), DurationSeconds: cfg.Duration.Seconds(),
 		PayloadSize: cfg.PayloadSize, PayloadFile: cfg.PayloadFile, Kinds: cfg.Kinds,
 		Started: b.origin, Ended: b.ended, DeliveryCheck: !cfg.NoDeliveryCheck,
+	}
+	if cfg.Auth != nil && cfg.Auth.Mode != "none" {
+		run.Auth = cfg.Auth.Mode
 	}
 	for _, a := range b.attacks {
 		if t := a.rec.firstSent; !t.IsZero() && (run.FirstSent.IsZero() || t.Before(run.FirstSent)) {

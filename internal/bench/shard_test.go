@@ -92,7 +92,7 @@ func TestShardedLoadOnlyRunsMergeAndCheckAsOneRun(t *testing.T) {
 		})
 	}
 	src := bench.NewSource("lambda", "us-east-1", "", merged.Runs)
-	if src.Workers != workers || src.StartSpreadMs < 0 || src.StartSpreadMs > 200 {
+	if src.Workers != workers || src.StartSpreadMs < 0 || src.StartSpreadMs > 200 || src.LatestStartMs < 0 {
 		t.Errorf("source = %+v, want 4 workers starting within 200 ms of each other", src)
 	}
 }

@@ -15,7 +15,7 @@ func (rep *Report) WriteTable(w io.Writer) error {
 	rep.derive()
 	runs := rep.Runs
 	if src := rep.Source; src != nil && len(runs) > 0 {
-		fmt.Fprintf(w, "load from %s: %d workers in %s, sharing one schedule; first requests within %.1f ms of each other, the last %.1f ms after the start instant\n",
+		fmt.Fprintf(w, "load from %s: %d workers in %s, sharing one schedule; their starts within %.1f ms of each other, the latest %.1f ms late\n",
 			src.From, src.Workers, orDash(src.Region), src.StartSpreadMs, src.LatestStartMs)
 		runs = runs[:1] // the workers' runs differ only in their shard
 	}
@@ -28,14 +28,18 @@ func (rep *Report) WriteTable(w io.Writer) error {
 		if run.Local {
 			where = "local runner"
 		}
-		fmt.Fprintf(w, "run %s on %s against %s stage %s: %s, %gs warm-up + %gs measured\n", run.ID, run.Host, where, run.Stage, model, run.WarmupSeconds, run.DurationSeconds)
+		auth := ""
+		if run.Auth != "" {
+			auth = ", auth " + run.Auth
+		}
+		fmt.Fprintf(w, "run %s on %s against %s stage %s%s: %s, %gs warm-up + %gs measured\n", run.ID, run.Host, where, run.Stage, auth, model, run.WarmupSeconds, run.DurationSeconds)
 	}
-	t := textTable{header: []string{"ROUTE", "KIND", "REQUESTS", "RATE/S", "ERRORS", "P50 MS", "P90", "P99", "P99.9", "MAX", "GW P50", "DELIVERED/MISSING", "$/MILLION", "$/MONTH"}, left: 2}
+	t := textTable{header: []string{"ROUTE", "KIND", "REQUESTS", "RATE/S", "ERRORS", "P50 MS", "P90", "P99", "P99.9", "MAX", "GW P50", "AUTHZ P50", "DELIVERED/MISSING", "$/MILLION", "$/MONTH"}, left: 2}
 	dash := func(s string) string { return strings.ReplaceAll(s, "–", "-") }
 	for _, r := range rep.Results {
 		row := rowFor(r)
 		t.rows = append(t.rows, []string{r.Route, string(r.Kind), row.Count, row.Rate, row.Errors,
-			row.P50, row.P90, row.P99, row.P999, row.Max, dash(row.Overhead), row.Delivery, dash(row.PerMillion), dash(row.Monthly)})
+			row.P50, row.P90, row.P99, row.P999, row.Max, dash(row.Overhead), dash(row.Authorizer), row.Delivery, dash(row.PerMillion), dash(row.Monthly)})
 	}
 	t.write(w)
 	for _, r := range rep.Results {
@@ -47,6 +51,7 @@ func (rep *Report) WriteTable(w io.Writer) error {
 		}
 	}
 	fmt.Fprintln(w, "latency from each request's intended send time (no coordinated omission); GW: API Gateway overhead from the access log;")
+	fmt.Fprintln(w, "AUTHZ: the authorizer's own latency from the access log ($context.authorizer.latency; '-' without a Lambda authorizer);")
 	fmt.Fprintln(w, "DELIVERED/MISSING: every 2xx, warm-up included, looked for downstream; $/MONTH at the measured rate")
 	if x := rep.Crossover; x != nil {
 		if x.Found {

@@ -25,6 +25,12 @@ var accessLogFields = []AccessLogField{
 	{"integrationStatus", "$context.integration.status"},
 	{"integrationError", "$context.integration.error"},
 	{"errorMessage", "$context.error.message"},
+	// The authorizer's own time (a Lambda authorizer's, its invocation included) and its
+	// invocation's, for the bench's authorizer latency; "-" when no authorizer ran or a
+	// cached answer served.
+	{"authorizerLatency", "$context.authorizer.latency"},
+	{"authorizerIntegrationLatency", "$context.authorizer.integrationLatency"},
+	{"authorizerError", "$context.authorizer.error"},
 }
 
 // AccessLogFields lists the access log fields of an API kind: the common ones plus how each

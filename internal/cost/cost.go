@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"time"
 
 	"firstclass/internal/contract"
 	"firstclass/internal/spec"
@@ -81,6 +82,41 @@ type Workload struct {
 	// AccessLogBytes is one access log line per API kind; 0 estimates it from the stage's
 	// log format (contract.AccessLogFormat) with typical values.
 	AccessLogBytes map[contract.Kind]float64
+	// Auth is how the route is authorized: what the authorizer adds to each request.
+	Auth AuthWorkload
+}
+
+// AuthWorkload is a route's authorization, as it bills. IAM and JWT authorizers are free on
+// both API kinds (AWS, "Amazon API Gateway pricing": no charge for authorization); a Lambda
+// authorizer is a Lambda invocation for each request its cache does not answer.
+type AuthWorkload struct {
+	Mode string // none, iam, jwt, lambda, lambda-token
+	// CacheHitRatio is the share of requests the authorizer's cache answers (0 to 1): the
+	// bench measures it from the access log, cost takes it as --cache-hit-ratio.
+	CacheHitRatio float64
+	// AuthorizerDurationMs and AuthorizerMemoryMB are one authorizer invocation's.
+	AuthorizerDurationMs float64
+	AuthorizerMemoryMB   float64
+}
+
+// lambdaAuthorizer reports whether the mode invokes a Lambda authorizer.
+func (a AuthWorkload) lambdaAuthorizer() bool { return a.Mode == "lambda" || a.Mode == "lambda-token" }
+
+// DefaultAuthWorkload is the stack's authorizer: 128 MB, about 2 ms warm with its JWKS
+// cached, and the 5-minute cache of one client's token answering all but a few requests.
+func DefaultAuthWorkload(mode string) AuthWorkload {
+	return AuthWorkload{Mode: mode, CacheHitRatio: 0.99, AuthorizerDurationMs: 2, AuthorizerMemoryMB: 128}
+}
+
+// CognitoM2MMonthly is what the client-credentials flow costs a month: clients app clients,
+// each fetching a token once per tokenLifetime (a client that reuses its token until it
+// expires). It is the stack's, not a route's: it does not grow with requests.
+func (p Prices) CognitoM2MMonthly(clients float64, tokenLifetime time.Duration) (tokens, monthly float64) {
+	if tokenLifetime <= 0 {
+		return 0, 0
+	}
+	tokens = clients * HoursPerMonth * 3600 / tokenLifetime.Seconds()
+	return tokens, p.Cognito.M2MTokenRequests.Cost(tokens) + p.Cognito.M2MAppClients.Cost(clients)
 }
 
 // DefaultWorkload has this stack's facts and typical durations; set the volume and size.
@@ -112,6 +148,7 @@ type Estimate struct {
 	PayloadBytes    int64         `json:"payloadBytes"`
 	Lines           []Line        `json:"lines"`
 	API             float64       `json:"api"`    // API Gateway requests
+	Auth            float64       `json:"auth"`   // the Lambda authorizer's invocations
 	Target          float64       `json:"target"` // the target service(s)
 	Logs            float64       `json:"logs"`   // CloudWatch Logs ingestion
 	Monthly         float64       `json:"monthly"`
@@ -187,6 +224,10 @@ func (p Prices) EstimateRequest(q Request, kind contract.Kind, w Workload) Estim
 	e.add(&e.Logs, Line{"access log ingestion", gb, "GB", p.CloudWatchLogs.Ingestion.Cost(gb),
 		fmt.Sprintf("%.0f bytes a line", logBytes)})
 
+	if w.Auth.lambdaAuthorizer() {
+		authorizerInvocations(b, w.Auth)
+	}
+
 	// The target, the same on both API kinds.
 	if q.Call.Action != "" {
 		rule, ok := rules[q.Call.Action]
@@ -196,7 +237,7 @@ func (p Prices) EstimateRequest(q Request, kind contract.Kind, w Workload) Estim
 			b.infeasible = append(b.infeasible, fmt.Sprintf("no price rule for %s: its service is not priced", q.Call.Action))
 		}
 	}
-	e.Monthly = e.API + e.Target + e.Logs
+	e.Monthly = e.API + e.Auth + e.Target + e.Logs
 	if n > 0 {
 		e.PerMillion = e.Monthly / n * 1e6
 	}

@@ -130,6 +130,11 @@ type Prices struct {
 		ExpressDurationIncrementMs int64 `json:"expressDurationIncrementMs"`
 		ExpressMemoryIncrementMB   int64 `json:"expressMemoryIncrementMB"`
 	} `json:"stepFunctions"`
+	Cognito struct {
+		Source
+		M2MTokenRequests Rate `json:"m2mTokenRequests"`
+		M2MAppClients    Rate `json:"m2mAppClients"`
+	} `json:"cognito"`
 	Lambda struct {
 		Source
 		MaxSyncPayloadBytes int64 `json:"maxSyncPayloadBytes"`
@@ -256,6 +261,7 @@ func (p Prices) Sources() []NamedSource {
 		{"EventBridge", p.EventBridge.Source},
 		{"Step Functions", p.StepFunctions.Source},
 		{"Lambda", p.Lambda.Source},
+		{"Cognito", p.Cognito.Source},
 		{"CloudWatch Logs", p.CloudWatchLogs.Source},
 		{"S3", p.S3.Source},
 	}

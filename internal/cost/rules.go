@@ -106,3 +106,19 @@ func lambdaInvocation(b *bill, _ spec.Call) {
 		fmt.Sprintf("%.0f bytes of platform lines an invocation", w.LambdaLogBytes)})
 	b.over(p.Lambda.MaxSyncPayloadBytes, "Lambda synchronous payload")
 }
+
+// authorizerInvocations prices a Lambda authorizer: a request and its duration for each
+// request the cache does not answer, and its platform log lines.
+func authorizerInvocations(b *bill, a AuthWorkload) {
+	p, w := b.p, b.w
+	n := b.n * (1 - min(max(a.CacheHitRatio, 0), 1))
+	hit := fmt.Sprintf("%.4g%% of requests, the rest answered from its cache", 100*(1-a.CacheHitRatio))
+	b.e.add(&b.e.Auth, Line{"Lambda authorizer requests", n, "request", p.Lambda.Requests.Cost(n), hit})
+	gbs := p.LambdaGBSeconds(a.AuthorizerDurationMs, a.AuthorizerMemoryMB)
+	q := n * gbs
+	b.e.add(&b.e.Auth, Line{"Lambda authorizer arm64 duration", q, "GB-second", p.Lambda.Arm64Duration.Cost(q),
+		fmt.Sprintf("%.0f ms at %.0f MB billed as %.6f GB-s", a.AuthorizerDurationMs, a.AuthorizerMemoryMB, gbs)})
+	lgb := n * w.LambdaLogBytes / GB
+	b.logs(Line{"Lambda authorizer log ingestion", lgb, "GB", p.CloudWatchLogs.Ingestion.Cost(lgb),
+		fmt.Sprintf("%.0f bytes of platform lines an invocation", w.LambdaLogBytes)})
+}

@@ -22,7 +22,13 @@ type sdkEngine struct {
 func NewEngine(cfg aws.Config, local bool) Engine {
 	return &sdkEngine{
 		sfn: sfn.NewFromConfig(cfg),
-		s3:  s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = local }),
+		s3: s3.NewFromConfig(cfg, func(o *s3.Options) {
+			if local {
+				// The local S3 keeps whole objects without checksums.
+				o.UsePathStyle = true
+				o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
+			}
+		}),
 	}
 }
 

@@ -124,7 +124,7 @@ func (p *plan) collect(ctx context.Context, eng Engine, b bench.Config, task Tas
 	merged.Problems = append(merged.Problems, problems...)
 	merged.Source = bench.NewSource("lambda", p.region, exec, merged.Runs)
 	for _, r := range merged.Runs {
-		if late := r.FirstSent.Sub(r.Started); !r.FirstSent.IsZero() && late > b.Warmup {
+		if late := r.StartLateness(); !r.FirstSent.IsZero() && late > b.Warmup {
 			merged.Problems = append(merged.Problems, fmt.Sprintf("worker %d of %d sent its first request %s after the start instant, past the %s warm-up: "+
 				"its first measured requests waited for it (give a longer --lead or --warmup)", r.Shard.Index+1, r.Shard.Of, late.Round(time.Millisecond), b.Warmup))
 		}

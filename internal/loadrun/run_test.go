@@ -188,7 +188,7 @@ func TestRunFansOutMergesAndChecksAsOneRun(t *testing.T) {
 	var table, html bytes.Buffer
 	rep.WriteTable(&table)
 	rep.WriteHTML(&html)
-	if !strings.Contains(table.String(), "load from lambda: 3 workers in us-east-1, sharing one schedule; first requests within") {
+	if !strings.Contains(table.String(), "load from lambda: 3 workers in us-east-1, sharing one schedule; their starts within") {
 		t.Errorf("table does not say where the load came from:\n%s", table.String())
 	}
 	if !strings.Contains(html.String(), "Load from <b>lambda</b>: 3 workers in us-east-1") {

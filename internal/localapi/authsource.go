@@ -78,7 +78,7 @@ type authorizerResult struct {
 	// ApiKeySourceType is AUTHORIZER.
 	usageKey string
 	// A Lambda authorizer's call: its status, latencies and request ID.
-	invoked        bool
+	ran, invoked   bool // a Lambda authorizer answered (from its cache or not); was invoked
 	status         int
 	latency, integ time.Duration
 	requestID      string
@@ -100,7 +100,7 @@ func (a *authorizerResult) contextVar(name string) string {
 	case "error":
 		return a.err
 	case "latency":
-		if a.invoked {
+		if a.ran {
 			return fmt.Sprint(a.latency.Milliseconds())
 		}
 	case "integrationLatency":

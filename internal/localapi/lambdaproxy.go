@@ -94,14 +94,32 @@ func proxyEventV1(x *exchange, resource string, params, stageVars map[string]str
 	return b
 }
 
-// v1Identity is requestContext.identity: null but for what a request without credentials has.
+// v1Identity is requestContext.identity: null but for what the request carries (its address
+// and user agent, the caller an IAM authorizer verified, the API key a method required).
 func v1Identity(x *exchange) map[string]any {
-	id := map[string]any{"sourceIp": x.sourceIP, "userAgent": x.req.UserAgent()}
+	id := map[string]any{}
 	for _, k := range []string{"accessKey", "accountId", "caller", "cognitoAuthenticationProvider", "cognitoAuthenticationType",
 		"cognitoIdentityId", "cognitoIdentityPoolId", "principalOrgId", "user", "userArn"} {
 		id[k] = nil
 	}
+	for k, v := range x.identityMap() {
+		id[k] = v
+	}
 	return id
+}
+
+// withAuthorizer adds requestContext.authorizer when an authorizer let the request through:
+// on a REST API what $context.authorizer holds (a Lambda authorizer's principalId and
+// context, a Cognito authorizer's claims), on an HTTP API what its payload 2.0 event holds.
+func withAuthorizer(ctx map[string]any, x *exchange, rest bool) map[string]any {
+	if rest {
+		if m := x.authz.vtlMap(); len(m) > 0 {
+			ctx["authorizer"] = m
+		}
+	} else if x.authorizerV2 != nil {
+		ctx["authorizer"] = x.authorizerV2
+	}
+	return ctx
 }
 
 // proxyAnswer is a function's answer as a proxy integration sends it to the client.
@@ -345,7 +363,7 @@ func (l *restLambdaProxy) serve(x *exchange, c *restCall) *gatewayError {
 		"requestTime": x.contextVar("requestTime", "", "", ""), "requestTimeEpoch": x.start.UnixMilli(),
 		"resourceId": localID(a.r.stack, x.resourcePath), "resourcePath": x.resourcePath, "stage": c.stage.name,
 	}
-	event := proxyEventV1(x, x.resourcePath, c.params, c.stage.vars, x.body, a.isBinary(x.req.Header.Get("Content-Type")), ctx)
+	event := proxyEventV1(x, x.resourcePath, c.params, c.stage.vars, x.body, a.isBinary(x.req.Header.Get("Content-Type")), withAuthorizer(ctx, x, true))
 	res, e := invokeProxy(x, l.fn, l.timeout, event)
 	if e != nil {
 		if e.typ == integrationFailure {
@@ -397,7 +415,7 @@ func (l *lambdaProxyV1) serve(x *exchange, c *httpCall) *gatewayError {
 		"protocol": x.req.Proto, "requestId": x.id, "requestTime": x.contextVar("requestTime", "", "", ""),
 		"requestTimeEpoch": x.start.UnixMilli(), "resourceId": c.route.key, "resourcePath": resource, "stage": c.stage.name,
 	}
-	event := proxyEventV1(x, resource, c.params, c.stage.vars, x.body, false, ctx)
+	event := proxyEventV1(x, resource, c.params, c.stage.vars, x.body, false, withAuthorizer(ctx, x, false))
 	var ev map[string]any
 	json.Unmarshal(event, &ev)
 	ev["version"] = "1.0"

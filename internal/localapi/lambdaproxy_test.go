@@ -2,6 +2,7 @@ package localapi
 
 import (
 	"encoding/json"
+	"net/http"
 	"reflect"
 	"strings"
 	"testing"
@@ -176,4 +177,32 @@ func TestDeployTimeResourcesFollowServiceTokensToProviderFunctions(t *testing.T)
 	if strings.Join(sortedKeys(got), " ") != strings.Join(want, " ") {
 		t.Errorf("deploy-time resources = %v, want %v", sortedKeys(got), want)
 	}
+}
+
+func TestProxyV1RequestContextCarriesTheAuthorizerAndTheVerifiedCaller(t *testing.T) {
+	x := &exchange{req: httptestRequest(t), sourceIP: "10.0.0.1", identity: callerIdentity{accessKey: "AKIDEXAMPLE", accountID: "123456789012"}, apiKey: "k-1"}
+	x.authz.vtl = map[string]any{"principalId": "user-1", "who": "ada"}
+	x.authorizerV2 = map[string]any{"lambda": map[string]any{"who": "ada"}}
+	rest := withAuthorizer(map[string]any{}, x, true)
+	if a, _ := rest["authorizer"].(map[string]any); a["principalId"] != "user-1" || a["who"] != "ada" {
+		t.Errorf("REST authorizer = %v, want the Lambda authorizer's principalId and context", rest["authorizer"])
+	}
+	if h := withAuthorizer(map[string]any{}, x, false); !reflect.DeepEqual(h["authorizer"], x.authorizerV2) {
+		t.Errorf("HTTP API authorizer = %v", h["authorizer"])
+	}
+	if none := withAuthorizer(map[string]any{}, &exchange{}, true); none["authorizer"] != nil {
+		t.Errorf("no authorizer gave %v", none["authorizer"])
+	}
+	id := v1Identity(x)
+	if id["accessKey"] != "AKIDEXAMPLE" || id["accountId"] != "123456789012" || id["apiKey"] != "k-1" || id["sourceIp"] != "10.0.0.1" || id["userArn"] != nil {
+		t.Errorf("identity = %v", id)
+	}
+}
+
+func httptestRequest(t *testing.T) *http.Request {
+	req, err := http.NewRequest("GET", "http://127.0.0.1/prod/x", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return req
 }

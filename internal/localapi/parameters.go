@@ -46,10 +46,20 @@ func (r *Runner) parameters(t *cfn.Template, ps *problems) {
 		}
 		r.vals[name] = id
 	}
+	// An unscoped name is for every stack that declares it, as cdk deploy passes it: it is
+	// unknown only when no stack of the assembly does.
+	declared := func(name string) bool {
+		for _, st := range r.opts.Assembly.Stacks {
+			if _, ok := st.Template.Parameters[name]; ok {
+				return true
+			}
+		}
+		return false
+	}
 	var unknown []string
 	for k := range r.opts.Parameters {
 		stack, _, scoped := strings.Cut(k, ":")
-		if !used[k] && (!scoped || stack == r.stack) {
+		if !used[k] && ((scoped && stack == r.stack) || (!scoped && !declared(k))) {
 			unknown = append(unknown, k)
 		}
 	}

@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -35,11 +36,13 @@ type Credentials struct {
 }
 
 // Signer signs requests for one service in one region. Its zero value is not useful: name
-// both. A Signer caches the derived signing key of the day, so reuse one per credential.
+// both. A Signer caches the derived signing key of the day, so reuse one per credential; it
+// is safe for concurrent use.
 type Signer struct {
 	Region, Service string
 	Credentials     Credentials
 
+	mu     sync.Mutex
 	keyDay string
 	key    []byte
 }
@@ -63,6 +66,8 @@ func (s *Signer) Sign(req *http.Request, body []byte, t time.Time) {
 }
 
 func (s *Signer) signingKey(day string) []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.keyDay != day {
 		s.key, s.keyDay = deriveKey(s.Credentials.SecretAccessKey, day, s.Region, s.Service), day
 	}
