@@ -112,3 +112,29 @@ func TestSNSDeliversToQueuesAndFunctions(t *testing.T) {
 		}
 	})
 }
+
+func TestTopicsAndSubscriptionsSurviveARestart(t *testing.T) {
+	dir := t.TempDir()
+	srv, err := New(Options{StateDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.CreateQueue("q", nil)
+	arn, err := srv.CreateTopic("t", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.Subscribe(arn, "sqs", srv.QueueARN("q"), map[string]string{"RawMessageDelivery": "true"}); err != nil {
+		t.Fatal(err)
+	}
+	srv.Close()
+	e := newEnv(t, Options{StateDir: dir})
+	c := snsapi.NewFromConfig(sdkConfig(e.http.URL))
+	if _, err := c.Publish(ctxT(t), &snsapi.PublishInput{TopicArn: aws.String(arn), Message: aws.String("after")}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := e.sqs.ReceiveMessage(ctxT(t), &sqs.ReceiveMessageInput{QueueUrl: aws.String(e.srv.QueueURL("q"))})
+	if len(got.Messages) != 1 || aws.ToString(got.Messages[0].Body) != "after" {
+		t.Errorf("after restart the raw subscription got %+v", got.Messages)
+	}
+}

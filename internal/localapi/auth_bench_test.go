@@ -134,3 +134,57 @@ func authHeader(b *testing.B, mode string, s *served, kind contract.Kind, u, bod
 	}
 	return h
 }
+
+// BenchmarkAuthorize measures the authorizer step alone, for POST /queue of each mode's
+// stack: what a request spends in authorization, without the integration's noise. none is
+// the baseline (no authorizer: the step is skipped).
+func BenchmarkAuthorize(b *testing.B) {
+	body := `{"orderId":"o-1","amount":42}`
+	for _, m := range []struct{ name, golden string }{{"iam", "iam"}, {"jwt", "jwt"}, {"lambda-cached", "lambda"}, {"lambda-uncached", "lambda"}} {
+		tmpl := goldenMode(b, m.golden)
+		if m.name == "lambda-uncached" {
+			for _, typ := range []string{"AWS::ApiGatewayV2::Authorizer", "AWS::ApiGateway::Authorizer"} {
+				for _, res := range tmpl.OfType(typ) {
+					res.Properties["AuthorizerResultTtlInSeconds"] = 0.0
+				}
+			}
+		}
+		s := serve(b, tmpl, Options{NoThrottle: true})
+		for _, kind := range contract.Kinds {
+			u := JoinURL(s.out[contract.APIURLOutput(kind, "prod")], "/queue")
+			header := authHeader(b, m.golden, s, kind, u, body)
+			az, apiID := queueAuthorizer(b, s.r, kind)
+			b.Run(m.name+"/"+string(kind), func(b *testing.B) {
+				b.ReportAllocs()
+				for range b.N {
+					req := httptest.NewRequest("POST", u, strings.NewReader(body))
+					req.Header = header.Clone()
+					x := newExchange(&discardWriter{h: http.Header{}}, req, "id")
+					x.body, x.stage, x.path, x.apiID, x.params, x.routeKey, x.resourcePath = []byte(body), "prod", "/queue", apiID, map[string]string{}, "POST /queue", "/queue"
+					if e := az.authorize(x); e != nil {
+						b.Fatalf("refused: %v", e)
+					}
+				}
+			})
+		}
+	}
+}
+
+// queueAuthorizer is the authorizer of POST /queue on the runner's API of kind.
+func queueAuthorizer(b *testing.B, r *Runner, kind contract.Kind) (authorizer, string) {
+	if kind == contract.HTTP {
+		for _, rt := range r.httpAPIs[0].routes {
+			if rt.key == "POST /queue" {
+				return rt.auth, r.httpAPIs[0].id
+			}
+		}
+	} else {
+		for _, c := range r.restAPIs[0].root.children {
+			if c.path == "/queue" {
+				return c.methods["POST"].auth, r.restAPIs[0].id
+			}
+		}
+	}
+	b.Fatal("no POST /queue")
+	return nil, ""
+}
