@@ -21,6 +21,13 @@ const (
 	ContextAuthMode         = "firstclass:authMode"
 	ContextLoadStackName    = "firstclass:loadStackName"
 	ContextAPIKeys          = "firstclass:apiKeys"
+	ContextKMSKey           = "firstclass:kmsKey"
+)
+
+// The firstclass:kmsKey choices.
+const (
+	KMSAWSManaged = "aws-managed"
+	KMSCustomer   = "customer"
 )
 
 // Auth modes: how a route is authorized on both APIs.
@@ -54,6 +61,10 @@ type Config struct {
 	// AuthMode is the auth mode of every route RouteAuth does not name: AuthNone (public
 	// routes, the load-test default), AuthIAM, AuthJWT, AuthLambda or AuthLambdaToken.
 	AuthMode string
+	// KMSKey is KMSAWSManaged (SSE-SQS queues, the stream under alias/aws/kinesis) or
+	// KMSCustomer (one customer-managed key, rotated yearly, for the queue, its dead-letter
+	// queue and the stream).
+	KMSKey string
 	// RouteAuth are the routes, by name, whose mode is not AuthMode.
 	RouteAuth map[string]string
 	// APIKeys makes every REST method require an API key, with one usage plan per stage
@@ -124,7 +135,7 @@ var (
 // value given with `-c` arrives as a string, so numbers and the stage object are also
 // accepted as strings. Every problem is reported with the key and the fix.
 func ParseConfig(lookup func(key string) any) (Config, error) {
-	c := Config{StackName: routes.DefaultStackName, LoadStackName: contract.DefaultLoadStackName, LogRetentionDays: 30, RemoveOnDelete: true, AuthMode: "none"}
+	c := Config{StackName: routes.DefaultStackName, LoadStackName: contract.DefaultLoadStackName, LogRetentionDays: 30, RemoveOnDelete: true, AuthMode: "none", KMSKey: KMSAWSManaged}
 	var errs []string
 	fail := func(key, format string, args ...any) {
 		errs = append(errs, fmt.Sprintf("context %q: ", key)+fmt.Sprintf(format, args...))
@@ -187,6 +198,15 @@ func ParseConfig(lookup func(key string) any) (Config, error) {
 		case false, "false":
 		default:
 			fail(ContextAPIKeys, "%v is not true or false", v)
+		}
+	}
+
+	if v := lookup(ContextKMSKey); v != nil {
+		switch v {
+		case KMSAWSManaged, KMSCustomer:
+			c.KMSKey = v.(string)
+		default:
+			fail(ContextKMSKey, "%v is not a key choice; use %q (SSE-SQS and alias/aws/kinesis) or %q (a customer-managed key)", v, KMSAWSManaged, KMSCustomer)
 		}
 	}
 

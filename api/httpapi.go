@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2integrations"
@@ -10,6 +11,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"firstclass/internal/contract"
+	subtypeCatalogue "firstclass/internal/mapping"
 	"firstclass/internal/spec"
 )
 
@@ -42,6 +44,8 @@ var httpSubtypes = map[string]awsapigatewayv2.HttpIntegrationSubtype{
 	"StepFunctions-StartExecution":     awsapigatewayv2.HttpIntegrationSubtype_STEPFUNCTIONS_START_EXECUTION,
 	"StepFunctions-StartSyncExecution": awsapigatewayv2.HttpIntegrationSubtype_STEPFUNCTIONS_START_SYNC_EXECUTION,
 	"StepFunctions-StopExecution":      awsapigatewayv2.HttpIntegrationSubtype_STEPFUNCTIONS_STOP_EXECUTION,
+	"Kinesis-PutRecord":                awsapigatewayv2.HttpIntegrationSubtype_KINESIS_PUT_RECORD,
+	"AppConfig-GetConfiguration":       awsapigatewayv2.HttpIntegrationSubtype_APPCONFIG_GET_CONFIGURATION,
 }
 
 // NewHTTPAPI builds the HTTP API from the route table. A route the table gets wrong stops
@@ -122,10 +126,20 @@ func (h *HTTPAPI) integration(r spec.Route, t *Targets) (awsapigatewayv2.HttpRou
 	if err != nil {
 		return nil, err
 	}
-	if in := tg.httpIntegration(id, subtype, mapping); in != nil {
-		return in, nil
+	key := keyOf(tg)
+	if key == nil {
+		if in := tg.httpIntegration(id, subtype, mapping); in != nil {
+			return in, nil
+		}
 	}
-	return nil, fmt.Errorf("subtype %s cannot reach target %q, a %s", r.HTTP.Subtype, r.Target, tg.kind())
+	// No CDK integration for the subtype, or one that would forget the target's key.
+	st, _ := subtypeCatalogue.LookupSubtype(r.HTTP.Subtype)
+	service, action, _ := strings.Cut(st.IAMAction, ":")
+	if service != tg.service() {
+		return nil, fmt.Errorf("subtype %s cannot reach target %q, a %s", r.HTTP.Subtype, r.Target, tg.kind())
+	}
+	return newServiceIntegration(id, &serviceIntegration{subtype: subtype, mapping: mapping, action: st.IAMAction,
+		resources: policyResources(tg, action), key: key}), nil
 }
 
 // parameterMapping builds the route's custom mapping. It replaces every default of the CDK

@@ -50,6 +50,11 @@ func suppressNagFindings(s *Stack, c Config) {
 		"(DescribeExecution, GetExecutionHistory); logging ALL events would add CloudWatch ingestion to every run the bench prices.")
 	suppress(s.Targets.ExpressWorkflow, "AwsSolutions-SF1", "The express machine only runs synchronously: StartSyncExecution returns "+
 		"status, output, error and cause to the caller; logging ALL events would add per-event ingestion to every request the bench prices.")
+	if s.Targets.Key != nil {
+		suppress(s.Targets.Stream, "AwsSolutions-KDS3", "firstclass:kmsKey=customer asks for the stack's customer-managed key instead of "+
+			"aws/kinesis: its key policy is the account's to audit and revoke, it rotates yearly, and each integration role on the stream "+
+			"may use it (kms:GenerateDataKey, kms:Decrypt) and no other key.")
+	}
 	for _, m := range []any{s.Targets.Workflow, s.Targets.ExpressWorkflow} {
 		suppress(m, "AwsSolutions-SF2", "X-Ray is billed per trace and adds work to the targets of the latency comparison; "+
 			"enable tracing on a production copy.")

@@ -222,7 +222,7 @@ func (r *RESTAPI) integration(route spec.Route, tg target, templates restRouteTe
 		}), nil
 	}
 
-	action, resource, err := restPermission(route, tg)
+	action, resources, err := restPermission(route, tg)
 	if err != nil {
 		return nil, err
 	}
@@ -230,18 +230,18 @@ func (r *RESTAPI) integration(route spec.Route, tg target, templates restRouteTe
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("apigateway.amazonaws.com"), nil),
 		Description: jsii.String("firstclass: REST " + route.Key() + " may " + action + " on its target only"),
 	})
-	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:       jsii.String("Allow" + strings.ReplaceAll(action, ":", "")),
-		Actions:   jsii.Strings(action),
-		Resources: jsii.Strings(resource),
-	}))
+	allowTargetUse(role, action, resources, keyOf(tg))
 	headers := map[string]*string{}
 	for k, v := range route.REST.Headers {
 		headers["integration.request.header."+k] = jsii.String("'" + v + "'")
 	}
+	method := route.REST.Method
+	if method == "" {
+		method = "POST"
+	}
 	props := &awsapigateway.AwsIntegrationProps{
 		Service:               jsii.String(route.REST.Service),
-		IntegrationHttpMethod: jsii.String("POST"),
+		IntegrationHttpMethod: jsii.String(method),
 		Options: &awsapigateway.IntegrationOptions{
 			CredentialsRole:      role,
 			PassthroughBehavior:  awsapigateway.PassthroughBehavior_NEVER,
@@ -250,10 +250,10 @@ func (r *RESTAPI) integration(route spec.Route, tg target, templates restRouteTe
 			IntegrationResponses: responses,
 		},
 	}
-	if route.REST.QueueInPath {
+	if route.REST.QueueInPath || route.REST.PathStyle {
 		path, ok := tg.restPath()
 		if !ok {
-			return nil, fmt.Errorf("QueueInPath: target %q, a %s, has no path-style integration", route.Target, tg.kind())
+			return nil, fmt.Errorf("a path-style integration: target %q, a %s, has no REST path", route.Target, tg.kind())
 		}
 		props.Path = path
 	} else {
@@ -262,19 +262,23 @@ func (r *RESTAPI) integration(route spec.Route, tg target, templates restRouteTe
 	return awsapigateway.NewAwsIntegration(props), nil
 }
 
-// restPermission is the one IAM action and the one resource a REST route's role needs.
-func restPermission(route spec.Route, tg target) (action, resource string, err error) {
-	prefix := map[string]string{"sqs": "sqs", "events": "events", "states": "states"}[route.REST.Service]
+// restServices are the services a REST AwsIntegration reaches, by the prefix of their IAM
+// actions.
+var restServices = map[string]string{"sqs": "sqs", "events": "events", "states": "states", "kinesis": "kinesis", "appconfig": "appconfig"}
+
+// restPermission is the one IAM action and the resources a REST route's role needs.
+func restPermission(route spec.Route, tg target) (action string, resources []string, err error) {
+	prefix := restServices[route.REST.Service]
 	if prefix == "" {
-		return "", "", fmt.Errorf("REST service %q is not one firstclass integrates; use sqs, events, states or lambda", route.REST.Service)
+		return "", nil, fmt.Errorf("REST service %q is not one firstclass integrates; use one of %v or lambda", route.REST.Service, sortedKeys(restServices))
 	}
 	if route.REST.Action == "" {
-		return "", "", fmt.Errorf("the REST integration needs an Action (the service API it calls)")
+		return "", nil, fmt.Errorf("the REST integration needs an Action (the service API it calls)")
 	}
 	if tg.service() != route.REST.Service {
-		return "", "", fmt.Errorf("service %q cannot reach target %q, a %s", route.REST.Service, route.Target, tg.kind())
+		return "", nil, fmt.Errorf("service %q cannot reach target %q, a %s", route.REST.Service, route.Target, tg.kind())
 	}
-	return prefix + ":" + route.REST.Action, tg.policyResource(route.REST.Action), nil
+	return prefix + ":" + route.REST.Action, policyResources(tg, route.REST.Action), nil
 }
 
 // integrationResponses: the 200 default (selection pattern "") and the route's errors, each

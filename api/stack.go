@@ -69,6 +69,10 @@ func (s *Stack) outputs(c Config) {
 	out(routes.WorkflowStateMachineArnOutput, *t.Workflow.StateMachineArn(), "STANDARD state machine both POST /workflow routes start")
 	out(routes.ExpressStateMachineArnOutput, *t.ExpressWorkflow.StateMachineArn(), "EXPRESS state machine both POST /workflow/sync routes run")
 	out(routes.GreetingFunctionNameOutput, *t.Greeting.FunctionName(), "function behind both GET /greeting routes")
+	out(routes.StreamNameOutput, *t.Stream.StreamName(), "stream both POST /stream routes put records to")
+	out(routes.SettingsConfigurationOutput, *awscdk.Fn_Join(jsii.String("/"), jsii.Strings(*t.Settings.Application.ApplicationId(),
+		*t.Settings.Environment.EnvironmentId(), *t.Settings.Configuration.ConfigurationProfileId())),
+		"application/environment/profile IDs of the AppConfig configuration both GET /config routes answer with")
 	out(contract.RegionOutput, *awscdk.Aws_REGION(), "region the stack is deployed in")
 	if a := s.Auth; a.Pool != nil {
 		out(contract.UserPoolIDOutput, *a.Pool.UserPoolId(), "user pool whose access tokens the jwt and lambda modes accept")

@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2integrations"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
@@ -58,7 +59,10 @@ func (noHTTPIntegration) httpIntegration(*string, awsapigatewayv2.HttpIntegratio
 type queueTarget struct {
 	noFunction
 	q awssqs.Queue
+	k awskms.IKey // nil for SSE-SQS
 }
+
+func (t queueTarget) key() awskms.IKey { return t.k }
 
 func (queueTarget) kind() spec.TargetKind { return spec.Queue }
 func (queueTarget) service() string       { return "sqs" }

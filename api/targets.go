@@ -7,6 +7,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskinesis"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3assets"
@@ -37,18 +39,32 @@ type Targets struct {
 	Workflow        awsstepfunctions.StateMachine
 	ExpressWorkflow awsstepfunctions.StateMachine
 	Greeting        awslambda.Function
+	Stream          awskinesis.Stream
+	Settings        *Settings
+	// Key is the customer-managed key of the queue, its dead-letter queue and the stream,
+	// nil unless firstclass:kmsKey=customer.
+	Key awskms.Key
 
 	byName map[string]target // by the names routes/targets.go gives them
 }
 
 // NewTargets creates the queue, the bus with its archive and audit rule, the two state
-// machines and the greeting function.
+// machines, the greeting function, the stream and the hosted configuration.
 func NewTargets(scope constructs.Construct, id string, props *TargetsProps) *Targets {
 	t := &Targets{Construct: constructs.NewConstruct(scope, jsii.String(id))}
 	removal := removalPolicy(props.Config)
+	var key awskms.IKey
+	if props.Config.KMSKey == KMSCustomer {
+		t.Key = awskms.NewKey(t.Construct, jsii.String("Key"), &awskms.KeyProps{
+			Description:       jsii.String("firstclass: encrypts the queue, its dead-letter queue and the stream"),
+			EnableKeyRotation: jsii.Bool(true),
+			RemovalPolicy:     removal,
+		})
+		key = t.Key
+	}
 
-	t.DeadLetterQueue = newQueue(t.Construct, "DeadLetterQueue", removal, nil)
-	t.Queue = newQueue(t.Construct, "Queue", removal, t.DeadLetterQueue)
+	t.DeadLetterQueue = newQueue(t.Construct, "DeadLetterQueue", removal, nil, key)
+	t.Queue = newQueue(t.Construct, "Queue", removal, t.DeadLetterQueue, key)
 
 	t.Bus = awsevents.NewEventBus(t.Construct, jsii.String("Bus"), &awsevents.EventBusProps{
 		Description: jsii.String("firstclass: events put through both APIs"),
@@ -61,8 +77,8 @@ func NewTargets(scope constructs.Construct, id string, props *TargetsProps) *Tar
 		EventPattern: everyEvent,
 		Retention:    awscdk.Duration_Days(jsii.Number(float64(props.Config.LogRetentionDays))),
 	})
-	t.AuditDLQ = newQueue(t.Construct, "AuditDeadLetterQueue", removal, nil)
-	t.AuditQueue = newQueue(t.Construct, "AuditQueue", removal, t.AuditDLQ)
+	t.AuditDLQ = newQueue(t.Construct, "AuditDeadLetterQueue", removal, nil, nil)
+	t.AuditQueue = newQueue(t.Construct, "AuditQueue", removal, t.AuditDLQ, nil)
 	awsevents.NewRule(t.Construct, jsii.String("AuditRule"), &awsevents.RuleProps{
 		Description:  jsii.String("firstclass: copies every event to the audit queue so deliveries can be counted"),
 		EventBus:     t.Bus,
@@ -88,8 +104,12 @@ func NewTargets(scope constructs.Construct, id string, props *TargetsProps) *Tar
 	})
 
 	t.Greeting = newGoFunction(t.Construct, "Greeting", props, "./lambda/greeting", "firstclass: GET /greeting (./lambda/greeting)")
+	t.Stream = newStream(t.Construct, removal, key)
+	t.Settings = newSettings(t.Construct, removal)
 	t.byName = map[string]target{
-		routes.Queue.Name:           queueTarget{q: t.Queue},
+		routes.Queue.Name:           queueTarget{q: t.Queue, k: key},
+		routes.Stream.Name:          streamTarget{s: t.Stream, k: key},
+		routes.Settings.Name:        configTarget{s: t.Settings},
 		routes.Bus.Name:             busTarget{b: t.Bus},
 		routes.Workflow.Name:        machineTarget{m: t.Workflow},
 		routes.ExpressWorkflow.Name: machineTarget{m: t.ExpressWorkflow, express: true},
@@ -98,15 +118,19 @@ func NewTargets(scope constructs.Construct, id string, props *TargetsProps) *Tar
 	return t
 }
 
-// newQueue makes an SQS-managed-encrypted queue that refuses plain HTTP. SSE-SQS rather than a
-// customer KMS key: the HTTP API's SQS integration role gets sqs:SendMessage only, and a KMS
-// key would also need kms:GenerateDataKey on it (a known trap of HttpSqsIntegration).
-func newQueue(scope constructs.Construct, id string, removal awscdk.RemovalPolicy, dlq awssqs.IQueue) awssqs.Queue {
+// newQueue makes an encrypted queue that refuses plain HTTP: SSE-SQS, or with a key (the
+// audit queues never get one: EventBridge would need the key too) SSE-KMS with it, and then
+// every integration role sending to it is also allowed kms:GenerateDataKey and kms:Decrypt
+// on that key, which the CDK's HttpSqsIntegration leaves out (serviceIntegration).
+func newQueue(scope constructs.Construct, id string, removal awscdk.RemovalPolicy, dlq awssqs.IQueue, key awskms.IKey) awssqs.Queue {
 	props := &awssqs.QueueProps{
 		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
 		EnforceSSL:      jsii.Bool(true),
 		RetentionPeriod: awscdk.Duration_Days(jsii.Number(4)),
 		RemovalPolicy:   removal,
+	}
+	if key != nil {
+		props.Encryption, props.EncryptionMasterKey = awssqs.QueueEncryption_KMS, key
 	}
 	if dlq != nil {
 		props.DeadLetterQueue = &awssqs.DeadLetterQueue{Queue: dlq, MaxReceiveCount: jsii.Number(5)}

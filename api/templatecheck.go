@@ -17,6 +17,7 @@ var sampleAttrs = map[spec.Attr]string{
 	spec.QueueURL:        "https://sqs.us-east-1.amazonaws.com/123456789012/firstclass-sample",
 	spec.EventBusName:    "firstclass-sample-bus",
 	spec.StateMachineArn: "arn:aws:states:us-east-1:123456789012:stateMachine:firstclass-sample",
+	spec.StreamName:      "firstclass-sample-stream",
 }
 
 // hostileBody is sent beside each route's own sample: quotes, a backslash, a slash, an

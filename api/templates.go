@@ -9,8 +9,8 @@ import (
 	"strings"
 )
 
-// The REST API's VTL mapping templates. Placeholders %QueueUrl%, %EventBusName% and
-// %StateMachineArn% stand for the route target's attributes and are filled at synth.
+// The REST API's VTL mapping templates. Placeholders %QueueUrl%, %EventBusName%,
+// %StateMachineArn% and %StreamName% stand for the route target's attributes and are filled at synth.
 //
 //go:embed templates/*.vtl
 var embedded embed.FS
@@ -40,7 +40,7 @@ func TemplateText(name string) (string, error) {
 }
 
 // placeholders are the target attributes a template may name.
-var placeholders = []spec.Attr{spec.QueueURL, spec.EventBusName, spec.StateMachineArn}
+var placeholders = []spec.Attr{spec.QueueURL, spec.EventBusName, spec.StateMachineArn, spec.StreamName}
 
 // FillTemplate replaces each %Attr% in a template with attrs[Attr]. It fails on a placeholder
 // the target does not provide, so a template cannot reach a deploy with one left in.

@@ -14,4 +14,8 @@ const (
 	WorkflowStateMachineArnOutput = "WorkflowStateMachineArn"
 	ExpressStateMachineArnOutput  = "ExpressWorkflowStateMachineArn"
 	GreetingFunctionNameOutput    = "GreetingFunctionName"
+	StreamNameOutput              = "StreamName"
+	// SettingsConfigurationOutput is APPLICATION_ID/ENVIRONMENT_ID/PROFILE_ID of the hosted
+	// configuration GET /config answers with.
+	SettingsConfigurationOutput = "SettingsConfiguration"
 )

@@ -9,6 +9,8 @@ var Routes = spec.Table{
 	StartWorkflowRoute,
 	RunExpressWorkflowRoute,
 	GreetingRoute,
+	PutRecordRoute,
+	GetConfigRoute,
 }
 
 // defaultErrors maps an AWS service's 4xx and 5xx to the same status on a REST route, with the
@@ -154,4 +156,67 @@ var GreetingRoute = spec.Route{
 	},
 	Sample:   spec.Sample{Query: "greeter=firstclass"},
 	Delivery: spec.Delivery{Probe: spec.ProbeResponse, IDQuery: "greeter"}, // "Hello, ID!" comes back
+}
+
+// PutRecordRoute puts the request body as one record on the Kinesis stream. The HTTP API
+// passes Data verbatim into Kinesis's JSON, where it is a base64 blob, and has no function to
+// encode it: its clients send the record base64-encoded, and the partition key in the
+// X-Partition-Key header, without which the HTTP API answers 400 (a required parameter that
+// evaluates to nothing). The REST twin encodes the raw body itself and falls back to the
+// request ID for the key.
+var PutRecordRoute = spec.Route{
+	Name:   "PutRecord",
+	Method: "POST",
+	Path:   "/stream",
+	Target: Stream,
+	HTTP: spec.HTTPIntegration{
+		Subtype: "Kinesis-PutRecord",
+		Parameters: map[string]spec.Value{
+			"StreamName":   spec.Of(spec.StreamName),
+			"Data":         spec.Expr("$request.body"),
+			"PartitionKey": spec.Expr("$request.header.X-Partition-Key"),
+		},
+		Base64Body: true,
+	},
+	REST: spec.RESTIntegration{
+		Service:         "kinesis",
+		Action:          "PutRecord",
+		Headers:         map[string]string{"Content-Type": "application/x-amz-json-1.1"},
+		RequestTemplate: "kinesis-put-record.vtl",
+		Errors:          defaultErrors,
+	},
+	Sample: spec.Sample{Body: `{"orderId":"o-1","amount":42}`, Headers: map[string]string{"X-Partition-Key": "o-1"}},
+	// The bench's id is each record's partition key too, which spreads its load over every
+	// shard as distinct clients' keys would.
+	Delivery: spec.Delivery{Probe: spec.ProbeStream, Output: StreamNameOutput, IDHeader: "X-Partition-Key"},
+}
+
+// GetConfigRoute answers with the AppConfig hosted configuration deployed to the stack's
+// environment. The HTTP API names the client by the request ID (a mapping has no fallback);
+// the REST twin by the X-Client-Id header, else the request ID.
+var GetConfigRoute = spec.Route{
+	Name:   "GetConfig",
+	Method: "GET",
+	Path:   "/config",
+	Target: Settings,
+	HTTP: spec.HTTPIntegration{
+		Subtype: "AppConfig-GetConfiguration",
+		Parameters: map[string]spec.Value{
+			"Application":   spec.Of(spec.ApplicationID),
+			"Environment":   spec.Of(spec.EnvironmentID),
+			"Configuration": spec.Of(spec.ConfigurationProfileID),
+			"ClientId":      spec.Expr("$context.requestId"),
+		},
+	},
+	REST: spec.RESTIntegration{
+		Service:   "appconfig",
+		Action:    "GetConfiguration",
+		PathStyle: true,
+		Method:    "GET",
+		// The template renders "{}", which is not sent on a GET: the header says what it is.
+		Headers:         map[string]string{"Content-Type": "application/json"},
+		RequestTemplate: "appconfig-get-configuration.vtl",
+		Errors:          defaultErrors,
+	},
+	Delivery: spec.Delivery{Probe: spec.ProbeConfiguration, Output: SettingsConfigurationOutput},
 }

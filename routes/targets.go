@@ -16,7 +16,11 @@ var (
 	ExpressWorkflow = spec.Target{Name: "expressWorkflow", Kind: spec.ExpressStateMachine}
 	// Greeter is the greeting Lambda function in lambda/greeting.
 	Greeter = spec.Target{Name: "greeter", Kind: spec.Function}
+	// Stream is the on-demand Kinesis data stream.
+	Stream = spec.Target{Name: "stream", Kind: spec.Stream}
+	// Settings is the AppConfig hosted JSON configuration, deployed to its one environment.
+	Settings = spec.Target{Name: "settings", Kind: spec.HostedConfiguration}
 )
 
 // Targets lists firstclass's targets.
-var Targets = []spec.Target{Queue, Bus, Workflow, ExpressWorkflow, Greeter}
+var Targets = []spec.Target{Queue, Bus, Workflow, ExpressWorkflow, Greeter, Stream, Settings}

@@ -29,14 +29,42 @@ func targetIDs(s *synthesized) map[string]string {
 		routes.Workflow.Name:        logicalID(s, t.Workflow),
 		routes.ExpressWorkflow.Name: logicalID(s, t.ExpressWorkflow),
 		routes.Greeter.Name:         logicalID(s, t.Greeting),
+		routes.Stream.Name:          logicalID(s, t.Stream),
 	}
 }
 
-// attrText is how a target attribute appears once resolved: the queue URL and the state
-// machine ARN are the resource's Ref, the bus name too.
+// settingsIDs are the logical IDs of the AppConfig application, environment and profile.
+func settingsIDs(s *synthesized) (app, env, profile string) {
+	profiles := s.resources("AWS::AppConfig::ConfigurationProfile")
+	if len(profiles) != 1 {
+		return "", "", fmt.Sprint(profiles)
+	}
+	return logicalID(s, s.stack.Targets.Settings.Application), logicalID(s, s.stack.Targets.Settings.Environment), profiles[0]
+}
+
+// attrText is how a target attribute appears once resolved: the queue URL, the state
+// machine ARN, the bus and stream names and the AppConfig IDs are the resources' Refs.
 func attrText(s *synthesized, r spec.Route) map[spec.Attr]string {
+	ref := "${" + targetIDs(s)[r.Target.Name] + "}"
+	app, env, profile := settingsIDs(s)
+	return map[spec.Attr]string{spec.QueueURL: ref, spec.EventBusName: ref, spec.StateMachineArn: ref, spec.StreamName: ref,
+		spec.ApplicationID: "${" + app + "}", spec.EnvironmentID: "${" + env + "}", spec.ConfigurationProfileID: "${" + profile + "}"}
+}
+
+// wantResources are the ARNs a route's role may do its action on, as rolePermissions prints
+// them: the target's ARN (a state machine's Ref is its ARN), or for the hosted configuration
+// the application, environment and profile GetConfiguration is authorized on.
+func wantResources(s *synthesized, r spec.Route) string {
 	id := targetIDs(s)[r.Target.Name]
-	return map[spec.Attr]string{spec.QueueURL: "${" + id + "}", spec.EventBusName: "${" + id + "}", spec.StateMachineArn: "${" + id + "}"}
+	switch r.Target.Name {
+	case routes.Workflow.Name, routes.ExpressWorkflow.Name:
+		return "${" + id + "}"
+	case routes.Settings.Name:
+		app, env, profile := settingsIDs(s)
+		prefix := "arn:${AWS::Partition}:appconfig:${AWS::Region}:${AWS::AccountId}:application/${" + app + "}"
+		return "[" + prefix + "/configurationprofile/${" + profile + "} " + prefix + "/environment/${" + env + "} " + prefix + "]"
+	}
+	return "${" + id + ".Arn}"
 }
 
 // wantHTTPAction is the one action each subtype's role may do.
@@ -45,6 +73,8 @@ var wantHTTPAction = map[string]string{
 	"EventBridge-PutEvents":            "events:PutEvents",
 	"StepFunctions-StartExecution":     "states:StartExecution",
 	"StepFunctions-StartSyncExecution": "states:StartSyncExecution",
+	"Kinesis-PutRecord":                "kinesis:PutRecord",
+	"AppConfig-GetConfiguration":       "appconfig:GetConfiguration",
 }
 
 func TestHTTPRoutesIntegrateAsTheTableSays(t *testing.T) {
@@ -96,11 +126,7 @@ func TestHTTPRoutesIntegrateAsTheTableSays(t *testing.T) {
 			// One role per integration, one action on the target's ARN.
 			role := refID(in["CredentialsArn"])
 			perms := s.rolePermissions(role)
-			arn := "${" + targetIDs(s)[r.Target.Name] + ".Arn}"
-			if r.Target.Name == routes.Workflow.Name || r.Target.Name == routes.ExpressWorkflow.Name {
-				arn = "${" + targetIDs(s)[r.Target.Name] + "}" // a state machine's Ref is its ARN
-			}
-			if wantPerm := "Allow " + wantHTTPAction[r.HTTP.Subtype] + " on " + arn; len(perms) != 1 || perms[0] != wantPerm {
+			if wantPerm := "Allow " + wantHTTPAction[r.HTTP.Subtype] + " on " + wantResources(s, r); len(perms) != 1 || perms[0] != wantPerm {
 				t.Errorf("role %s may %v, want exactly [%s]", role, perms, wantPerm)
 			}
 			assertAssumedByAPIGateway(t, s, role)
@@ -141,8 +167,12 @@ func TestRESTRoutesIntegrateAsTheTableSays(t *testing.T) {
 				return p["HttpMethod"] == r.Method && restResourcePath(s, p["ResourceId"]) == r.Path
 			})
 			in := m["Integration"].(map[string]any)
-			if in["Type"] != "AWS" || in["PassthroughBehavior"] != "NEVER" || in["IntegrationHttpMethod"] != "POST" {
-				t.Errorf("integration type %v, passthrough %v, method %v; want AWS (non-proxy), NEVER, POST", in["Type"], in["PassthroughBehavior"], in["IntegrationHttpMethod"])
+			method := r.REST.Method
+			if method == "" {
+				method = "POST"
+			}
+			if in["Type"] != "AWS" || in["PassthroughBehavior"] != "NEVER" || in["IntegrationHttpMethod"] != method {
+				t.Errorf("integration type %v, passthrough %v, method %v; want AWS (non-proxy), NEVER, %s", in["Type"], in["PassthroughBehavior"], in["IntegrationHttpMethod"], method)
 			}
 			// The request template, filled with the target's attribute.
 			raw, err := api.TemplateText(r.REST.RequestTemplate)
@@ -200,6 +230,11 @@ func TestRESTRoutesIntegrateAsTheTableSays(t *testing.T) {
 			if r.REST.QueueInPath {
 				wantURI = "arn:${AWS::Partition}:apigateway:${AWS::Region}:sqs:path/${AWS::AccountId}/${" + targetIDs(s)[r.Target.Name] + ".QueueName}"
 			}
+			if r.REST.PathStyle {
+				a := attrText(s, r)
+				wantURI = "arn:${AWS::Partition}:apigateway:${AWS::Region}:" + r.REST.Service + ":path/applications/" + a[spec.ApplicationID] +
+					"/environments/" + a[spec.EnvironmentID] + "/configurations/" + a[spec.ConfigurationProfileID]
+			}
 			if uri != wantURI {
 				t.Errorf("Uri = %s, want %s", uri, wantURI)
 			}
@@ -209,11 +244,7 @@ func TestRESTRoutesIntegrateAsTheTableSays(t *testing.T) {
 				}
 			}
 			role := refID(in["Credentials"])
-			arn := "${" + targetIDs(s)[r.Target.Name] + ".Arn}"
-			if r.Target.Name == routes.Workflow.Name || r.Target.Name == routes.ExpressWorkflow.Name {
-				arn = "${" + targetIDs(s)[r.Target.Name] + "}"
-			}
-			wantPerm := "Allow " + r.REST.Service + ":" + r.REST.Action + " on " + arn
+			wantPerm := "Allow " + r.REST.Service + ":" + r.REST.Action + " on " + wantResources(s, r)
 			if perms := s.rolePermissions(role); len(perms) != 1 || perms[0] != wantPerm {
 				t.Errorf("role %s may %v, want exactly [%s]", role, perms, wantPerm)
 			}
@@ -304,7 +335,8 @@ func TestOutputsGiveTheBenchWhatItNeeds(t *testing.T) {
 	s := app(t)
 	outputs := s.json["Outputs"].(map[string]any)
 	want := []string{routes.QueueURLOutput, routes.DeadLetterQueueURLOutput, routes.EventBusNameOutput, routes.AuditQueueURLOutput,
-		routes.WorkflowStateMachineArnOutput, routes.ExpressStateMachineArnOutput, routes.GreetingFunctionNameOutput, contract.RegionOutput}
+		routes.WorkflowStateMachineArnOutput, routes.ExpressStateMachineArnOutput, routes.GreetingFunctionNameOutput, contract.RegionOutput,
+		routes.StreamNameOutput, routes.SettingsConfigurationOutput}
 	for _, st := range s.config.Stages {
 		for _, kind := range contract.Kinds {
 			want = append(want, contract.APIURLOutput(kind, st.Name), contract.AccessLogGroupOutput(kind, st.Name))
@@ -332,21 +364,26 @@ func TestOutputsGiveTheBenchWhatItNeeds(t *testing.T) {
 func TestStatefulLogicalIDsAreFixed(t *testing.T) {
 	s := app(t)
 	want := map[string]string{
-		"TargetsQueue4E5D0920":                "AWS::SQS::Queue",
-		"TargetsDeadLetterQueue8A80BD4F":      "AWS::SQS::Queue",
-		"TargetsAuditQueue3DCC2E42":           "AWS::SQS::Queue",
-		"TargetsAuditDeadLetterQueueBB27D4A0": "AWS::SQS::Queue",
-		"TargetsBus937A1AC5":                  "AWS::Events::EventBus",
-		"TargetsBusArchiveE07F1173":           "AWS::Events::Archive",
-		"TargetsWorkflow2F799B67":             "AWS::StepFunctions::StateMachine",
-		"TargetsExpressWorkflowF6C6627D":      "AWS::StepFunctions::StateMachine",
-		"TargetsGreetingLogs3B0A1C03":         "AWS::Logs::LogGroup",
-		"HttpApiAccessLogsDev518842DC":        "AWS::Logs::LogGroup",
-		"HttpApiAccessLogsProdF5031A7F":       "AWS::Logs::LogGroup",
-		"RestApiAccessLogsDev238A9402":        "AWS::Logs::LogGroup",
-		"RestApiAccessLogsProd5788264A":       "AWS::Logs::LogGroup",
-		"HttpApi9292168F":                     "AWS::ApiGatewayV2::Api",
-		"RestApi135E9C73":                     "AWS::ApiGateway::RestApi",
+		"TargetsQueue4E5D0920":                                     "AWS::SQS::Queue",
+		"TargetsDeadLetterQueue8A80BD4F":                           "AWS::SQS::Queue",
+		"TargetsAuditQueue3DCC2E42":                                "AWS::SQS::Queue",
+		"TargetsAuditDeadLetterQueueBB27D4A0":                      "AWS::SQS::Queue",
+		"TargetsBus937A1AC5":                                       "AWS::Events::EventBus",
+		"TargetsBusArchiveE07F1173":                                "AWS::Events::Archive",
+		"TargetsWorkflow2F799B67":                                  "AWS::StepFunctions::StateMachine",
+		"TargetsExpressWorkflowF6C6627D":                           "AWS::StepFunctions::StateMachine",
+		"TargetsGreetingLogs3B0A1C03":                              "AWS::Logs::LogGroup",
+		"HttpApiAccessLogsDev518842DC":                             "AWS::Logs::LogGroup",
+		"HttpApiAccessLogsProdF5031A7F":                            "AWS::Logs::LogGroup",
+		"RestApiAccessLogsDev238A9402":                             "AWS::Logs::LogGroup",
+		"RestApiAccessLogsProd5788264A":                            "AWS::Logs::LogGroup",
+		"HttpApi9292168F":                                          "AWS::ApiGatewayV2::Api",
+		"RestApi135E9C73":                                          "AWS::ApiGateway::RestApi",
+		"TargetsStreamD661F322":                                    "AWS::Kinesis::Stream",
+		"TargetsSettings6AD2394A":                                  "AWS::AppConfig::Application",
+		"TargetsSettingsEnvironment6E990A6E":                       "AWS::AppConfig::Environment",
+		"TargetsSettingsConfigurationConfigurationProfileFD89161B": "AWS::AppConfig::ConfigurationProfile",
+		"TargetsSettingsImmediate3A41AF51":                         "AWS::AppConfig::DeploymentStrategy",
 	}
 	res := s.json["Resources"].(map[string]any)
 	for id, typ := range want {
@@ -360,7 +397,10 @@ func TestStatefulLogicalIDsAreFixed(t *testing.T) {
 		}
 	}
 	// Every stateful resource is in the list above, so a new one gets pinned too.
-	for _, typ := range []string{"AWS::SQS::Queue", "AWS::Events::EventBus", "AWS::Events::Archive", "AWS::StepFunctions::StateMachine", "AWS::Logs::LogGroup"} {
+	// A hosted configuration version and a deployment are immutable records: new content
+	// makes new ones, as it should, and the profile keeps the old versions.
+	for _, typ := range []string{"AWS::SQS::Queue", "AWS::Events::EventBus", "AWS::Events::Archive", "AWS::StepFunctions::StateMachine", "AWS::Logs::LogGroup",
+		"AWS::Kinesis::Stream", "AWS::AppConfig::Application", "AWS::AppConfig::Environment", "AWS::AppConfig::ConfigurationProfile", "AWS::AppConfig::DeploymentStrategy", "AWS::KMS::Key"} {
 		for _, id := range s.resources(typ) {
 			if _, ok := want[id]; !ok {
 				t.Errorf("%s (%s) is stateful but its logical ID is not pinned here", id, typ)

@@ -196,7 +196,7 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	printAuth(stdout, r, credentials, out)
-	fmt.Fprintf(stdout, "\nAWS endpoint  %s  (SQS, SNS, EventBridge, Step Functions, CloudWatch Logs; any credentials, region %s)\n", r.AWSEndpoint(), r.AWS().Region())
+	fmt.Fprintf(stdout, "\nAWS endpoint  %s  (SQS, SNS, EventBridge, Step Functions, CloudWatch Logs, Kinesis, AppConfig, AppConfig Data; any credentials, region %s)\n", r.AWSEndpoint(), r.AWS().Region())
 	if u := r.InspectorURL(); u != "" {
 		fmt.Fprintf(stdout, "inspector     %s  (recent requests with their traces, queues, events, executions)\n", u)
 	}

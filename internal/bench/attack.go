@@ -212,6 +212,8 @@ type recorder struct {
 	// firstSent is when the first request actually went out.
 	firstSent time.Time
 	response  func(r *vegeta.Result, id string, res *Result) bool
+	// bodies groups the 2xx answers by body, for a probe that compares them with one.
+	bodies bodyDigests
 
 	timeline   map[int64]*Bucket
 	transportN int
@@ -227,6 +229,7 @@ func newRecorder(r spec.Route, kind contract.Kind, tmpl *requestTemplate, sched 
 		closed:    closed,
 		errs:      errs,
 		response:  probes[r.Delivery.Probe].response,
+		bodies:    newBodyDigests(probes[r.Delivery.Probe].expected != nil),
 		timeline:  map[int64]*Bucket{},
 	}
 }
@@ -241,6 +244,9 @@ func (rc *recorder) add(r *vegeta.Result) {
 		rc.accepted.bits.set(r.Seq)
 		if rc.response != nil && rc.response(r, formatID(rc.tmpl.run, rc.tmpl.route.Name, rc.tmpl.kind, seq), rc.res) {
 			rc.confirmed.bits.set(r.Seq)
+		}
+		if rc.bodies != nil {
+			rc.bodies.add(r.Body, seq)
 		}
 	} else {
 		rc.errs.Add(1)

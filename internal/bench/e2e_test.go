@@ -171,3 +171,39 @@ func (w timedWriter) Write(b []byte) (int, error) {
 	w.t.Logf("%6.2fs %s", time.Since(w.start).Seconds(), strings.TrimSpace(string(b)))
 	return len(b), nil
 }
+
+// A record accepted and not on any shard, and a configuration answer that is not the hosted
+// one, are missing deliveries.
+func TestRunFindsLostRecordsAndWrongConfigurations(t *testing.T) {
+	var records, configs atomic.Int32
+	stack := benchtest.New(t, benchtest.Options{
+		Drop: func(route string, kind contract.Kind, body []byte) bool {
+			switch {
+			case route == "PutRecord" && kind == contract.HTTP:
+				return records.Add(1) == 4
+			case route == "GetConfig" && kind == contract.REST:
+				return configs.Add(1) == 2
+			}
+			return false
+		},
+		NoAccessLog: true,
+	})
+	rep, err := bench.Run(ctxT(t), bench.Config{
+		Outputs: stack.Outputs(), Rate: 20, Duration: 500 * time.Millisecond,
+		Routes:          []spec.Route{routes.PutRecordRoute, routes.GetConfigRoute},
+		DeliveryTimeout: 3 * time.Second, RunID: "lost",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		route   string
+		kind    contract.Kind
+		missing uint64
+	}{{"PutRecord", contract.HTTP, 1}, {"PutRecord", contract.REST, 0}, {"GetConfig", contract.REST, 1}, {"GetConfig", contract.HTTP, 0}} {
+		d := rep.Result(c.route, c.kind).Delivery
+		if d == nil || d.Error != "" || d.Missing != c.missing || d.Delivered != d.Accepted-c.missing {
+			t.Errorf("%s/%s delivery = %+v, want %d missing", c.route, c.kind, d, c.missing)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -194,6 +195,9 @@ func newRequestTemplate(run, baseURL string, r spec.Route, kind contract.Kind, t
 		return nil, fmt.Errorf("route %s: %w", r.Name, err)
 	}
 	h := http.Header{"User-Agent": {"firstclass-bench"}}
+	for k, v := range r.Sample.Headers {
+		h.Set(k, v)
+	}
 	if !body.none {
 		h.Set("Content-Type", "application/json")
 	}
@@ -243,6 +247,10 @@ func (t *requestTemplate) stamp(req *http.Request, seq uint64) []byte {
 		return nil
 	}
 	b := t.body.appendBody(make([]byte, 0, t.body.size()), seq)
+	if t.route.HTTP.Base64Body && t.kind == contract.HTTP {
+		// The HTTP API passes the body verbatim into a base64 blob member.
+		b = base64.StdEncoding.AppendEncode(nil, b)
+	}
 	req.Body = io.NopCloser(bytes.NewReader(b))
 	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
 	req.ContentLength = int64(len(b))

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/smithy-go/logging"
@@ -30,6 +31,9 @@ type probe struct {
 	response func(r *vegeta.Result, id string, res *Result) bool
 	// find looks for the route's accepted requests downstream.
 	find func(ctx context.Context, l lookup) (*seenSet, error)
+	// expected, for a probe that compares every 2xx answer with one body, reads that body
+	// after the load; the answers equal to it are the deliveries.
+	expected func(ctx context.Context, l lookup) ([]byte, error)
 }
 
 // lookup is one route's downstream search.
@@ -68,6 +72,14 @@ var probes = map[string]probe{
 		e := &executionList{api: sfn.NewFromConfig(l.awsCfg), arn: l.output, run: l.run, route: l.route, want: l.want,
 			accepted: l.accepted, since: l.since, deadline: l.deadline}
 		return e.find(ctx)
+	}},
+	spec.ProbeStream: {via: "GetRecords on every shard", find: func(ctx context.Context, l lookup) (*seenSet, error) {
+		s := &streamRead{api: kinesis.NewFromConfig(l.awsCfg), stream: l.output, run: l.run, route: l.route, want: l.want,
+			accepted: l.accepted, deadline: l.deadline}
+		return s.find(ctx)
+	}},
+	spec.ProbeConfiguration: {via: "answers equal to AppConfig's GetConfiguration", expected: func(ctx context.Context, l lookup) ([]byte, error) {
+		return hostedConfiguration(ctx, l.awsCfg, l.output)
 	}},
 	spec.ProbeResponse:      {via: "the response body", response: responseNamesID},
 	spec.ProbeSyncExecution: {via: "the response body", response: syncExecutionSucceeded},

@@ -60,11 +60,14 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		if cfg.NoDeliveryCheck {
 			continue
 		}
-		if probes[a.route.Delivery.Probe].response != nil {
+		switch pr := probes[a.route.Delivery.Probe]; {
+		case pr.response != nil:
 			seen := map[uint64]int{}
 			a.rec.confirmed.each(func(seq uint64) { seen[seq] = 1 })
 			res.Delivery = matchDeliveries(deliveryMethod(a.route.Delivery), cfg.RunID, a.route.Name, a.kind, &a.rec.accepted, seen)
-		} else {
+		case pr.expected != nil:
+			res.Delivery = b.matchExpected(ctx, a, pr)
+		default:
 			res.Accepted = Accepted{a.rec.accepted}
 		}
 	}
@@ -252,4 +255,25 @@ func newRunID() string {
 		b[i] = alphabet[int(b[i])%len(alphabet)]
 	}
 	return string(b)
+}
+
+// matchExpected proves the deliveries of a route whose probe compares every 2xx answer with
+// one body (the hosted configuration): the answers equal to it, read after the load.
+func (b *benchRun) matchExpected(ctx context.Context, a *attack, pr probe) *Delivery {
+	method := deliveryMethod(a.route.Delivery)
+	fail := func(err error) *Delivery {
+		return &Delivery{Method: method, Accepted: a.rec.accepted.count(), Error: err.Error()}
+	}
+	awsCfg, err := AWSConfig(ctx, b.cfg.Outputs)
+	if b.cfg.AWS != nil {
+		awsCfg, err = *b.cfg.AWS, nil
+	}
+	if err != nil {
+		return fail(err)
+	}
+	want, err := pr.expected(ctx, lookup{awsCfg: awsCfg, output: b.cfg.Outputs[a.route.Delivery.Output], run: b.cfg.RunID, route: a.route.Name})
+	if err != nil {
+		return fail(err)
+	}
+	return matchDeliveries(method, b.cfg.RunID, a.route.Name, a.kind, &a.rec.accepted, a.rec.bodies.matching(want))
 }

@@ -79,6 +79,9 @@ type Workload struct {
 	// LambdaLogBytes is what the Lambda platform writes to CloudWatch Logs per invocation
 	// (START, END and REPORT lines).
 	LambdaLogBytes float64
+	// KinesisShards is the shard count of a provisioned stream; 0 prices the stack's
+	// on-demand stream.
+	KinesisShards int
 	// AccessLogBytes is one access log line per API kind; 0 estimates it from the stage's
 	// log format (contract.AccessLogFormat) with typical values.
 	AccessLogBytes map[contract.Kind]float64

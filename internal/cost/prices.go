@@ -146,6 +146,24 @@ type Prices struct {
 		Source
 		Ingestion Rate `json:"ingestion"`
 	} `json:"cloudWatchLogs"`
+	Kinesis struct {
+		Source
+		MaxRecordBytes int64 `json:"maxRecordBytes"`
+		// On-demand: each stream by the hour, data in by the GB with every record rounded up
+		// to IngestIncrementBytes.
+		OnDemandStreamHours  Rate  `json:"onDemandStreamHours"`
+		OnDemandIngest       Rate  `json:"onDemandIngest"`
+		IngestIncrementBytes int64 `json:"ingestIncrementBytes"`
+		// Provisioned: each shard by the hour, and PUT payload units of PayloadUnitBytes.
+		ShardHours       Rate  `json:"shardHours"`
+		PutPayloadUnits  Rate  `json:"putPayloadUnits"`
+		PayloadUnitBytes int64 `json:"payloadUnitBytes"`
+	} `json:"kinesis"`
+	AppConfig struct {
+		Source
+		ConfigurationRequests  Rate `json:"configurationRequests"`
+		ConfigurationsReceived Rate `json:"configurationsReceived"`
+	} `json:"appConfig"`
 	// S3 prices the results of bench --from lambda; a price file without it prices those
 	// runs without their S3 requests.
 	S3 struct {

@@ -32,12 +32,50 @@ type rule func(b *bill, c spec.Call)
 // rules price each AWS action a route can call, by IAM action. A new action is one entry
 // here, with its prices in prices.json.
 var rules = map[string]rule{
-	"sqs:SendMessage":           sqsSendMessage,
-	"events:PutEvents":          eventsPutEvents,
-	"states:StartExecution":     standardExecution,
-	"states:StartSyncExecution": expressExecution,
-	spec.InvokeAction:           lambdaInvocation,
+	"sqs:SendMessage":            sqsSendMessage,
+	"events:PutEvents":           eventsPutEvents,
+	"states:StartExecution":      standardExecution,
+	"states:StartSyncExecution":  expressExecution,
+	spec.InvokeAction:            lambdaInvocation,
+	"kinesis:PutRecord":          kinesisPutRecord,
+	"appconfig:GetConfiguration": appConfigGetConfiguration,
 }
+
+// kinesisPutRecord prices one record: on-demand (the stack's stream) its stream-hours and its
+// data in by the KB; with Workload.KinesisShards, a provisioned stream's shard-hours and PUT
+// payload units. The hourly charge is the month's whatever the volume.
+func kinesisPutRecord(b *bill, _ spec.Call) {
+	k := b.p.Kinesis
+	if shards := b.w.KinesisShards; shards > 0 {
+		h := float64(shards) * HoursPerMonth
+		b.target(Line{"Kinesis shard-hours (provisioned)", h, "shard-hour", k.ShardHours.Cost(h),
+			fmt.Sprintf("%d shards × %d hours, whatever the volume", shards, HoursPerMonth)})
+		per := ceilDiv(max(b.size, 1), k.PayloadUnitBytes)
+		q := b.n * float64(per)
+		b.target(Line{"Kinesis PUT payload units", q, "PUT payload unit", k.PutPayloadUnits.Cost(q),
+			fmt.Sprintf("%d per record: ceil(%s / %s)", per, FormatBytes(max(b.size, 1)), FormatBytes(k.PayloadUnitBytes))})
+	} else {
+		b.target(Line{"Kinesis on-demand stream-hours", HoursPerMonth, "stream-hour", k.OnDemandStreamHours.Cost(HoursPerMonth),
+			fmt.Sprintf("1 stream × %d hours, whatever the volume", HoursPerMonth)})
+		rounded := ceilDiv(max(b.size, 1), k.IngestIncrementBytes) * k.IngestIncrementBytes
+		gb := b.n * float64(rounded) / GB
+		b.target(Line{"Kinesis on-demand data in", gb, "GB", k.OnDemandIngest.Cost(gb),
+			fmt.Sprintf("%s per record, rounded up to %s", FormatBytes(rounded), FormatBytes(k.IngestIncrementBytes))})
+	}
+	b.over(k.MaxRecordBytes, "Kinesis record")
+}
+
+// appConfigGetConfiguration prices one GetConfiguration: a configuration request and, as
+// every call of the route names a new client (the request ID) with no version, a
+// configuration received.
+func appConfigGetConfiguration(b *bill, _ spec.Call) {
+	a := b.p.AppConfig
+	b.target(Line{"AppConfig configuration requests", b.n, "configuration request", a.ConfigurationRequests.Cost(b.n), "1 per call"})
+	b.target(Line{"AppConfig configurations received", b.n, "configuration received", a.ConfigurationsReceived.Cost(b.n),
+		"1 per call: each answers the configuration (no ClientConfigurationVersion is mapped)"})
+}
+
+func ceilDiv(a, b int64) int64 { return (a + b - 1) / b }
 
 func sqsSendMessage(b *bill, _ spec.Call) {
 	p := b.p

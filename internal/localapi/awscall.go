@@ -76,7 +76,7 @@ func (r *Runner) subtypeCall(st *mapping.Subtype, params map[string]string) (*ht
 
 // localServices are the services of first-class subtypes (mapping.Subtype.Service) that the
 // local AWS runs.
-var localServices = map[string]bool{"sqs": true, "events": true, "stepfunctions": true}
+var localServices = map[string]bool{"sqs": true, "events": true, "stepfunctions": true, "kinesis": true, "appconfig": true}
 
 // subtypeProtocols encode a first-class integration's call, by the service's wire protocol:
 // the query protocol for SQS (so the client gets SQS's XML back), JSON with X-Amz-Target for
@@ -85,6 +85,33 @@ var subtypeProtocols = map[string]func(st *mapping.Subtype, params map[string]st
 	"awsQuery":   queryCall,
 	"awsJson1_0": jsonCall,
 	"awsJson1_1": jsonCall,
+	"restJson1":  restJSONCall,
+}
+
+// restJSONBindings are the HTTP bindings of the REST-JSON subtypes' actions, by subtype: the
+// method, the path with its members and the query parameters, as the service's API reference
+// binds them. Kinesis-PutRecord's Data needs no encoding here: the subtype passes it verbatim
+// into Kinesis's JSON, where it is a base64 blob, which is what AWS does too.
+var restJSONBindings = map[string]func(params map[string]string) (method, path string, query url.Values){
+	// GET /applications/{Application}/environments/{Environment}/configurations/{Configuration}
+	//     ?client_id=ClientId&client_configuration_version=ClientConfigurationVersion
+	"AppConfig-GetConfiguration": func(p map[string]string) (string, string, url.Values) {
+		q := url.Values{"client_id": {p["ClientId"]}}
+		if v, ok := p["ClientConfigurationVersion"]; ok {
+			q.Set("client_configuration_version", v)
+		}
+		return http.MethodGet, "/applications/" + url.PathEscape(p["Application"]) + "/environments/" + url.PathEscape(p["Environment"]) +
+			"/configurations/" + url.PathEscape(p["Configuration"]), q
+	},
+}
+
+func restJSONCall(st *mapping.Subtype, params map[string]string) (*http.Request, error) {
+	bind, ok := restJSONBindings[st.Name]
+	if !ok {
+		return nil, fmt.Errorf("the HTTP binding of %s is not emulated", st.Name)
+	}
+	method, path, query := bind(params)
+	return http.NewRequest(method, path+"?"+query.Encode(), nil)
 }
 
 func queryCall(st *mapping.Subtype, params map[string]string) (*http.Request, error) {

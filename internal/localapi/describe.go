@@ -124,7 +124,7 @@ func shortName(s string) string {
 // describeSubtype says what a first-class integration calls: the subtype and, when the
 // mapping names it literally, its target.
 func describeSubtype(st *mapping.Subtype, params map[string]string) string {
-	for _, key := range []string{"QueueUrl", "EventBusName", "StateMachineArn"} {
+	for _, key := range []string{"QueueUrl", "EventBusName", "StateMachineArn", "StreamName", "Configuration"} {
 		if v, ok := params[key]; ok && !strings.Contains(v, "$") {
 			return fmt.Sprintf("%s → %s", st.Name, shortName(v))
 		}

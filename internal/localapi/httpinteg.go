@@ -22,7 +22,9 @@ type firstClass struct {
 	subtype *mapping.Subtype
 	mapping *mapping.Mapping
 	params  map[string]string // parameter → its mapping, for the trace
-	desc    description
+	// required are the subtype's required parameters.
+	required []string
+	desc     description
 }
 
 func newFirstClass(a *httpAPI, p *v2IntegrationProps) (httpIntegration, error) {
@@ -41,7 +43,7 @@ func newFirstClass(a *httpAPI, p *v2IntegrationProps) (httpIntegration, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &firstClass{r: a.r, subtype: st, mapping: m, params: params}
+	f := &firstClass{r: a.r, subtype: st, mapping: m, params: params, required: st.Required()}
 	f.desc = description{what: describeSubtype(st, params), details: describeMapping(params)}
 	return f, nil
 }
@@ -50,9 +52,21 @@ func (f *firstClass) describe() description { return f.desc }
 
 func (f *firstClass) serve(x *exchange, c *httpCall) *gatewayError {
 	values := map[string]string{}
-	// A required parameter whose value was missing is left out and the service says what
-	// it misses, as when API Gateway drops it.
-	_ = f.mapping.Evaluate(c.mappingRequest(x), values)
+	// A required parameter whose mapping evaluates to nothing (or to empty text) is refused
+	// before the service is called: 400 {"message":"Bad Request"}, as AWS answers it
+	// (LocalStack's AWS-validated test_apigw_v2_http_kinesis_put_record_no_stream:
+	// "missing required" and "empty required" are 400, a stream that does not exist 500).
+	// An optional parameter that finds nothing is left out.
+	if err := f.mapping.Evaluate(c.mappingRequest(x), values); err != nil {
+		x.integError = err.Error()
+		return fail(badRequestParameters, "")
+	}
+	for _, name := range f.required {
+		if values[name] == "" {
+			x.integError = "required parameter " + name + " is empty"
+			return fail(badRequestParameters, "")
+		}
+	}
 	if x.trace != nil {
 		f.traceMapping(x.trace, values)
 	}

@@ -75,10 +75,12 @@ var restIntegrations = map[string]restBackendFactory{
 // restServices are the services a REST AwsIntegration can call locally, by the service its
 // URI names; "lambda" is a Lambda custom (non-proxy) integration.
 var restServices = map[string]func(a *restAPI, p *v1IntegrationProps, uri *serviceURI) (restBackend, error){
-	"lambda": newLambdaBackend,
-	"sqs":    newServiceBackend,
-	"events": newServiceBackend,
-	"states": newServiceBackend,
+	"lambda":    newLambdaBackend,
+	"sqs":       newServiceBackend,
+	"events":    newServiceBackend,
+	"states":    newServiceBackend,
+	"kinesis":   newServiceBackend,
+	"appconfig": newServiceBackend,
 }
 
 // unknown says what is emulated instead of what a registry has no entry for.

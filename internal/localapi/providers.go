@@ -46,6 +46,11 @@ const (
 	phasePools // Cognito user pools, before their clients and domains
 	phasePoolParts
 	phaseFunctions
+	phaseStreams
+	phaseConfigApps     // AppConfig applications and deployment strategies
+	phaseConfigParts    // their environments and configuration profiles
+	phaseConfigVersions // hosted configuration versions
+	phaseConfigDeploys  // deployments, which name a version by the number it got
 	phaseAPIs
 	phaseAPIParts // read by their API's loader
 	phaseAPIKeys

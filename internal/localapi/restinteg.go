@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"mime"
 	"net/http"
 	"net/url"
@@ -455,12 +456,17 @@ func (l *lambdaBackend) call(x *exchange, _ *restCall, req *integrationRequest) 
 // serviceBackend is an AWS integration with a service the local AWS runs, called on its wire
 // protocol as API Gateway calls it.
 type serviceBackend struct {
-	r   *Runner
-	uri *serviceURI
+	r      *Runner
+	uri    *serviceURI
+	method string // the integration's HTTP method: POST, or GET for a REST-JSON read
 }
 
-func newServiceBackend(a *restAPI, _ *v1IntegrationProps, uri *serviceURI) (restBackend, error) {
-	return &serviceBackend{r: a.r, uri: uri}, nil
+func newServiceBackend(a *restAPI, p *v1IntegrationProps, uri *serviceURI) (restBackend, error) {
+	method := strings.ToUpper(p.IntegrationHttpMethod)
+	if method == "" {
+		method = http.MethodPost
+	}
+	return &serviceBackend{r: a.r, uri: uri, method: method}, nil
 }
 
 func (s *serviceBackend) describe() string {
@@ -482,7 +488,7 @@ func (s *serviceBackend) call(x *exchange, _ *restCall, req *integrationRequest)
 
 // jsonTargets are the X-Amz-Target prefixes of the JSON-protocol services, for action-style
 // integrations that do not set the header themselves.
-var jsonTargets = map[string]string{"events": "AWSEvents.", "states": "AWSStepFunctions."}
+var jsonTargets = map[string]string{"events": "AWSEvents.", "states": "AWSStepFunctions.", "kinesis": "Kinesis_20131202."}
 
 // request builds the call an AWS integration makes: the rendered body, the mapped
 // integration request parameters and the template's overrides.
@@ -533,7 +539,11 @@ func (s *serviceBackend) request(req *integrationRequest) (*http.Request, error)
 	if len(query) > 0 {
 		target += "?" + query.Encode()
 	}
-	r, err := http.NewRequest(http.MethodPost, target, bytes.NewReader(req.body))
+	var body io.Reader = bytes.NewReader(req.body)
+	if s.method == http.MethodGet || s.method == http.MethodHead {
+		body = nil // API Gateway sends a GET without the rendered body
+	}
+	r, err := http.NewRequest(s.method, target, body)
 	if err != nil {
 		return nil, err
 	}

@@ -52,8 +52,8 @@ type Options struct {
 	Logs io.Writer
 	// AccessLog, when set, also receives every access log line, prefixed with its log group.
 	AccessLog io.Writer
-	// NoThrottle turns stage throttling off, to load-test the runner itself beyond the
-	// stages' limits.
+	// NoThrottle turns stage throttling off, and the Kinesis shards' write capacity with
+	// it, to load-test the runner itself beyond the stages' and shards' limits.
 	NoThrottle bool
 	// Region and Account of the local AWS; default us-east-1 and 000000000000.
 	Region, Account string
@@ -159,7 +159,7 @@ func New(ctx context.Context, opts Options) (r *Runner, err error) {
 		invoker = newFunctionInvoker()
 		defer close(invoker.ready)
 		if aws, err = awslocal.New(awslocal.Options{Region: opts.Region, Account: opts.Account, StateDir: opts.StateDir, Lambda: invoker,
-			LogsDir: filepath.Join(opts.LogDir, "cloudwatch-logs")}); err != nil {
+			LogsDir: filepath.Join(opts.LogDir, "cloudwatch-logs"), UnthrottledShards: opts.NoThrottle}); err != nil {
 			return nil, err
 		}
 	}

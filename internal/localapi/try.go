@@ -2,6 +2,7 @@ package localapi
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -23,6 +24,16 @@ type Sample struct {
 	Query  string // raw query string, without "?"
 	Header map[string]string
 	Body   string // "" for none
+	// HTTPBase64 sends the body base64-encoded to an HTTP API (spec.HTTPIntegration.Base64Body).
+	HTTPBase64 bool
+}
+
+// body is the sample's body as sent to an API of kind.
+func (s Sample) body(kind contract.Kind) string {
+	if s.HTTPBase64 && kind == contract.HTTP {
+		return base64.StdEncoding.EncodeToString([]byte(s.Body))
+	}
+	return s.Body
 }
 
 // Target is one served route on one stage, with the sample request to send it.
@@ -136,7 +147,8 @@ func stageURL(base, stage, trailing string) string {
 func TableSamples(table spec.Table) map[string]Sample {
 	out := map[string]Sample{}
 	for _, rt := range table {
-		s := Sample{Method: rt.Method, Path: rt.SamplePath(), Query: rt.Sample.Query, Body: rt.Sample.Body}
+		s := Sample{Method: rt.Method, Path: rt.SamplePath(), Query: rt.Sample.Query, Body: rt.Sample.Body,
+			Header: rt.Sample.Headers, HTTPBase64: rt.HTTP.Base64Body}
 		out[rt.Key()] = s
 	}
 	return out
@@ -159,8 +171,9 @@ func try(ctx context.Context, client *http.Client, tg Target) Try {
 		t.URL += "?" + tg.Sample.Query
 	}
 	var body io.Reader
-	if tg.Sample.Body != "" {
-		body = strings.NewReader(tg.Sample.Body)
+	sent := tg.Sample.body(tg.Kind)
+	if sent != "" {
+		body = strings.NewReader(sent)
 	}
 	req, err := http.NewRequestWithContext(ctx, tg.Sample.Method, t.URL, body)
 	if err != nil {
@@ -175,7 +188,7 @@ func try(ctx context.Context, client *http.Client, tg Target) Try {
 	}
 	if tg.Sign != nil {
 		s := &sigv4.Signer{Region: tg.Region, Service: "execute-api", Credentials: *tg.Sign}
-		s.Sign(req, []byte(tg.Sample.Body), time.Now())
+		s.Sign(req, []byte(sent), time.Now())
 	}
 	resp, err := client.Do(req)
 	if err != nil {

@@ -40,6 +40,10 @@ const (
 	StateMachine        TargetKind = "state-machine"         // STANDARD
 	ExpressStateMachine TargetKind = "express-state-machine" // EXPRESS
 	Function            TargetKind = "lambda-function"
+	Stream              TargetKind = "kinesis-stream"
+	// HostedConfiguration is an AppConfig hosted configuration profile, deployed to one
+	// environment of one application.
+	HostedConfiguration TargetKind = "appconfig-hosted-configuration"
 )
 
 // Attr names an attribute of a route's target that an integration needs at deploy time, such
@@ -51,6 +55,11 @@ const (
 	QueueURL        Attr = "QueueUrl"
 	EventBusName    Attr = "EventBusName"
 	StateMachineArn Attr = "StateMachineArn"
+	StreamName      Attr = "StreamName"
+	// The AppConfig IDs of a hosted configuration's application, environment and profile.
+	ApplicationID          Attr = "ApplicationId"
+	EnvironmentID          Attr = "EnvironmentId"
+	ConfigurationProfileID Attr = "ConfigurationProfileId"
 )
 
 // Value is one integration request parameter: a parameter-mapping expression (static text,
@@ -81,6 +90,10 @@ type HTTPIntegration struct {
 	// Parameters is the request parameter mapping. A custom mapping replaces every default of
 	// the CDK integration, so the target's own parameter (QueueUrl, …) must be listed too.
 	Parameters map[string]Value
+	// Base64Body says the client sends the body base64-encoded: the subtype passes it
+	// verbatim into a member that is a base64 blob on the service's wire (Kinesis-PutRecord's
+	// Data), so what a consumer reads is the decoded body. Samples and the bench encode it.
+	Base64Body bool
 }
 
 // RESTIntegration is how the REST API integrates a route.
@@ -94,12 +107,18 @@ type RESTIntegration struct {
 	// QueueInPath makes an SQS integration path-style ("ACCOUNT/QUEUE_NAME", the action in
 	// the form body) rather than action-style.
 	QueueInPath bool
+	// PathStyle makes the integration path-style with the target's REST path (a REST-JSON
+	// service such as AppConfig, whose operations are a method and a path), the action only
+	// naming the IAM permission.
+	PathStyle bool
+	// Method is the integration's HTTP method, "" for POST.
+	Method string
 	// Headers are static integration request headers, such as the Content-Type a service
 	// protocol needs.
 	Headers map[string]string
 	// RequestTemplate is the file name of the application/json request template under
-	// api/templates. In it, %QueueUrl%, %EventBusName% and %StateMachineArn% stand for the
-	// target's attributes.
+	// api/templates. In it, %QueueUrl%, %EventBusName%, %StateMachineArn% and %StreamName%
+	// stand for the target's attributes.
 	RequestTemplate string
 	// ResponseTemplate is the file name of the 200 response template, "" to pass the
 	// integration's body through.
@@ -128,6 +147,7 @@ type ErrorResponse struct {
 type Sample struct {
 	PathParams map[string]string // values for the route's {params}
 	Query      string            // raw query string, without "?"
+	Headers    map[string]string // headers the request sends besides Content-Type
 	Body       string            // JSON body; "" for none
 }
 
@@ -285,6 +305,17 @@ func (t Table) Check() error {
 	return fmt.Errorf("route table: %s", strings.Join(errs, "\n  "))
 }
 
+// The probes of streams and configurations.
+const (
+	// ProbeStream reads every shard of the Kinesis stream named by Output from its trim
+	// horizon and finds each accepted id in a record's data.
+	ProbeStream = "stream"
+	// ProbeConfiguration reads the AppConfig configuration that Output names
+	// (APPLICATION/ENVIRONMENT/PROFILE) and checks that every 2xx answered exactly its
+	// content.
+	ProbeConfiguration = "configuration"
+)
+
 // Probes are the bench's probes by name, with whether each reads a stack output: the one
 // list Table.Check accepts (internal/bench registers how each one looks). A new probe is a
 // constant above, an entry here and its implementation in internal/bench/probe.go.
@@ -293,6 +324,8 @@ var Probes = map[string]struct{ NeedsOutput bool }{
 	ProbeExecutions:    {NeedsOutput: true},
 	ProbeResponse:      {},
 	ProbeSyncExecution: {},
+	ProbeStream:        {NeedsOutput: true},
+	ProbeConfiguration: {NeedsOutput: true},
 }
 
 func (d Delivery) check(where string) []string {

@@ -292,3 +292,22 @@ func (svc *Service) applyDeployment(r deploymentRecord) {
 
 // startedAt is a deployment's start as a time.
 func (d Deployment) startedAt() time.Time { return time.UnixMilli(d.StartedAt) }
+
+// LatestHostedVersion is a profile's latest hosted version.
+func (svc *Service) LatestHostedVersion(app, profile string) (HostedVersion, error) {
+	svc.mu.RLock()
+	defer svc.mu.RUnlock()
+	a, err := svc.app(app)
+	if err != nil {
+		return HostedVersion{}, err
+	}
+	p, err := a.profile(profile)
+	if err != nil {
+		return HostedVersion{}, err
+	}
+	v := p.versions[p.latest]
+	if v == nil {
+		return HostedVersion{}, notFound("Configuration profile %s has no hosted version", p.ID)
+	}
+	return *v, nil
+}

@@ -1,8 +1,9 @@
 // Package benchtest is a fake firstclass stack for testing the bench without the local runner
 // or AWS: both API kinds as httptest servers that do, route for route, what each route's
 // integration does (SQS SendMessage, EventBridge PutEvents, Step Functions StartExecution and
-// StartSyncExecution, the greeting), against an in-process awslocal.Server holding the
-// stack's queue, bus with its audit rule and queue, and both state machines. Each stage
+// StartSyncExecution, Kinesis PutRecord, AppConfig GetConfiguration, the greeting), against an
+// in-process awslocal.Server holding the stack's queue, bus with its audit rule and queue, both
+// state machines, the stream and the hosted configuration. Each stage
 // writes JSON access log lines in contract.AccessLogFormat's shape to a file, and Outputs gives
 // the stack's outputs with the keys `firstclass local --outputs-file` writes.
 //
@@ -14,6 +15,7 @@ package benchtest
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -79,7 +81,8 @@ func New(t testing.TB, opts Options) *Stack {
 
 // Start starts the fake; Close stops it.
 func Start(opts Options) (*Stack, error) {
-	srv, err := awslocal.New(awslocal.Options{})
+	// The shards' write capacity is not what the bench's tests are about.
+	srv, err := awslocal.New(awslocal.Options{UnthrottledShards: true})
 	if err != nil {
 		return nil, err
 	}
@@ -201,7 +204,16 @@ func (s *Stack) createResources() (contract.Outputs, error) {
 	if err != nil {
 		return nil, err
 	}
+	if _, err := srv.CreateStream(awslocal.CreateStreamInput{StreamName: "Stream"}); err != nil {
+		return nil, err
+	}
+	settings, err := createSettings(srv)
+	if err != nil {
+		return nil, err
+	}
 	return contract.Outputs{
+		routes.StreamNameOutput:              "Stream",
+		routes.SettingsConfigurationOutput:   settings,
 		routes.QueueURLOutput:                queue,
 		routes.DeadLetterQueueURLOutput:      dlq,
 		routes.EventBusNameOutput:            bus,
@@ -211,6 +223,34 @@ func (s *Stack) createResources() (contract.Outputs, error) {
 		routes.GreetingFunctionNameOutput:    "Greeting",
 		contract.RegionOutput:                srv.Region(),
 	}, nil
+}
+
+// SettingsContent is the hosted configuration GET /config answers with.
+const SettingsContent = `{"greeting":"Hello","discountPercent":10}`
+
+// createSettings hosts SettingsContent in an AppConfig application and deploys it; it returns
+// the APPLICATION/ENVIRONMENT/PROFILE IDs.
+func createSettings(srv *awslocal.Server) (string, error) {
+	svc := srv.AppConfig()
+	app, err := svc.CreateApplication(awslocal.AppConfigApplication{Name: "Settings"})
+	if err != nil {
+		return "", err
+	}
+	env, err := svc.CreateEnvironment(awslocal.AppConfigEnvironment{ApplicationID: app.ID, Name: "SettingsEnvironment"})
+	if err != nil {
+		return "", err
+	}
+	prof, err := svc.CreateProfile(awslocal.AppConfigProfile{ApplicationID: app.ID, Name: "SettingsConfiguration", LocationURI: "hosted"})
+	if err != nil {
+		return "", err
+	}
+	v, err := svc.CreateHostedVersion(awslocal.AppConfigHostedVersion{ApplicationID: app.ID, ConfigurationProfileID: prof.ID, Content: []byte(SettingsContent), ContentType: "application/json"}, 0)
+	if err != nil {
+		return "", err
+	}
+	_, err = svc.StartDeployment(awslocal.AppConfigDeployment{ApplicationID: app.ID, EnvironmentID: env.ID, ConfigurationProfileID: prof.ID,
+		ConfigurationVersion: strconv.Itoa(v.VersionNumber), DeploymentStrategyID: "AppConfig.AllAtOnce"})
+	return app.ID + "/" + env.ID + "/" + prof.ID, err
 }
 
 // answer is what an integration gave back.
@@ -319,6 +359,30 @@ func (s *Stack) integrate(ctx context.Context, kind contract.Kind, rt spec.Route
 		}
 		if kind == contract.REST && a.status == 200 && !bytes.Contains(a.body, []byte(`"status":"SUCCEEDED"`)) {
 			a.status = 500
+		}
+	case "kinesis:PutRecord":
+		a = answer{200, []byte(`{"ShardId":"dropped","SequenceNumber":"dropped"}`), "application/json"}
+		data := string(body) // the HTTP API's clients send the record base64-encoded
+		if kind == contract.REST {
+			data = base64.StdEncoding.EncodeToString(body)
+		}
+		key := r.Header.Get("X-Partition-Key")
+		if key == "" {
+			key = strconv.FormatInt(time.Now().UnixNano(), 36)
+		}
+		for range copies {
+			a = s.call(ctx, "Kinesis_20131202.PutRecord", "1.1", map[string]any{"StreamName": out[routes.StreamNameOutput], "Data": data, "PartitionKey": key})
+		}
+	case "appconfig:GetConfiguration":
+		// A dropped request answers something other than the hosted configuration.
+		a = answer{200, []byte(`{}`), "application/json"}
+		if copies > 0 {
+			ids := strings.Split(out[routes.SettingsConfigurationOutput], "/")
+			c, err := s.AWS.AppConfig().GetConfiguration(ids[0], ids[1], ids[2], "benchtest", "")
+			if err != nil {
+				return answer{500, []byte(err.Error()), "text/plain"}
+			}
+			a = answer{200, c.Content, c.ContentType}
 		}
 	case spec.InvokeAction:
 		q := r.URL.Query()

@@ -1,0 +1,112 @@
+package test
+
+import (
+	"strings"
+	"testing"
+
+	"firstclass/api"
+	"firstclass/internal/spec"
+	"firstclass/routes"
+)
+
+// The stack with firstclass:kmsKey=customer: one customer-managed key, rotated, encrypts the
+// queue, its dead-letter queue and the stream, and every integration role of a route on them
+// may use that key and nothing else besides its one action.
+
+func TestTheDefaultStackUsesAWSManagedEncryption(t *testing.T) {
+	s := app(t)
+	if keys := s.resources("AWS::KMS::Key"); len(keys) != 0 {
+		t.Errorf("the default stack creates keys %v", keys)
+	}
+	stream := s.props(targetIDs(s)[routes.Stream.Name])
+	enc, _ := stream["StreamEncryption"].(map[string]any)
+	if enc["EncryptionType"] != "KMS" || enc["KeyId"] != "alias/aws/kinesis" {
+		t.Errorf("stream encryption %v, want KMS with alias/aws/kinesis", enc)
+	}
+	if mode, _ := stream["StreamModeDetails"].(map[string]any); mode["StreamMode"] != "ON_DEMAND" {
+		t.Errorf("stream mode %v, want ON_DEMAND", mode)
+	}
+	for _, q := range s.resources("AWS::SQS::Queue") {
+		if s.props(q)["SqsManagedSseEnabled"] != true {
+			t.Errorf("queue %s is not SSE-SQS: %v", q, s.props(q))
+		}
+	}
+	for _, role := range s.resources("AWS::IAM::Role") {
+		for _, perm := range s.rolePermissions(role) {
+			if strings.Contains(perm, "kms:") {
+				t.Errorf("role %s may use a key with no key in the stack: %s", role, perm)
+			}
+		}
+	}
+}
+
+func TestACustomerKeyEncryptsTheQueueAndStreamAndEveryRoleOnThemMayUseIt(t *testing.T) {
+	s := appWithCustomerKey(t)
+	keys := s.resources("AWS::KMS::Key")
+	if len(keys) != 1 || keys[0] != "TargetsKeyF7AAAE98" {
+		t.Fatalf("keys %v, want the one pinned TargetsKeyF7AAAE98", keys)
+	}
+	key := keys[0]
+	if s.props(key)["EnableKeyRotation"] != true {
+		t.Errorf("key %s does not rotate", key)
+	}
+	stream := s.props(targetIDs(s)[routes.Stream.Name])
+	if enc, _ := stream["StreamEncryption"].(map[string]any); enc["EncryptionType"] != "KMS" || resolve(enc["KeyId"]) != "${"+key+".Arn}" {
+		t.Errorf("stream encryption %v, want the customer key", enc)
+	}
+	for _, q := range []string{targetIDs(s)[routes.Queue.Name], "TargetsDeadLetterQueue8A80BD4F"} {
+		if got := resolve(s.props(q)["KmsMasterKeyId"]); got != "${"+key+".Arn}" {
+			t.Errorf("queue %s KmsMasterKeyId = %s, want the customer key", q, got)
+		}
+	}
+	keyPerm := "Allow [kms:Decrypt kms:GenerateDataKey] on ${" + key + ".Arn}"
+	for _, r := range routes.Routes {
+		if r.Target.Name != routes.Queue.Name && r.Target.Name != routes.Stream.Name {
+			continue
+		}
+		for _, role := range routeRoles(s, r) {
+			perms := s.rolePermissions(role)
+			if len(perms) != 2 || (perms[0] != keyPerm && perms[1] != keyPerm) {
+				t.Errorf("route %s: role %s may %v, want its action and %s", r.Name, role, perms, keyPerm)
+			}
+		}
+	}
+}
+
+func TestACustomerKeyStackIsNagClean(t *testing.T) {
+	s := appWithCustomerKey(t)
+	for _, f := range s.nag.findings {
+		t.Errorf("unsuppressed finding: %s", f)
+	}
+	for _, e := range s.nag.errors {
+		t.Errorf("rule error: %s", e)
+	}
+}
+
+// routeRoles are the roles of a route's two integrations: the HTTP API's and the REST API's.
+func routeRoles(s *synthesized, r spec.Route) []string {
+	var out []string
+	for _, id := range s.resources("AWS::ApiGatewayV2::Route") {
+		if s.props(id)["RouteKey"] != r.Key() {
+			continue
+		}
+		in := strings.TrimSuffix(strings.TrimPrefix(resolve(s.props(id)["Target"]), "integrations/${"), "}")
+		out = append(out, refID(s.props(in)["CredentialsArn"]))
+	}
+	for _, id := range s.resources("AWS::ApiGateway::Method") {
+		p := s.props(id)
+		if p["HttpMethod"] == r.Method && restResourcePath(s, p["ResourceId"]) == r.Path {
+			out = append(out, refID(p["Integration"].(map[string]any)["Credentials"]))
+		}
+	}
+	if len(out) != 2 {
+		panic("route " + r.Name + ": want an HTTP and a REST integration role")
+	}
+	return out
+}
+
+// appWithCustomerKey is the app synthesized with firstclass:kmsKey=customer, nag applied.
+func appWithCustomerKey(t testing.TB) *synthesized {
+	t.Helper()
+	return appWith(t, map[string]any{api.ContextKMSKey: api.KMSCustomer})
+}
