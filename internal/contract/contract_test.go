@@ -55,3 +55,29 @@ func TestAccessLogFormatIsOneJSONObjectPerKind(t *testing.T) {
 		}
 	}
 }
+
+func TestOutputsOfSeveralStacksPickTheOneWithAPIs(t *testing.T) {
+	file := StacksOutputs{
+		"Firstclass":     {APIURLOutput(HTTP, "dev"): "http://127.0.0.1:4010/dev", RegionOutput: "us-east-1"},
+		"FirstclassLoad": {LoadStateMachineArnOutput: "arn:aws:states:us-east-1:000000000000:stateMachine:M", RegionOutput: "us-east-1"},
+	}
+	out, err := file.Stack("")
+	if err != nil || out[APIURLOutput(HTTP, "dev")] == "" {
+		t.Errorf(`Stack("") = %v, %v; want the stack with APIs`, out, err)
+	}
+	if out, err := file.Stack(DefaultLoadStackName); err != nil || out[LoadStateMachineArnOutput] == "" {
+		t.Errorf("Stack(FirstclassLoad) = %v, %v", out, err)
+	}
+	file["Other"] = Outputs{APIURLOutput(REST, "prod"): "http://x"}
+	if _, err := file.Stack(""); err == nil || !strings.Contains(err.Error(), "3 stacks") {
+		t.Errorf(`with two stacks with APIs, Stack("") = %v; want it to ask for a name`, err)
+	}
+	var buf bytes.Buffer
+	if err := WriteAllOutputs(&buf, file); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadAllOutputs(&buf)
+	if err != nil || len(back) != 3 || back["FirstclassLoad"][LoadStateMachineArnOutput] == "" {
+		t.Errorf("round trip = %v, %v", back, err)
+	}
+}

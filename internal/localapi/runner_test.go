@@ -297,8 +297,23 @@ func TestEventBridgeRejectsMalformedDetailWithA200OnHTTPAndA500OnREST(t *testing
 
 func TestThrottledStageAnswers429PerRoute(t *testing.T) {
 	// The dev stage allows each route a burst of 50: 80 requests at once to each of two
-	// routes cannot all pass, but each route gets its own 50.
-	s := serve(t, golden(t), Options{})
+	// routes cannot all pass, but each route gets its own 50. Its rate is lowered to 1 a
+	// second so that a busy machine straggling the 80 over a second or more cannot refill
+	// the bucket.
+	tmpl := golden(t)
+	for _, st := range tmpl.OfType("AWS::ApiGatewayV2::Stage") {
+		if rs, ok := st.Properties["DefaultRouteSettings"].(map[string]any); ok {
+			rs["ThrottlingRateLimit"] = 1.0
+		}
+	}
+	for _, st := range tmpl.OfType("AWS::ApiGateway::Stage") {
+		for _, m := range st.Properties["MethodSettings"].([]any) {
+			if ms := m.(map[string]any); ms["ThrottlingRateLimit"] != nil {
+				ms["ThrottlingRateLimit"] = 1.0
+			}
+		}
+	}
+	s := serve(t, tmpl, Options{})
 	for _, kind := range contract.Kinds {
 		var wg sync.WaitGroup
 		var mu sync.Mutex
