@@ -58,6 +58,12 @@ func TestRestoreOldStateDirSnapshot(t *testing.T) {
 	}
 	got := readSnapshot(t, filepath.Join(dir, store.SnapshotName))
 	want := readSnapshot(t, oldStateDir+".restored.json")
+	// The number of the next log record is new since; the old directory's
+	// records were unnumbered, so the first record after the restore is 1.
+	if got["nextSeq"] != float64(1) {
+		t.Errorf("nextSeq = %v, want 1", got["nextSeq"])
+	}
+	delete(got, "nextSeq")
 	// A service added since holds nothing restored from the old directory.
 	for name, section := range got {
 		if _, old := want[name]; !old && emptySection(section) {

@@ -47,6 +47,10 @@ type Options struct {
 	// append-only log in that directory, fsynced before a mutating call
 	// answers. Empty means in memory only.
 	StateDir string
+	// Log receives what restoring StateDir found damaged and dropped (one line
+	// each, saying what and why) and the torn last record of a crash it
+	// ignored; nil discards them. Damage returns the same lines.
+	Log io.Writer
 	// Lambda invokes Lambda functions for Step Functions Task states and
 	// EventBridge rule targets; without it those are unsupported.
 	Lambda LambdaInvoker
@@ -103,6 +107,7 @@ func New(opts Options) (*Server, error) {
 	var st *store.Store
 	if opts.StateDir != "" {
 		st = store.New(opts.StateDir)
+		st.Log = opts.Log
 	}
 	s.sqs = sqs.New(sqs.Options{Identity: id, BaseURL: opts.BaseURL, Clock: clk, Store: st})
 	s.sfn = sfn.New(sfn.Options{Identity: id, Clock: clk, Store: st, Lambda: opts.Lambda})
@@ -230,4 +235,13 @@ func signedFor(r *http.Request, service string) bool {
 	cred, _, _ = strings.Cut(cred, ",")
 	parts := strings.Split(cred, "/")
 	return len(parts) == 5 && parts[3] == service
+}
+
+// Damage is what restoring the state directory found damaged and dropped, one line each;
+// empty for a clean directory or an in-memory server.
+func (s *Server) Damage() []string {
+	if s.store == nil {
+		return nil
+	}
+	return s.store.Damage
 }

@@ -135,6 +135,9 @@ type gatewayError struct {
 	// none of the API's headers and no gateway response overrides it (REST's answer to a body
 	// over 10 MB).
 	plain string
+	// front, when set, is one of the front end's own answers (frontend.go), the same on
+	// every API of the kind.
+	front *frontEndAnswer
 	// headers are sent with the answer (an authorizer's WWW-Authenticate).
 	headers map[string]string
 	// messageJSON, when set, is $context.error.messageString as JSON ("null" for a Lambda
@@ -188,6 +191,10 @@ func (e *gatewayError) messageString(message string) string {
 
 // writeHTTP answers e as an HTTP API does.
 func (e *gatewayError) writeHTTP(x *exchange) {
+	if e.front != nil {
+		e.writeFront(x)
+		return
+	}
 	d, ok := httpDefaults[e.typ]
 	if !ok {
 		d = httpDefaults[integrationFailure]
@@ -248,6 +255,21 @@ func (g restGatewayResponses) lookup(typ responseType) *gatewayOverride {
 	return g[default4XX]
 }
 
+// writeFront answers one of the front end's own errors: no API headers.
+func (e *gatewayError) writeFront(x *exchange) {
+	h := x.w.Header()
+	h.Del("X-Amzn-Requestid")
+	h.Del("X-Amz-Apigw-Id")
+	h.Del("Apigw-Requestid")
+	h.Set("Content-Type", e.front.contentType)
+	h.Set("Connection", "close")
+	x.errorMessage, x.errorType = e.front.body, e.typ
+	if x.trace != nil {
+		x.traceFailure(e, e.front.status)
+	}
+	x.respond(e.front.status, []byte(e.front.body))
+}
+
 // writePlain answers a front-end error: text, no API headers.
 func (e *gatewayError) writePlain(x *exchange, status int) {
 	h := x.w.Header()
@@ -264,6 +286,10 @@ func (e *gatewayError) writePlain(x *exchange, status int) {
 
 // writeREST answers e as a REST API does, with the API's overrides applied.
 func (e *gatewayError) writeREST(x *exchange, g restGatewayResponses, vars func(string) (string, bool)) {
+	if e.front != nil {
+		e.writeFront(x)
+		return
+	}
 	if e.plain != "" {
 		e.writePlain(x, restDefaults[e.typ].status)
 		return

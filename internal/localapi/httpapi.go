@@ -436,7 +436,7 @@ func (a *httpAPI) serve(x *exchange, stage *httpStage) *gatewayError {
 	}
 	x.apiID, x.params = a.id, c.params
 	// The body comes before authorization: a SigV4 signature covers it.
-	if e := x.readBody(); e != nil {
+	if e := x.readBody(contract.HTTP); e != nil {
 		return e
 	}
 	if route.auth != nil {

@@ -77,12 +77,15 @@ type servedAPI interface {
 	http.Handler
 	logical() string
 	setBase(url string)
+	kind() contract.Kind
 }
 
-func (a *httpAPI) logical() string    { return a.logicalID }
-func (a *httpAPI) setBase(url string) { a.baseURL = url }
-func (a *restAPI) logical() string    { return a.logicalID }
-func (a *restAPI) setBase(url string) { a.baseURL = url }
+func (a *httpAPI) kind() contract.Kind { return contract.HTTP }
+func (a *restAPI) kind() contract.Kind { return contract.REST }
+func (a *httpAPI) logical() string     { return a.logicalID }
+func (a *httpAPI) setBase(url string)  { a.baseURL = url }
+func (a *restAPI) logical() string     { return a.logicalID }
+func (a *restAPI) setBase(url string)  { a.baseURL = url }
 
 // served lists the generation's APIs, HTTP APIs first, in the order they were loaded.
 func (r *Runner) served() []servedAPI {
@@ -103,8 +106,11 @@ func (r *Runner) openListener(a servedAPI, n int) (*apiListener, error) {
 		return nil, err
 	}
 	l := &apiListener{url: "http://" + ln.Addr().String()}
-	l.srv = &http.Server{Handler: l, ReadHeaderTimeout: 10 * time.Second}
-	go l.srv.Serve(ln)
+	// API Gateway's front end (frontend.go) before the API: its limit on the request line and
+	// headers, and its answers where net/http would give its own. net/http reads up to
+	// MaxHeaderBytes+4096 bytes of header section: what lies between reaches the handler.
+	l.srv = &http.Server{Handler: frontEndHandler(a.kind(), l), ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: maxRequestHead}
+	go l.srv.Serve(frontEndListener{Listener: ln, kind: a.kind()})
 	return l, nil
 }
 

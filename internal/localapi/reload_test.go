@@ -250,3 +250,32 @@ func eventually(t *testing.T, limit time.Duration, ok func() bool) {
 		}
 	}
 }
+
+func TestAReloadKeepsAnUnchangedFunctionWarmAndReplacesAChangedOne(t *testing.T) {
+	s := serve(t, golden(t), Options{NoThrottle: true})
+	greet := func() {
+		t.Helper()
+		if resp := do(t, "GET", s.url(contract.REST, "dev", "/greeting?greeter=Ada"), ""); resp.status != 200 || resp.body != "Hello, Ada!" {
+			t.Fatalf("greeting: %d %s", resp.status, resp.body)
+		}
+	}
+	const id = "TargetsGreeting84A449DE"
+	greet()
+	first := s.r.functions[id]
+	rl, err := s.r.Reload(context.Background(), assemblyOf(golden(t)))
+	if err != nil {
+		t.Fatalf("Reload: %v", err)
+	}
+	if s.r.functions[id] != first || containsPrefix(rl.Changes, "~ function") {
+		t.Errorf("an unchanged function was replaced (changes %q)", rl.Changes)
+	}
+	changed := golden(t)
+	changed.Resources[id].Properties["MemorySize"] = 256.0
+	if rl, err = s.r.Reload(context.Background(), assemblyOf(changed)); err != nil {
+		t.Fatalf("Reload: %v", err)
+	}
+	if s.r.functions[id] == first || !containsLine(rl.Changes, "~ function "+id+": rebuilt, its warm instances replaced") {
+		t.Errorf("a function with another memory size was kept (changes %q)", rl.Changes)
+	}
+	greet()
+}

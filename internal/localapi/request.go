@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
+	"firstclass/internal/contract"
 	"io"
 	"net"
 	"net/http"
@@ -79,10 +80,15 @@ func (x *exchange) identityMap() map[string]any {
 	return m
 }
 
-// readBody reads the body up to API Gateway's limit.
-func (x *exchange) readBody() *gatewayError {
+// readBody reads the body up to API Gateway's limit, within the front end's read timeout.
+func (x *exchange) readBody(kind contract.Kind) *gatewayError {
+	http.NewResponseController(x.w).SetReadDeadline(time.Now().Add(bodyReadTimeout))
 	body, err := io.ReadAll(io.LimitReader(x.req.Body, maxPayload+1))
 	if err != nil {
+		if isTimeout(err) {
+			a := frontEndAnswers[kind][bodyTimedOut]
+			return &gatewayError{typ: badRequestBody, front: &a}
+		}
 		return fail(badRequestBody, "Bad Request")
 	}
 	if len(body) > maxPayload {

@@ -76,7 +76,7 @@ func (a *restAPI) serve(x *exchange, c *restCall) *gatewayError {
 	}
 	x.apiID, x.params = a.id, c.params
 	// The body comes before authorization: a SigV4 signature covers it.
-	if e := x.readBody(); e != nil {
+	if e := x.readBody(contract.REST); e != nil {
 		return e
 	}
 	if m.auth != nil {

@@ -134,7 +134,7 @@ func New(ctx context.Context, opts Options) (r *Runner, err error) {
 		opts.Logs = os.Stderr
 	}
 	if opts.LogDir == "" {
-		dir, err := os.MkdirTemp("", "firstclass-local-")
+		dir, err := newOwnLogDir(opts.Logs)
 		if err != nil {
 			return nil, err
 		}
@@ -158,7 +158,7 @@ func New(ctx context.Context, opts Options) (r *Runner, err error) {
 	} else {
 		invoker = newFunctionInvoker()
 		defer close(invoker.ready)
-		if aws, err = awslocal.New(awslocal.Options{Region: opts.Region, Account: opts.Account, StateDir: opts.StateDir, Lambda: invoker,
+		if aws, err = awslocal.New(awslocal.Options{Region: opts.Region, Account: opts.Account, StateDir: opts.StateDir, Log: opts.Logs, Lambda: invoker,
 			LogsDir: filepath.Join(opts.LogDir, "cloudwatch-logs"), UnthrottledShards: opts.NoThrottle}); err != nil {
 			return nil, err
 		}

@@ -10,9 +10,12 @@ import (
 	"sync"
 )
 
-// MaxRequestBody bounds what a handler reads from one request: SQS batches
-// are at most 1 MiB of payload, URL/JSON encoding can grow that severalfold.
-const MaxRequestBody = 8 << 20
+// MaxRequestBody bounds what a handler reads from one request. It is above
+// what API Gateway passes on (a 10 MB payload, which form or JSON encoding of
+// a parameter can grow up to threefold), so a request that API Gateway lets
+// through gets the service's own answer (SQS's "Message must be shorter
+// than ..." for an oversized message), not a cut-off read.
+const MaxRequestBody = 32 << 20
 
 // JSONOperation is one action of an awsJson service S: it decodes the
 // request body, runs the action on svc and returns the response value,

@@ -59,10 +59,10 @@ func (q *queue) inspect(now time.Time, limit int) QueueView {
 		}
 	}
 	sort.Slice(msgs, func(i, j int) bool {
-		if !msgs[i].sentAt.Equal(msgs[j].sentAt) {
-			return msgs[i].sentAt.Before(msgs[j].sentAt)
+		if msgs[i].sentAt != msgs[j].sentAt {
+			return msgs[i].sentAt < msgs[j].sentAt
 		}
-		return msgs[i].seq < msgs[j].seq
+		return msgs[i].ext().seq < msgs[j].ext().seq
 	})
 	for _, m := range msgs {
 		state := "visible"
@@ -77,8 +77,8 @@ func (q *queue) inspect(now time.Time, limit int) QueueView {
 			v.Visible++
 		}
 		if len(v.Messages) < limit {
-			v.Messages = append(v.Messages, MessageView{ID: m.id, Body: m.body, Attributes: m.attrs, GroupID: m.groupID,
-				SentAt: m.sentAt, ReceiveCount: m.receiveCount, State: state})
+			v.Messages = append(v.Messages, MessageView{ID: m.id, Body: m.body, Attributes: m.ext().attrs, GroupID: m.ext().groupID,
+				SentAt: m.sentAt.Time(), ReceiveCount: m.receiveCount, State: state})
 		}
 	}
 	return v

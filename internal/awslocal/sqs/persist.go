@@ -48,9 +48,10 @@ type msgState struct {
 	Receipt   string                      `json:"receipt,omitempty"`
 }
 
-func (m *message) state() msgState {
-	s := msgState{ID: m.id, Body: m.body, Attrs: m.attrs, Sys: m.sysAttrs, Sender: m.senderID, Sent: m.sentAt.UnixMilli(),
-		Group: m.groupID, Dedup: m.dedupID, Seq: m.seq, DLQSource: m.dlqSource, Count: m.receiveCount,
+func (m *message) state(sender string) msgState {
+	x := m.ext()
+	s := msgState{ID: m.id, Body: m.body, Attrs: x.attrs, Sys: x.sysAttrs, Sender: sender, Sent: m.sentAt.UnixMilli(),
+		Group: x.groupID, Dedup: x.dedupID, Seq: x.seq, DLQSource: x.dlqSource, Count: m.receiveCount,
 		Visible: m.visibleAt.UnixMilli(), Receipt: m.receipt}
 	if !m.firstReceive.IsZero() {
 		s.First = m.firstReceive.UnixMilli()
@@ -58,13 +59,13 @@ func (m *message) state() msgState {
 	return s
 }
 
+// message is the message s records. Its sender is not kept: it is always the account.
 func (s *msgState) message() *message {
-	m := &message{id: s.ID, body: s.Body, md5Body: md5Hex(s.Body), attrs: s.Attrs, md5Attrs: md5OfAttributes(s.Attrs),
-		sysAttrs: s.Sys, md5SysAttrs: md5OfAttributes(s.Sys), senderID: s.Sender, sentAt: time.UnixMilli(s.Sent),
-		groupID: s.Group, dedupID: s.Dedup, seq: s.Seq, dlqSource: s.DLQSource, receiveCount: s.Count,
-		visibleAt: time.UnixMilli(s.Visible), receipt: s.Receipt, heapIndex: -1}
+	m := &message{id: s.ID, body: s.Body, sentAt: at(time.UnixMilli(s.Sent)), receiveCount: s.Count,
+		visibleAt: at(time.UnixMilli(s.Visible)), receipt: s.Receipt, heapIndex: -1,
+		extra: withExtra(messageExtra{attrs: s.Attrs, sysAttrs: s.Sys, groupID: s.Group, dedupID: s.Dedup, seq: s.Seq, dlqSource: s.DLQSource})}
 	if s.First != 0 {
-		m.firstReceive = time.UnixMilli(s.First)
+		m.firstReceive = at(time.UnixMilli(s.First))
 	}
 	return m
 }
@@ -146,12 +147,12 @@ func (svc *Service) snapshot() []queueSnap {
 		}
 		sort.Slice(msgs, func(i, j int) bool {
 			if q.fifo {
-				return msgs[i].seq < msgs[j].seq
+				return msgs[i].ext().seq < msgs[j].ext().seq
 			}
-			return msgs[i].sentAt.Before(msgs[j].sentAt)
+			return msgs[i].sentAt < msgs[j].sentAt
 		})
 		for _, m := range msgs {
-			s.Messages = append(s.Messages, m.state())
+			s.Messages = append(s.Messages, m.state(svc.account))
 		}
 		for k, e := range q.dedup {
 			s.Dedup = append(s.Dedup, dedupSnap{Key: k, ID: e.messageID, Seq: e.seq, Expires: e.expires.UnixMilli()})
@@ -260,15 +261,16 @@ func (svc *Service) replaySend(r sendRecord) error {
 func (q *queue) replaySend(r sendRecord) {
 	m := r.Msg.message()
 	if q.fifo {
-		if m.seq > q.seq {
-			q.seq = m.seq
+		x := m.ext()
+		if x.seq > q.seq {
+			q.seq = x.seq
 		}
 		if r.DedupKeyed {
-			key := m.dedupID
+			key := x.dedupID
 			if q.dedupByGrp {
-				key = m.groupID + "\x00" + key
+				key = x.groupID + "\x00" + key
 			}
-			q.dedup[key] = dedupEntry{messageID: m.id, seq: m.seq, expires: m.sentAt.Add(dedupWindow)}
+			q.dedup[key] = dedupEntry{messageID: m.id, seq: x.seq, expires: m.sentAt.Time().Add(dedupWindow)}
 		}
 	}
 	if old := q.byID[m.id]; old != nil {
@@ -287,7 +289,7 @@ func (q *queue) replayReceive(r receiveRecord) {
 		return
 	}
 	if q.fifo {
-		m.receiveCount, m.firstReceive, m.visibleAt, m.receipt = r.Count, time.UnixMilli(r.First), time.UnixMilli(r.VisibleAt), r.Receipt
+		m.receiveCount, m.firstReceive, m.visibleAt, m.receipt = r.Count, at(time.UnixMilli(r.First)), at(time.UnixMilli(r.VisibleAt)), r.Receipt
 		return
 	}
 	// During recovery every standard-queue message sits in the waiting
@@ -295,6 +297,6 @@ func (q *queue) replayReceive(r receiveRecord) {
 	q.remove(m)
 	m.deleted = false
 	q.byID[m.id] = m
-	m.receiveCount, m.firstReceive, m.visibleAt, m.receipt = r.Count, time.UnixMilli(r.First), time.UnixMilli(r.VisibleAt), r.Receipt
+	m.receiveCount, m.firstReceive, m.visibleAt, m.receipt = r.Count, at(time.UnixMilli(r.First)), at(time.UnixMilli(r.VisibleAt)), r.Receipt
 	q.pushWaiting(m)
 }

@@ -2,6 +2,7 @@ package sqs
 
 import (
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"net/http"
 	"sort"
@@ -41,6 +42,11 @@ func (svc *Service) ServeQuery(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, awsproto.MaxRequestBody)
 	}
 	if err := r.ParseForm(); err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			awsproto.WriteQueryError(w, jsonOut, sqsXMLNS, rid, awsproto.ErrRequestTooLarge)
+			return
+		}
 		awsproto.WriteQueryError(w, jsonOut, sqsXMLNS, rid, &awsproto.Error{Code: "MalformedQueryString", Message: err.Error()})
 		return
 	}

@@ -11,28 +11,86 @@ import (
 // message is one message. While in a standard queue it sits either in
 // the ready deque (visible) or in the waiting heap (delayed or in flight);
 // a FIFO queue keeps all its messages in send order instead.
+//
+// Every unconsumed message is one of these, so it is kept small (see
+// BenchmarkStoredMessageOverhead): times are instants, not time.Time; the
+// MD5 digests are computed when asked for, not stored; the sender is the
+// account, always; what only FIFO queues, redriven messages or attributes
+// use is in extra, nil for a plain message.
 type message struct {
-	id          string
-	body        string
-	md5Body     string
-	attrs       map[string]MessageAttribute
-	md5Attrs    string
-	sysAttrs    map[string]MessageAttribute
-	md5SysAttrs string
-	senderID    string
-	sentAt      time.Time
-	groupID     string
-	dedupID     string
-	seq         uint64
-	dlqSource   string
+	id        string
+	body      string
+	sentAt    instant
+	visibleAt instant
+	extra     *messageExtra
 
 	receiveCount int
-	firstReceive time.Time
-	visibleAt    time.Time
+	firstReceive instant
 	receipt      string
+	heapIndex    int32 // index in waiting heap, -1 when not there
 	deleted      bool
-	heapIndex    int // index in waiting heap, -1 when not there
 }
+
+// messageExtra is what few messages carry.
+type messageExtra struct {
+	attrs     map[string]MessageAttribute
+	sysAttrs  map[string]MessageAttribute
+	groupID   string
+	dedupID   string
+	seq       uint64
+	dlqSource string
+}
+
+// noExtra is the extra of a message that has none, so reads need no nil check.
+var noExtra = &messageExtra{}
+
+// ext is m's extra for reading.
+func (m *message) ext() *messageExtra {
+	if m.extra == nil {
+		return noExtra
+	}
+	return m.extra
+}
+
+// setExtra gives m its own extra, for writing.
+func (m *message) setExtra() *messageExtra {
+	if m.extra == nil || m.extra == noExtra {
+		m.extra = &messageExtra{}
+	}
+	return m.extra
+}
+
+// withExtra returns e, or nil when it holds nothing.
+func withExtra(e messageExtra) *messageExtra {
+	if e.attrs == nil && e.sysAttrs == nil && e.groupID == "" && e.dedupID == "" && e.seq == 0 && e.dlqSource == "" {
+		return nil
+	}
+	return &e
+}
+
+func (m *message) md5Body() string { return md5Hex(m.body) }
+
+// instant is a time as Unix nanoseconds, 0 for none: 8 bytes where a time.Time takes 24.
+type instant int64
+
+func at(t time.Time) instant {
+	if t.IsZero() {
+		return 0
+	}
+	return instant(t.UnixNano())
+}
+
+func (i instant) Time() time.Time {
+	if i == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, int64(i))
+}
+
+func (i instant) IsZero() bool            { return i == 0 }
+func (i instant) After(t time.Time) bool  { return i.Time().After(t) }
+func (i instant) Before(t time.Time) bool { return i.Time().Before(t) }
+func (i instant) UnixMilli() int64        { return i.Time().UnixMilli() }
 
 type redrivePolicy struct {
 	deadLetterTargetArn string
@@ -61,6 +119,7 @@ type queue struct {
 	dedupByGrp bool
 
 	byID map[string]*message
+	peak int // the most messages byID held since it was last rebuilt
 
 	// standard queues
 	ready     []*message
@@ -93,15 +152,15 @@ type dedupEntry struct {
 type msgHeap []*message
 
 func (h msgHeap) Len() int           { return len(h) }
-func (h msgHeap) Less(i, j int) bool { return h[i].visibleAt.Before(h[j].visibleAt) }
+func (h msgHeap) Less(i, j int) bool { return h[i].visibleAt < h[j].visibleAt }
 func (h msgHeap) Swap(i, j int) {
 	h[i], h[j] = h[j], h[i]
-	h[i].heapIndex = i
-	h[j].heapIndex = j
+	h[i].heapIndex = int32(i)
+	h[j].heapIndex = int32(j)
 }
 func (h *msgHeap) Push(x any) {
 	m := x.(*message)
-	m.heapIndex = len(*h)
+	m.heapIndex = int32(len(*h))
 	*h = append(*h, m)
 }
 func (h *msgHeap) Pop() any {
@@ -199,14 +258,14 @@ func (q *queue) popReady() *message {
 func (q *queue) nextVisible() time.Time {
 	if !q.fifo {
 		if len(q.waiting) > 0 {
-			return q.waiting[0].visibleAt
+			return q.waiting[0].visibleAt.Time()
 		}
 		return time.Time{}
 	}
 	var next time.Time
 	for _, m := range q.fifoList {
 		if !m.deleted && (next.IsZero() || m.visibleAt.Before(next)) {
-			next = m.visibleAt
+			next = m.visibleAt.Time()
 		}
 	}
 	return next
@@ -219,6 +278,7 @@ func (q *queue) remove(m *message) {
 	}
 	m.deleted = true
 	delete(q.byID, m.id)
+	defer q.shrink()
 	if q.fifo {
 		q.fifoDead++
 		if q.fifoDead > 64 && q.fifoDead*2 > len(q.fifoList) {
@@ -237,7 +297,7 @@ func (q *queue) remove(m *message) {
 		return
 	}
 	if m.heapIndex >= 0 {
-		heap.Remove(&q.waiting, m.heapIndex)
+		heap.Remove(&q.waiting, int(m.heapIndex))
 		if m.receiveCount == 0 {
 			q.nDelayed--
 		} else {
@@ -252,6 +312,7 @@ func (q *queue) remove(m *message) {
 func (q *queue) enqueue(m *message, now time.Time) {
 	m.heapIndex = -1
 	q.byID[m.id] = m
+	q.peak = max(q.peak, len(q.byID))
 	if q.fifo {
 		q.fifoList = append(q.fifoList, m)
 	} else if m.visibleAt.After(now) {
@@ -260,6 +321,45 @@ func (q *queue) enqueue(m *message, now time.Time) {
 		q.pushReady(m)
 	}
 	q.broadcast()
+}
+
+// shrinkFrom is the size from which a queue gives its storage back once it holds an eighth
+// of its peak: Go maps and slices never shrink by themselves, so a queue drained after a
+// burst would keep the burst's index and deques for good.
+const shrinkFrom = 4096
+
+// shrink rebuilds the index and the deques at their live size when the queue holds an
+// eighth of its peak or less. The rebuild is O(live messages), paid once per eightfold
+// shrink, so its cost amortizes over the removals that led to it.
+func (q *queue) shrink() {
+	n := len(q.byID)
+	if q.peak < shrinkFrom || n > q.peak/8 {
+		return
+	}
+	byID := make(map[string]*message, n)
+	for id, m := range q.byID {
+		byID[id] = m
+	}
+	q.byID, q.peak = byID, n
+	if q.fifo {
+		live := make([]*message, 0, n)
+		for _, m := range q.fifoList {
+			if !m.deleted {
+				live = append(live, m)
+			}
+		}
+		q.fifoList, q.fifoDead = live, 0
+		return
+	}
+	var ready []*message
+	for _, m := range q.ready[q.readyHead:] {
+		if m != nil && !m.deleted {
+			ready = append(ready, m)
+		}
+	}
+	q.ready, q.readyHead = ready, 0
+	// The heap's order is kept: a copy at its exact length keeps every heapIndex.
+	q.waiting = append(msgHeap(nil), q.waiting...)
 }
 
 func (svc *Service) purge(q *queue) error {

@@ -137,13 +137,14 @@ func (svc *Service) receiveOnce(q *queue, in *ReceiveMessageInput, max int, regi
 		} else {
 			m.deleted = true
 			delete(q.byID, m.id)
+			q.shrink()
 		}
 		if svc.store.On() {
 			svc.store.Append(recDeleteMessage, msgRecord{Queue: q.name, ID: m.id})
 		}
 	}
 	take := func(m *message) bool {
-		if now.Sub(m.sentAt) >= retention {
+		if now.Sub(m.sentAt.Time()) >= retention {
 			drop(m)
 			return false
 		}
@@ -154,10 +155,10 @@ func (svc *Service) receiveOnce(q *queue, in *ReceiveMessageInput, max int, regi
 		}
 		m.receiveCount++
 		if m.firstReceive.IsZero() {
-			m.firstReceive = now
+			m.firstReceive = at(now)
 		}
 		m.receipt = newReceiptHandle(m.id)
-		m.visibleAt = now.Add(time.Duration(vt) * time.Second)
+		m.visibleAt = at(now.Add(time.Duration(vt) * time.Second))
 		taken = append(taken, m)
 		return true
 	}
@@ -167,11 +168,11 @@ func (svc *Service) receiveOnce(q *queue, in *ReceiveMessageInput, max int, regi
 			if len(taken) >= max {
 				break
 			}
-			if m.deleted || blocked[m.groupID] {
+			if m.deleted || blocked[m.ext().groupID] {
 				continue
 			}
 			if m.visibleAt.After(now) {
-				blocked[m.groupID] = true
+				blocked[m.ext().groupID] = true
 				continue
 			}
 			if !take(m) {
@@ -240,15 +241,17 @@ func (q *queue) acceptMoved(old *message, sourceArn string) {
 	m.deleted = false
 	m.heapIndex = -1
 	m.receipt = ""
-	m.dlqSource = sourceArn
+	x := *old.ext() // the moved message's own copy
+	m.extra = &x
+	x.dlqSource = sourceArn
 	now := q.svc.now()
-	m.visibleAt = now
+	m.visibleAt = at(now)
 	if q.fifo {
 		q.seq++
-		m.seq = q.seq
+		x.seq = q.seq
 	}
 	q.enqueue(&m, now)
-	q.svc.store.Append(recSendMessage, sendRecord{Queue: q.name, Msg: m.state()})
+	q.svc.store.Append(recSendMessage, sendRecord{Queue: q.name, Msg: m.state(q.svc.account)})
 }
 
 func knownMessageSystemAttribute(n string) bool {
@@ -261,7 +264,8 @@ func knownMessageSystemAttribute(n string) bool {
 }
 
 func (q *queue) render(m *message, in *ReceiveMessageInput) Message {
-	out := Message{MessageID: m.id, ReceiptHandle: m.receipt, MD5OfBody: m.md5Body, Body: m.body}
+	out := Message{MessageID: m.id, ReceiptHandle: m.receipt, MD5OfBody: m.md5Body(), Body: m.body}
+	x := m.ext()
 	if len(in.SystemAttributeNames) > 0 {
 		all := false
 		want := map[string]bool{}
@@ -277,39 +281,35 @@ func (q *queue) render(m *message, in *ReceiveMessageInput) Message {
 				a[k] = v
 			}
 		}
-		add("SenderId", m.senderID)
-		add("SentTimestamp", awsproto.Millis(m.sentAt))
+		add("SenderId", q.svc.account)
+		add("SentTimestamp", awsproto.Millis(m.sentAt.Time()))
 		add("ApproximateReceiveCount", strconv.Itoa(m.receiveCount))
-		add("ApproximateFirstReceiveTimestamp", awsproto.Millis(m.firstReceive))
-		if tr, ok := m.sysAttrs["AWSTraceHeader"]; ok {
+		add("ApproximateFirstReceiveTimestamp", awsproto.Millis(m.firstReceive.Time()))
+		if tr, ok := x.sysAttrs["AWSTraceHeader"]; ok {
 			add("AWSTraceHeader", tr.StringValue)
 		}
-		add("DeadLetterQueueSourceArn", m.dlqSource)
+		add("DeadLetterQueueSourceArn", x.dlqSource)
 		if q.fifo {
-			add("SequenceNumber", formatSeq(m.seq))
-			add("MessageDeduplicationId", m.dedupID)
-			add("MessageGroupId", m.groupID)
-		} else if m.groupID != "" {
-			add("MessageGroupId", m.groupID)
+			add("SequenceNumber", formatSeq(x.seq))
+			add("MessageDeduplicationId", x.dedupID)
+			add("MessageGroupId", x.groupID)
+		} else if x.groupID != "" {
+			add("MessageGroupId", x.groupID)
 		}
 		if len(a) > 0 {
 			out.Attributes = a
 		}
 	}
-	if len(in.MessageAttributeNames) > 0 && len(m.attrs) > 0 {
+	if len(in.MessageAttributeNames) > 0 && len(x.attrs) > 0 {
 		sel := map[string]MessageAttribute{}
-		for n, v := range m.attrs {
+		for n, v := range x.attrs {
 			if attributeNameWanted(in.MessageAttributeNames, n) {
 				sel[n] = v
 			}
 		}
 		if len(sel) > 0 {
 			out.MessageAttributes = sel
-			if len(sel) == len(m.attrs) {
-				out.MD5OfMessageAttributes = m.md5Attrs
-			} else {
-				out.MD5OfMessageAttributes = md5OfAttributes(sel)
-			}
+			out.MD5OfMessageAttributes = md5OfAttributes(sel)
 		}
 	}
 	return out
@@ -429,9 +429,9 @@ func (svc *Service) changeVisibility(q *queue, handle string, timeout int) *awsp
 	if !m.visibleAt.After(now) {
 		return errMessageNotInflight()
 	}
-	m.visibleAt = now.Add(time.Duration(timeout) * time.Second)
+	m.visibleAt = at(now.Add(time.Duration(timeout) * time.Second))
 	if !q.fifo {
-		heap.Fix(&q.waiting, m.heapIndex)
+		heap.Fix(&q.waiting, int(m.heapIndex))
 		if timeout == 0 {
 			q.promote(now)
 		}

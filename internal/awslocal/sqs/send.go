@@ -70,21 +70,16 @@ func (q *queue) prepare(in *SendMessageInput) (*message, *awsproto.Error) {
 		return nil, errInvalidParameterValue("Value %s for parameter MessageGroupId is invalid. Reason: MessageGroupId can only include alphanumeric and punctuation characters. 1 to 128 in length.", in.MessageGroupID)
 	}
 	m := &message{
-		id:          awsproto.NewUUID(),
-		body:        in.MessageBody,
-		md5Body:     md5Hex(in.MessageBody),
-		attrs:       in.MessageAttributes,
-		md5Attrs:    md5OfAttributes(in.MessageAttributes),
-		sysAttrs:    in.MessageSystemAttributes,
-		md5SysAttrs: md5OfAttributes(in.MessageSystemAttributes),
-		groupID:     in.MessageGroupID,
-		dedupID:     in.MessageDeduplicationID,
-		heapIndex:   -1,
+		id:        awsproto.NewUUID(),
+		body:      in.MessageBody,
+		heapIndex: -1,
+		extra: withExtra(messageExtra{attrs: in.MessageAttributes, sysAttrs: in.MessageSystemAttributes,
+			groupID: in.MessageGroupID, dedupID: in.MessageDeduplicationID}),
 	}
 	return m, nil
 }
 
-func (m *message) size() int { return len(m.body) + attributesSize(m.attrs) }
+func (m *message) size() int { return len(m.body) + attributesSize(m.ext().attrs) }
 
 // send enqueues m (already prepared), applying size, FIFO deduplication and
 // delay. It returns the record sequence to wait for before answering.
@@ -101,20 +96,21 @@ func (q *queue) send(m *message, delay *int) (SendMessageOutput, uint64, *awspro
 		return SendMessageOutput{}, 0, errInvalidParameterValue("One or more parameters are invalid. Reason: Message must be shorter than %d bytes.", q.maxSize)
 	}
 	now := svc.now()
-	m.sentAt = now
-	m.senderID = svc.account
-	out := SendMessageOutput{MD5OfMessageBody: m.md5Body, MD5OfMessageAttributes: m.md5Attrs, MD5OfMessageSystemAttributes: m.md5SysAttrs}
+	m.sentAt = at(now)
+	x := m.ext()
+	out := SendMessageOutput{MD5OfMessageBody: m.md5Body(), MD5OfMessageAttributes: md5OfAttributes(x.attrs), MD5OfMessageSystemAttributes: md5OfAttributes(x.sysAttrs)}
 	if q.fifo {
-		if m.dedupID == "" {
+		x = m.setExtra()
+		if x.dedupID == "" {
 			if !q.cbDedup {
 				return SendMessageOutput{}, 0, errInvalidParameterValue("The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly")
 			}
 			sum := sha256.Sum256([]byte(m.body))
-			m.dedupID = hex.EncodeToString(sum[:])
+			x.dedupID = hex.EncodeToString(sum[:])
 		}
-		key := m.dedupID
+		key := x.dedupID
 		if q.dedupByGrp {
-			key = m.groupID + "\x00" + key
+			key = x.groupID + "\x00" + key
 		}
 		if e, ok := q.dedup[key]; ok && now.Before(e.expires) {
 			// A duplicate within the window is accepted and not enqueued.
@@ -130,20 +126,20 @@ func (q *queue) send(m *message, delay *int) (SendMessageOutput, uint64, *awspro
 			}
 		}
 		q.seq++
-		m.seq = q.seq
-		q.dedup[key] = dedupEntry{messageID: m.id, seq: m.seq, expires: now.Add(dedupWindow)}
-		out.SequenceNumber = formatSeq(m.seq)
+		x.seq = q.seq
+		q.dedup[key] = dedupEntry{messageID: m.id, seq: x.seq, expires: now.Add(dedupWindow)}
+		out.SequenceNumber = formatSeq(x.seq)
 	}
 	d := q.delay
 	if delay != nil {
 		d = *delay
 	}
-	m.visibleAt = now.Add(time.Duration(d) * time.Second)
+	m.visibleAt = at(now.Add(time.Duration(d) * time.Second))
 	q.enqueue(m, now)
 	out.MessageID = m.id
 	var seq uint64
 	if svc.store.On() {
-		seq = svc.store.Append(recSendMessage, sendRecord{Queue: q.name, Msg: m.state(), DedupKeyed: q.fifo})
+		seq = svc.store.Append(recSendMessage, sendRecord{Queue: q.name, Msg: m.state(svc.account), DedupKeyed: q.fifo})
 	}
 	return out, seq, nil
 }

@@ -1,8 +1,6 @@
 package store
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -27,9 +25,14 @@ import (
 // changes are appended without waiting: losing one in a crash only makes a
 // message visible again, which SQS's at-least-once delivery allows.
 //
-// snapshot.json holds the whole state as of the start of log-N (NextLog);
-// recovery loads it and replays log-N, log-N+1, ... ignoring a torn last
-// line. The log is compacted into a new snapshot at open, at Close, and
+// snapshot.json holds the whole state as of the start of log-N (NextLog)
+// and the number of the first record after it (nextSeq); recovery loads it
+// and replays log-N, log-N+1, ... Each record carries its number ("n",
+// consecutive across files) and a CRC-32C of its op and data ("c"), so a
+// deleted log file, removed lines or a damaged record are found and
+// reported (replay.go), never skipped silently; the one thing dropped
+// without a report is a torn last line (a record whose write a crash cut
+// short, which no caller was told was stored), and even that gets a line. The log is compacted into a new snapshot at open, at Close, and
 // when it grows past compactBytes; compaction briefly stops all mutators
 // (the gate) to cut a consistent snapshot.
 
@@ -77,6 +80,13 @@ type Store struct {
 	done chan struct{}
 
 	lock *dirLock // held from Open to Close
+
+	// Log receives what recovery found damaged and dropped, and the torn last
+	// record it ignored; nil discards it. Set before Open.
+	Log io.Writer
+	// Damage is what Open found damaged in the directory and dropped, one line
+	// each, in the order found; empty for a clean directory.
+	Damage []string
 }
 
 // pendingRecord is a record waiting to be encoded by the flusher. Its data
@@ -84,11 +94,16 @@ type Store struct {
 type pendingRecord struct {
 	op   string
 	data any
+	n    uint64 // the record's number
 }
 
+// logLine is one record as written: {"op":…,"n":…,"d":…,"c":…}. Logs written
+// before records were numbered have neither n nor c.
 type logLine struct {
 	Op   string          `json:"op"`
+	N    *uint64         `json:"n"`
 	Data json.RawMessage `json:"d"`
+	C    string          `json:"c"`
 }
 
 func noop() {}
@@ -126,9 +141,9 @@ func (st *Store) add(op string, data any, urgent bool) uint64 {
 		return 0
 	}
 	st.mu.Lock()
-	st.pending = append(st.pending, pendingRecord{op, data})
 	st.seq++
 	seq := st.seq
+	st.pending = append(st.pending, pendingRecord{op, data, seq})
 	st.mu.Unlock()
 	if urgent {
 		select {
@@ -228,9 +243,13 @@ func (st *Store) flushLocked() {
 		}
 		buf = append(buf, `{"op":`...)
 		buf = strconv.AppendQuote(buf, recs[i].op)
+		buf = append(buf, `,"n":`...)
+		buf = strconv.AppendUint(buf, recs[i].n, 10)
 		buf = append(buf, `,"d":`...)
 		buf = append(buf, d...)
-		buf = append(buf, "}\n"...)
+		buf = append(buf, `,"c":"`...)
+		buf = appendChecksum(buf, recs[i].op, d)
+		buf = append(buf, "\"}\n"...)
 		recs[i] = pendingRecord{}
 	}
 	if err == nil {
@@ -305,23 +324,13 @@ func (st *Store) Open(sections ...Section) (err error) {
 			st.lock = nil
 		}
 	}()
-	next, err := st.restoreSnapshot()
+	next, nextSeq, hasSnapshot, err := st.restoreSnapshot()
 	if err != nil {
 		return err
 	}
-	logs, err := ListLogs(dir)
+	last, err := st.replayLogs(next, nextSeq, hasSnapshot)
 	if err != nil {
 		return err
-	}
-	last := next
-	for _, n := range logs {
-		if n < next {
-			continue
-		}
-		if err := st.replayLog(LogPath(dir, n)); err != nil {
-			return err
-		}
-		last = n
 	}
 	// Start a fresh log after everything replayed and snapshot right away,
 	// so the next crash replays only new records.
@@ -331,7 +340,7 @@ func (st *Store) Open(sections ...Section) (err error) {
 		return fmt.Errorf("awslocal: opening log: %w", err)
 	}
 	st.file = f
-	if err := st.writeSnapshot(st.collectSnapshot(st.logNum)); err != nil {
+	if err := st.writeSnapshot(st.collectSnapshot(st.logNum, st.seq+1)); err != nil {
 		f.Close()
 		return err
 	}
@@ -340,24 +349,27 @@ func (st *Store) Open(sections ...Section) (err error) {
 	return nil
 }
 
-// restoreSnapshot loads snapshot.json, if any, and returns its NextLog.
-func (st *Store) restoreSnapshot() (int, error) {
+// restoreSnapshot loads snapshot.json, if any, and returns its NextLog and the
+// number of the first record after it (0 in a snapshot from before records
+// were numbered).
+func (st *Store) restoreSnapshot() (next int, nextSeq uint64, found bool, err error) {
 	path := filepath.Join(st.dir, SnapshotName)
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return 0, nil
+		return 0, 0, false, nil
 	}
 	if err != nil {
-		return 0, fmt.Errorf("awslocal: reading snapshot: %w", err)
+		return 0, 0, false, fmt.Errorf("awslocal: reading snapshot: %w", err)
 	}
 	var members map[string]json.RawMessage
 	if err := json.Unmarshal(b, &members); err != nil {
-		return 0, fmt.Errorf("awslocal: %s: %w", path, err)
+		return 0, 0, false, fmt.Errorf("awslocal: %s: %w", path, err)
 	}
-	var next int
-	if raw, ok := members["nextLog"]; ok {
-		if err := json.Unmarshal(raw, &next); err != nil {
-			return 0, fmt.Errorf("awslocal: %s: %w", path, err)
+	for name, v := range map[string]any{"nextLog": &next, "nextSeq": &nextSeq} {
+		if raw, ok := members[name]; ok {
+			if err := json.Unmarshal(raw, v); err != nil {
+				return 0, 0, false, fmt.Errorf("awslocal: %s: %s: %w", path, name, err)
+			}
 		}
 	}
 	for _, sec := range st.sections {
@@ -366,10 +378,10 @@ func (st *Store) restoreSnapshot() (int, error) {
 			continue
 		}
 		if err := sec.Restore(raw); err != nil {
-			return 0, fmt.Errorf("awslocal: %s: %w", path, err)
+			return 0, 0, false, fmt.Errorf("awslocal: %s: %w", path, err)
 		}
 	}
-	return next, nil
+	return next, nextSeq, true, nil
 }
 
 // ListLogs returns the numbers of the log files in dir, in order.
@@ -415,7 +427,10 @@ func (st *Store) Compact() error {
 		unlock()
 		return e
 	}
-	snap := st.collectSnapshot(st.logNum + 1)
+	st.mu.Lock()
+	nextSeq := st.seq + 1
+	st.mu.Unlock()
+	snap := st.collectSnapshot(st.logNum+1, nextSeq)
 	f, err := os.OpenFile(LogPath(st.dir, st.logNum+1), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		unlock()
@@ -490,37 +505,6 @@ func (st *Store) Close(withSnapshot bool) error {
 	return err
 }
 
-// replayLog applies a log file's records; a torn last line (the process
-// died mid-write, before the fsync its caller waited for) is ignored.
-func (st *Store) replayLog(path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return fmt.Errorf("awslocal: opening log: %w", err)
-	}
-	defer f.Close()
-	r := bufio.NewReaderSize(f, 1<<20)
-	for {
-		line, err := r.ReadBytes('\n')
-		if errors.Is(err, io.EOF) {
-			return nil // a partial line without '\n' was never acknowledged
-		}
-		if err != nil {
-			return fmt.Errorf("awslocal: reading %s: %w", path, err)
-		}
-		line = bytes.TrimSpace(line)
-		if len(line) == 0 {
-			continue
-		}
-		var l logLine
-		if err := json.Unmarshal(line, &l); err != nil {
-			return fmt.Errorf("awslocal: %s: corrupt record: %w", path, err)
-		}
-		if err := st.apply(l.Op, l.Data); err != nil {
-			return fmt.Errorf("awslocal: %s: replaying %s: %w", path, l.Op, err)
-		}
-	}
-}
-
 func (st *Store) apply(op string, data json.RawMessage) error {
 	for _, sec := range st.sections {
 		if strings.HasPrefix(op, sec.OpPrefix) {
@@ -530,16 +514,18 @@ func (st *Store) apply(op string, data json.RawMessage) error {
 	return fmt.Errorf("unknown record %q", op)
 }
 
-// snapshot is the whole durable state as of the start of log nextLog,
-// encoded as {"nextLog":N,"<section>":…,…} with the sections in order.
+// snapshot is the whole durable state as of the start of log nextLog, whose
+// first record is number nextSeq, encoded as
+// {"nextLog":N,"nextSeq":S,"<section>":…,…} with the sections in order.
 type snapshot struct {
 	nextLog int
+	nextSeq uint64
 	names   []string
 	values  []any
 }
 
-func (st *Store) collectSnapshot(nextLog int) *snapshot {
-	s := &snapshot{nextLog: nextLog, names: make([]string, len(st.sections)), values: make([]any, len(st.sections))}
+func (st *Store) collectSnapshot(nextLog int, nextSeq uint64) *snapshot {
+	s := &snapshot{nextLog: nextLog, nextSeq: nextSeq, names: make([]string, len(st.sections)), values: make([]any, len(st.sections))}
 	for i, sec := range st.sections {
 		s.names[i], s.values[i] = sec.Name, sec.Snapshot()
 	}
@@ -548,6 +534,8 @@ func (st *Store) collectSnapshot(nextLog int) *snapshot {
 
 func (s *snapshot) encode() ([]byte, error) {
 	b := append([]byte(`{"nextLog":`), strconv.Itoa(s.nextLog)...)
+	b = append(b, `,"nextSeq":`...)
+	b = strconv.AppendUint(b, s.nextSeq, 10)
 	for i, v := range s.values {
 		member, err := json.Marshal(v)
 		if err != nil {
