@@ -1,9 +1,6 @@
 package test
 
 import (
-	"bytes"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -28,21 +25,8 @@ var authModes = []struct {
 func TestEachAuthModeMatchesItsGolden(t *testing.T) {
 	for _, m := range authModes {
 		t.Run(m.name, func(t *testing.T) {
-			got := normalized(t, appWith(t, m.context))
-			path := filepath.Join("testdata", "Firstclass-"+m.name+".template.json")
-			if *update {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (create it with -update)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("template differs from %s; if intended, run go test ./test -run 'TestEachAuthModeMatchesItsGolden|TestTemplateMatchesGolden' -update:\n%s", path, lineDiff(string(want), string(got)))
-			}
+			matchGolden(t, "Firstclass-"+m.name+".template.json", normalized(t, appWith(t, m.context)),
+				"TestEachAuthModeMatchesItsGolden|TestTemplateMatchesGolden")
 		})
 	}
 }

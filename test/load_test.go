@@ -1,10 +1,7 @@
 package test
 
 import (
-	"bytes"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -18,25 +15,7 @@ func loadView(t *testing.T) *synthesized {
 }
 
 func TestLoadTemplateMatchesGolden(t *testing.T) {
-	b, err := json.MarshalIndent(app(t).loadJSON, "", " ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := append(assetHash.ReplaceAll(b, []byte("<asset-hash>")), '\n')
-	path := filepath.Join("testdata", "FirstclassLoad.template.json")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (create it with -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("load template differs from %s; if intended, run go test ./test -run TestLoadTemplateMatchesGolden -update and review the diff:\n%s", path, lineDiff(string(want), string(got)))
-	}
+	matchGolden(t, "FirstclassLoad.template.json", normalizedJSON(t, app(t).loadJSON), "TestLoadTemplateMatchesGolden")
 }
 
 func TestLoadWorkerIsTheBenchOnOneVCPUForFifteenMinutes(t *testing.T) {
