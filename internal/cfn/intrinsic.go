@@ -117,17 +117,8 @@ func (r *Resolver) intrinsic(fn string, arg any) (any, error) {
 		}
 		return r.Values.Ref(name)
 	case "Fn::GetAtt":
-		var id, attr string
-		switch a := arg.(type) {
-		case []any:
-			if len(a) == 2 {
-				id, _ = a[0].(string)
-				attr, _ = a[1].(string)
-			}
-		case string:
-			id, attr, _ = strings.Cut(a, ".")
-		}
-		if id == "" || attr == "" {
+		id, attr, ok := getAttArgs(arg)
+		if !ok {
 			return nil, fmt.Errorf("Fn::GetAtt takes [logicalId, attribute], got %v", arg)
 		}
 		return r.Values.GetAtt(id, attr)

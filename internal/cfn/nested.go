@@ -160,27 +160,8 @@ func (s *nestedScope) rewrite(v any) (any, error) {
 				return s.rewriteSub(arg)
 			}
 		}
-		out := make(map[string]any, len(v))
-		for k, x := range v {
-			rx, err := s.rewrite(x)
-			if err != nil {
-				return nil, err
-			}
-			out[k] = rx
-		}
-		return out, nil
-	case []any:
-		out := make([]any, len(v))
-		for i, x := range v {
-			rx, err := s.rewrite(x)
-			if err != nil {
-				return nil, err
-			}
-			out[i] = rx
-		}
-		return out, nil
 	}
-	return v, nil
+	return rewriteChildren(v, s.rewrite)
 }
 
 // rewriteSub renames ${Resource} and ${Resource.Attr} and turns ${Parameter} into a variable
@@ -283,9 +264,18 @@ func replaceOutputs(v any, outputs map[string]map[string]any) (any, error) {
 				return map[string]any{"Fn::Sub": []any{text, outVars}}, nil
 			}
 		}
+	}
+	return rewriteChildren(v, func(x any) (any, error) { return replaceOutputs(x, outputs) })
+}
+
+// rewriteChildren is a copy of a map or list with each element rewritten by fn; any other
+// value as it is. The template walkers above call it for what they do not rewrite themselves.
+func rewriteChildren(v any, fn func(any) (any, error)) (any, error) {
+	switch v := v.(type) {
+	case map[string]any:
 		out := make(map[string]any, len(v))
 		for k, x := range v {
-			rx, err := replaceOutputs(x, outputs)
+			rx, err := fn(x)
 			if err != nil {
 				return nil, err
 			}
@@ -295,7 +285,7 @@ func replaceOutputs(v any, outputs map[string]map[string]any) (any, error) {
 	case []any:
 		out := make([]any, len(v))
 		for i, x := range v {
-			rx, err := replaceOutputs(x, outputs)
+			rx, err := fn(x)
 			if err != nil {
 				return nil, err
 			}
