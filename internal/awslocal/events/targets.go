@@ -2,7 +2,8 @@ package events
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -42,12 +43,7 @@ func (svc *Service) CheckTarget(arn string) error {
 	kind := arnService(arn)
 	t := svc.targets[kind]
 	if t == nil {
-		var kinds []string
-		for k := range svc.targets {
-			kinds = append(kinds, k)
-		}
-		sort.Strings(kinds)
-		return fmt.Errorf("EventBridge targets of kind %q are not emulated locally (the local EventBridge delivers to %s)", kind, strings.Join(kinds, ", "))
+		return fmt.Errorf("EventBridge targets of kind %q are not emulated locally (the local EventBridge delivers to %s)", kind, strings.Join(slices.Sorted(maps.Keys(svc.targets)), ", "))
 	}
 	if c, ok := t.(Checker); ok {
 		return c.CheckTarget(arn)

@@ -2,8 +2,9 @@ package sns
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -144,12 +145,7 @@ func (svc *Service) deleteTopic(arn string) error {
 func (svc *Service) CheckSubscription(protocol, endpoint string, attrs map[string]string) error {
 	d := svc.protocols[protocol]
 	if d == nil {
-		var ps []string
-		for p := range svc.protocols {
-			ps = append(ps, p)
-		}
-		sort.Strings(ps)
-		return fmt.Errorf("SNS subscriptions of protocol %q are not emulated locally (the local SNS delivers to %s)", protocol, strings.Join(ps, ", "))
+		return fmt.Errorf("SNS subscriptions of protocol %q are not emulated locally (the local SNS delivers to %s)", protocol, strings.Join(slices.Sorted(maps.Keys(svc.protocols)), ", "))
 	}
 	if attrs["FilterPolicy"] != "" {
 		return fmt.Errorf("subscription filter policies are not emulated locally")
