@@ -206,7 +206,7 @@ func (svc *Service) createStateMachine(in CreateStateMachineInput) (*stateMachin
 // machine finds a state machine by ARN.
 func (svc *Service) machine(arn string) (*stateMachine, *awsproto.Error) {
 	if !strings.HasPrefix(arn, "arn:aws:states:") || !strings.Contains(arn, ":stateMachine:") {
-		return nil, sfnErr("InvalidArn", "Invalid Arn: 'Resource type not valid in this context: %s'", arnResourceType(arn))
+		return nil, invalidArn(arn)
 	}
 	svc.mu.RLock()
 	m := svc.machines[arn]
@@ -215,6 +215,16 @@ func (svc *Service) machine(arn string) (*stateMachine, *awsproto.Error) {
 		return nil, sfnErr("StateMachineDoesNotExist", "State Machine Does Not Exist: '%s'", arn)
 	}
 	return m, nil
+}
+
+// invalidArn is Step Functions' answer to an ARN it cannot use: one that does not start with
+// "arn:" says so ("Invalid Arn: 'Invalid ARN prefix: not-an-arn'", as AWS answered
+// DescribeStateMachine and ListExecutions for "abc"), any other one names its resource type.
+func invalidArn(arn string) *awsproto.Error {
+	if !strings.HasPrefix(arn, "arn:") {
+		return sfnErr("InvalidArn", "Invalid Arn: 'Invalid ARN prefix: %s'", arn)
+	}
+	return sfnErr("InvalidArn", "Invalid Arn: 'Resource type not valid in this context: %s'", arnResourceType(arn))
 }
 
 func arnResourceType(arn string) string {
@@ -449,7 +459,7 @@ func (svc *Service) execution(arn string) (*execution, *awsproto.Error) {
 		return nil, sfnErr("InvalidArn", "Invalid Arn: 'Resource type not valid in this context: express'")
 	}
 	if !strings.HasPrefix(arn, "arn:aws:states:") || !strings.Contains(arn, ":execution:") {
-		return nil, sfnErr("InvalidArn", "Invalid Arn: 'Resource type not valid in this context: %s'", arnResourceType(arn))
+		return nil, invalidArn(arn)
 	}
 	svc.mu.RLock()
 	e := svc.executions[arn]
@@ -460,6 +470,12 @@ func (svc *Service) execution(arn string) (*execution, *awsproto.Error) {
 	return e, nil
 }
 
+// stopExecution aborts a RUNNING execution with the caller's error and cause (either may be
+// empty: DescribeExecution then leaves them out). Stopping one that has already ended
+// changes nothing and answers 200 with the date it ended: AWS documents no error for it (the
+// API reference lists ExecutionDoesNotExist, InvalidArn, ValidationException and the KMS
+// errors only) and no recording of AWS's answer was found; LocalStack, whose snapshots are
+// recorded against AWS, answers it 200 as well.
 func (svc *Service) stopExecution(arn, errName, cause string) (time.Time, error) {
 	e, err := svc.execution(arn)
 	if err != nil {

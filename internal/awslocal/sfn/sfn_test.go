@@ -194,6 +194,72 @@ func TestSFNStopExecution(t *testing.T) {
 	}
 }
 
+// StopExecution's answers, as the API reference lists them: a stopped execution is ABORTED with
+// the error and cause given (left out when not), and the bad ARNs are 400s naming what is
+// wrong.
+func TestSFNStopExecutionAnswers(t *testing.T) {
+	e := newEnv(t, Options{})
+	ctx := ctxT(t)
+	arn := createMachine(t, e, "held", `{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":3600,"End":true}}}`, "")
+	quick := createMachine(t, e, "quick", `{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}`, "")
+	start := func(machine string) string {
+		t.Helper()
+		s, err := e.sfn.StartExecution(ctx, &sfnapi.StartExecutionInput{StateMachineArn: aws.String(machine)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return aws.ToString(s.ExecutionArn)
+	}
+	unknown := start(arn) + "-gone"
+	for _, tt := range []struct {
+		name, arn, code, message string
+	}{
+		{"an unknown execution", unknown, "ExecutionDoesNotExist", "Execution Does Not Exist: '" + unknown + "'"},
+		{"not an ARN", "not-an-arn", "InvalidArn", "Invalid Arn: 'Invalid ARN prefix: not-an-arn'"},
+		{"a state machine's ARN", arn, "InvalidArn", "Invalid Arn: 'Resource type not valid in this context: stateMachine'"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := e.sfn.StopExecution(ctx, &sfnapi.StopExecutionInput{ExecutionArn: aws.String(tt.arn)})
+			var api interface {
+				ErrorCode() string
+				ErrorMessage() string
+			}
+			if !errorsAs(err, &api) || api.ErrorCode() != tt.code || api.ErrorMessage() != tt.message {
+				t.Errorf("err = %v, want %s: %s", err, tt.code, tt.message)
+			}
+			var re interface{ HTTPStatusCode() int }
+			if errorsAs(err, &re) && re.HTTPStatusCode() != 400 {
+				t.Errorf("status %d, want 400", re.HTTPStatusCode())
+			}
+		})
+	}
+	t.Run("without error and cause, DescribeExecution has neither", func(t *testing.T) {
+		x := start(arn)
+		if _, err := e.sfn.StopExecution(ctx, &sfnapi.StopExecutionInput{ExecutionArn: &x}); err != nil {
+			t.Fatal(err)
+		}
+		d := waitDone(t, e, x)
+		if d.Status != sfntypes.ExecutionStatusAborted || d.Error != nil || d.Cause != nil || d.StopDate == nil {
+			t.Errorf("%s error %v cause %v stop %v", d.Status, d.Error, d.Cause, d.StopDate)
+		}
+		l, err := e.sfn.ListExecutions(ctx, &sfnapi.ListExecutionsInput{StateMachineArn: aws.String(arn), StatusFilter: sfntypes.ExecutionStatusAborted})
+		if err != nil || len(l.Executions) == 0 {
+			t.Errorf("ListExecutions ABORTED: %v %+v", err, l)
+		}
+	})
+	t.Run("an execution that has ended stays as it ended, and the answer is the date it ended", func(t *testing.T) {
+		x := start(quick)
+		done := waitDone(t, e, x)
+		stop, err := e.sfn.StopExecution(ctx, &sfnapi.StopExecutionInput{ExecutionArn: &x, Error: aws.String("Late")})
+		if err != nil || stop.StopDate == nil || !stop.StopDate.Equal(*done.StopDate) {
+			t.Fatalf("StopExecution: %v %+v, want 200 with the stop date %v", err, stop, done.StopDate)
+		}
+		if d := waitDone(t, e, x); d.Status != sfntypes.ExecutionStatusSucceeded || d.Error != nil {
+			t.Errorf("after a late stop: %s %v", d.Status, d.Error)
+		}
+	})
+}
+
 func TestSFNExpressSync(t *testing.T) {
 	e := newEnv(t, Options{})
 	ctx := ctxT(t)
