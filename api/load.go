@@ -11,7 +11,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"firstclass/internal/contract"
 )
@@ -184,19 +183,7 @@ func (s *LoadStack) outputs() {
 
 // suppressLoadNagFindings records the AwsSolutions findings the load stack accepts, with why.
 func suppressLoadNagFindings(s *LoadStack, c Config) {
-	// appliesTo are regular expressions over cdk-nag's finding evidence, so that a
-	// suppression covers the one wildcard it justifies.
-	suppress := func(scope constructs.IConstruct, id, reason string, appliesTo ...string) {
-		sup := &cdknag.NagPackSuppression{Id: jsii.String(id), Reason: jsii.String(reason)}
-		if len(appliesTo) > 0 {
-			var a []any
-			for _, x := range appliesTo {
-				a = append(a, &cdknag.RegexAppliesTo{Regex: jsii.String(x)})
-			}
-			sup.AppliesTo = &a
-		}
-		cdknag.NagSuppressions_AddResourceSuppressions(scope, &[]*cdknag.NagPackSuppression{sup}, jsii.Bool(true))
-	}
+	suppress := nagSuppress
 	suppress(s.Results, "AwsSolutions-S1", "The bucket holds only the bench's own results, written by the workers' role under "+
 		contract.LoadResultsPrefix+" and expired after a day; server access logs would need a second bucket that outlives them.")
 	suppress(s.Machine, "AwsSolutions-SF1", "Execution logging needs log-delivery permissions on every resource (\"*\"); "+

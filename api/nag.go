@@ -1,9 +1,22 @@
 package api
 
 import (
+	"regexp"
+	"strings"
+
+	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"firstclass/internal/spec"
 )
+
+// logicalIDPattern matches the logical ID the CDK gives c's resource: its path below the
+// stack, without non-alphanumerics, then an 8-digit hash ("TargetsWorkflow2F799B67").
+func logicalIDPattern(c constructs.IConstruct) string {
+	parts := strings.Split(*c.Node().Path(), "/")
+	return regexp.MustCompile(`[^A-Za-z0-9]`).ReplaceAllString(strings.Join(parts[1:], ""), "") + "[0-9A-F]{8}"
+}
 
 // suppressNagFindings records, on the resources they concern, the cdk-nag AwsSolutions
 // findings firstclass accepts, each with its reason. Everything else is fixed in the
@@ -17,11 +30,23 @@ var cog4Reasons = map[string]string{
 	AuthLambdaToken: "the Lambda TOKEN authorizer, which validates the same Cognito access tokens",
 }
 
-func suppressNagFindings(s *Stack, c Config) {
-	suppress := func(scope any, id, reason string) {
-		cdknag.NagSuppressions_AddResourceSuppressions(scope,
-			&[]*cdknag.NagPackSuppression{{Id: jsii.String(id), Reason: jsii.String(reason)}}, jsii.Bool(true))
+// nagSuppress records one accepted finding on scope and its children. appliesTo are regular
+// expressions over cdk-nag's finding evidence, so that a suppression covers the one wildcard
+// it justifies and nothing else.
+func nagSuppress(scope constructs.IConstruct, id, reason string, appliesTo ...string) {
+	sup := &cdknag.NagPackSuppression{Id: jsii.String(id), Reason: jsii.String(reason)}
+	if len(appliesTo) > 0 {
+		var a []any
+		for _, x := range appliesTo {
+			a = append(a, &cdknag.RegexAppliesTo{Regex: jsii.String(x)})
+		}
+		sup.AppliesTo = &a
 	}
+	cdknag.NagSuppressions_AddResourceSuppressions(scope, &[]*cdknag.NagPackSuppression{sup}, jsii.Bool(true))
+}
+
+func suppressNagFindings(s *Stack, c Config, table spec.Table) {
+	suppress := nagSuppress
 	const open = "firstclass is a public comparison and load-test target: this route is open (firstclass:authMode none) so the bench and curl " +
 		"reach it unsigned, and every stage is throttled to cap abuse. Deploy with -c firstclass:authMode=iam, jwt or lambda to protect it."
 	for name, route := range s.HTTP.Routes {
@@ -55,7 +80,26 @@ func suppressNagFindings(s *Stack, c Config) {
 			"aws/kinesis: its key policy is the account's to audit and revoke, it rotates yearly, and each integration role on the stream "+
 			"may use it (kms:GenerateDataKey, kms:Decrypt) and no other key.")
 	}
-	for _, m := range []any{s.Targets.Workflow, s.Targets.ExpressWorkflow} {
+	// StopExecution is authorized on the execution (the Service Authorization Reference's
+	// "execution" resource type), whose name each StartExecution caller chooses or Step
+	// Functions makes a UUID: the role can name them only as the machine's executions.
+	for _, r := range table {
+		tg, err := s.Targets.lookup(r.Target)
+		if err != nil || tg.kind() != spec.StateMachine {
+			continue
+		}
+		m := tg.(machineTarget).m
+		reason := "StopExecution is authorized on executions, named by their callers or with a UUID, so the role " +
+			"may stop any execution of this one machine (" + *m.Node().Path() + ") and no other's: the only wildcard is the execution name."
+		pattern := `/^Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<` + logicalIDPattern(m) + `\.Name>:\*$/g`
+		if r.HTTP.Subtype == "StepFunctions-StopExecution" {
+			suppress(s.HTTP.Routes[r.Name], "AwsSolutions-IAM5", reason, pattern)
+		}
+		if r.REST.Action == "StopExecution" {
+			suppress(s.REST.Roles[r.Name], "AwsSolutions-IAM5", reason, pattern)
+		}
+	}
+	for _, m := range []constructs.IConstruct{s.Targets.Workflow, s.Targets.ExpressWorkflow} {
 		suppress(m, "AwsSolutions-SF2", "X-Ray is billed per trace and adds work to the targets of the latency comparison; "+
 			"enable tracing on a production copy.")
 	}

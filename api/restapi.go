@@ -35,6 +35,8 @@ type RESTAPI struct {
 	Stages     map[string]awsapigateway.Stage
 	AccessLogs map[string]awslogs.LogGroup
 	Methods    map[string]awsapigateway.Method // by route name
+	// Roles are the AwsIntegrations' roles, by route name.
+	Roles map[string]awsiam.Role
 	// APIKey is the key every method requires with firstclass:apiKeys; nil without.
 	APIKey awsapigateway.ApiKey
 }
@@ -48,6 +50,7 @@ func NewRESTAPI(scope constructs.Construct, id string, props *RESTAPIProps) *RES
 		Stages:     map[string]awsapigateway.Stage{},
 		AccessLogs: map[string]awslogs.LogGroup{},
 		Methods:    map[string]awsapigateway.Method{},
+		Roles:      map[string]awsiam.Role{},
 	}
 	r.API = awsapigateway.NewRestApi(r.Construct, jsii.String("Api"), &awsapigateway.RestApiProps{
 		Description:    jsii.String("firstclass: AWS and Lambda custom integrations with VTL"),
@@ -231,6 +234,7 @@ func (r *RESTAPI) integration(route spec.Route, tg target, templates restRouteTe
 		Description: jsii.String("firstclass: REST " + route.Key() + " may " + action + " on its target only"),
 	})
 	allowTargetUse(role, action, resources, keyOf(tg))
+	r.Roles[route.Name] = role
 	headers := map[string]*string{}
 	for k, v := range route.REST.Headers {
 		headers["integration.request.header."+k] = jsii.String("'" + v + "'")
@@ -336,9 +340,20 @@ type fingerprintedRoute struct {
 	Target string
 	HTTP   spec.HTTPIntegration
 	REST   spec.RESTIntegration
-	Sample spec.Sample
+	Sample fingerprintedSample
+}
+
+// fingerprintedSample is a sample without the request it needs first (Sample.Needs), which
+// only --try and the bench send.
+type fingerprintedSample struct {
+	PathParams map[string]string
+	Query      string
+	Headers    map[string]string
+	Body       string
 }
 
 func fingerprinted(r spec.Route) fingerprintedRoute {
-	return fingerprintedRoute{Name: r.Name, Method: r.Method, Path: r.Path, Target: r.Target.Name, HTTP: r.HTTP, REST: r.REST, Sample: r.Sample}
+	s := r.Sample
+	return fingerprintedRoute{Name: r.Name, Method: r.Method, Path: r.Path, Target: r.Target.Name, HTTP: r.HTTP, REST: r.REST,
+		Sample: fingerprintedSample{PathParams: s.PathParams, Query: s.Query, Headers: s.Headers, Body: s.Body}}
 }

@@ -45,7 +45,7 @@ func NewStack(scope constructs.Construct, props *StackProps) *Stack {
 	s.HTTP = NewHTTPAPI(s.Stack, "HttpApi", &HTTPAPIProps{Routes: props.Routes, Targets: s.Targets, Config: props.Config, Auth: s.Auth})
 	s.REST = NewRESTAPI(s.Stack, "RestApi", &RESTAPIProps{Routes: props.Routes, Targets: s.Targets, Config: props.Config, Auth: s.Auth})
 	s.outputs(props.Config)
-	suppressNagFindings(s, props.Config)
+	suppressNagFindings(s, props.Config, props.Routes)
 	return s
 }
 

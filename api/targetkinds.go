@@ -112,7 +112,27 @@ func (machineTarget) service() string { return "states" }
 func (t machineTarget) attrs() map[spec.Attr]string {
 	return map[spec.Attr]string{spec.StateMachineArn: *t.m.StateMachineArn()}
 }
-func (t machineTarget) policyResource(string) string { return *t.m.StateMachineArn() }
+
+// policyResource is the machine's ARN, except for StopExecution, which IAM authorizes on the
+// execution: "arn:${Partition}:states:${Region}:${Account}:execution:<machine name>:*" (the
+// Service Authorization Reference's execution resource type) covers every execution of this
+// machine and no other's. The CDK's HttpStepFunctionsIntegration grants the same pattern.
+func (t machineTarget) policyResource(action string) string {
+	if action == "StopExecution" {
+		return executionsOf(t.m)
+	}
+	return *t.m.StateMachineArn()
+}
+
+// executionsOf is the ARN pattern of every execution of machine m, its name a token.
+func executionsOf(m awsstepfunctions.StateMachine) string {
+	return *awscdk.Stack_Of(m).FormatArn(&awscdk.ArnComponents{
+		Service:      jsii.String("states"),
+		Resource:     jsii.String("execution"),
+		ResourceName: jsii.String(*m.StateMachineName() + ":*"),
+		ArnFormat:    awscdk.ArnFormat_COLON_RESOURCE_NAME,
+	})
+}
 func (t machineTarget) httpIntegration(id *string, st awsapigatewayv2.HttpIntegrationSubtype, m awsapigatewayv2.ParameterMapping) awsapigatewayv2.HttpRouteIntegration {
 	return awsapigatewayv2integrations.NewHttpStepFunctionsIntegration(id, &awsapigatewayv2integrations.HttpStepFunctionsIntegrationProps{StateMachine: t.m, Subtype: st, ParameterMapping: m})
 }

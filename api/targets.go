@@ -89,7 +89,7 @@ func NewTargets(scope constructs.Construct, id string, props *TargetsProps) *Tar
 	})
 
 	t.Workflow = awsstepfunctions.NewStateMachine(t.Construct, jsii.String("Workflow"), &awsstepfunctions.StateMachineProps{
-		Comment:          jsii.String("firstclass: started by POST /workflow"),
+		Comment:          jsii.String("firstclass: started by POST /workflow, stopped by POST /workflow/stop"),
 		StateMachineType: awsstepfunctions.StateMachineType_STANDARD,
 		DefinitionBody:   awsstepfunctions.DefinitionBody_FromChainable(workflowDefinition(t.Construct, "Workflow")),
 		Timeout:          awscdk.Duration_Minutes(jsii.Number(5)),
@@ -143,7 +143,10 @@ func newQueue(scope constructs.Construct, id string, removal awscdk.RemovalPolic
 
 // workflowDefinition is the STANDARD machine: it rejects an input asking to be rejected and
 // otherwise records the input with when and as what it ran. Three state transitions a run,
-// which is what Step Functions bills a standard execution by.
+// which is what Step Functions bills a standard execution by. An input with a numeric
+// "holdSeconds" first waits that long in Hold (one transition more), so that a client, or the
+// bench, has a RUNNING execution to stop with POST /workflow/stop; without it a run takes the
+// same three states as before.
 func workflowDefinition(scope constructs.Construct, id string) awsstepfunctions.IChainable {
 	reject := awsstepfunctions.NewFail(scope, jsii.String(id+"Rejected"), &awsstepfunctions.FailProps{
 		StateName: jsii.String("Rejected"),
@@ -158,9 +161,20 @@ func workflowDefinition(scope constructs.Construct, id string) awsstepfunctions.
 			"acceptedAt.$": "$$.State.EnteredTime",
 		},
 	})
+	accept.Next(awsstepfunctions.NewSucceed(scope, jsii.String(id+"Done"), &awsstepfunctions.SucceedProps{StateName: jsii.String("Done")}))
+	hold := awsstepfunctions.NewWait(scope, jsii.String(id+"Hold"), &awsstepfunctions.WaitProps{
+		StateName: jsii.String("Hold"),
+		Comment:   jsii.String("waits holdSeconds (a non-negative integer; the machine times out after 5 minutes)"),
+		Time:      awsstepfunctions.WaitTime_SecondsPath(jsii.String("$.holdSeconds")),
+	})
+	hold.Next(accept)
 	return awsstepfunctions.NewChoice(scope, jsii.String(id+"Check"), &awsstepfunctions.ChoiceProps{StateName: jsii.String("Check")}).
 		When(rejectRequested(), reject, nil).
-		Otherwise(accept.Next(awsstepfunctions.NewSucceed(scope, jsii.String(id+"Done"), &awsstepfunctions.SucceedProps{StateName: jsii.String("Done")})))
+		When(awsstepfunctions.Condition_And(
+			awsstepfunctions.Condition_IsPresent(jsii.String("$.holdSeconds")),
+			awsstepfunctions.Condition_IsNumeric(jsii.String("$.holdSeconds")),
+		), hold, nil).
+		Otherwise(accept)
 }
 
 // expressDefinition is the EXPRESS machine: a Parallel state stamps the input with the

@@ -133,6 +133,32 @@ func TestStartExecutionTemplateEscapesTheInput(t *testing.T) {
 	}
 }
 
+func TestStopExecutionTemplateTakesTheARNFromTheHeaderAndTheReasonFromTheBody(t *testing.T) {
+	const arn = "arn:aws:states:us-east-1:123456789012:execution:firstclass-sample:e-1"
+	for _, tt := range []struct {
+		name    string
+		body    string
+		headers map[string][]string
+		want    string
+	}{
+		{"no body: neither error nor cause", "", map[string][]string{"X-Execution-Arn": {arn}}, `{"executionArn":"` + arn + `"}`},
+		{"a body without them", `{"note":1}`, map[string][]string{"X-Execution-Arn": {arn}}, `{"executionArn":"` + arn + `"}`},
+		{"error and cause, escaped; the header in any case", `{"error":"Manual","cause":"it's \"done\" ✓"}`, map[string][]string{"x-execution-arn": {arn}},
+			`{"executionArn":"` + arn + `","error":"Manual","cause":"it's \"done\" \u2713"}`},
+		{"without the header (the method refuses it first)", `{}`, nil, `{"executionArn":""}`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			out := render(t, "states-stop-execution.vtl", &vtl.Input{Body: []byte(tt.body), Headers: tt.headers})
+			if out.Body != tt.want {
+				t.Errorf("body =\n%s\nwant\n%s", out.Body, tt.want)
+			}
+			if !json.Valid([]byte(out.Body)) {
+				t.Errorf("body %s is not JSON", out.Body)
+			}
+		})
+	}
+}
+
 func TestGreetingTemplateKeepsEmptyAndMissingApart(t *testing.T) {
 	for _, tt := range []struct {
 		query map[string][]string

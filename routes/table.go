@@ -7,6 +7,7 @@ var Routes = spec.Table{
 	SendToQueueRoute,
 	PutEventRoute,
 	StartWorkflowRoute,
+	StopWorkflowRoute,
 	RunExpressWorkflowRoute,
 	GreetingRoute,
 	PutRecordRoute,
@@ -107,6 +108,46 @@ var StartWorkflowRoute = spec.Route{
 	},
 	Sample:   spec.Sample{Body: `{"orderId":"o-1","amount":42}`},
 	Delivery: spec.Delivery{Probe: spec.ProbeExecutions, Output: WorkflowStateMachineArnOutput, IDHeader: "X-Execution-Name"},
+}
+
+// StopWorkflowRoute stops a running execution of the STANDARD state machine: the execution's
+// ARN in the X-Execution-Arn header, the optional error and cause in the body. The ARN is a
+// header on both APIs because a stop needs no body (a bare POST stops), both API kinds read a
+// header the same way, and a missing one is refused by the gateway before Step Functions is
+// called (HTTP API: a required parameter that maps to nothing is 400 Bad Request; REST: the
+// method requires the header). Error and cause stay in the body: a cause may be 32,768
+// characters, more than API Gateway's 10,240 bytes of request line and headers.
+var StopWorkflowRoute = spec.Route{
+	Name:   "StopWorkflow",
+	Method: "POST",
+	Path:   "/workflow/stop",
+	Target: Workflow,
+	HTTP: spec.HTTPIntegration{
+		Subtype: "StepFunctions-StopExecution",
+		Parameters: map[string]spec.Value{
+			"ExecutionArn": spec.Expr("$request.header.X-Execution-Arn"),
+			// A body without them (or no body) drops them: the execution is ABORTED with
+			// neither.
+			"Error": spec.Expr("$request.body.error"),
+			"Cause": spec.Expr("$request.body.cause"),
+		},
+	},
+	REST: spec.RESTIntegration{
+		Service:           "states",
+		Action:            "StopExecution",
+		Headers:           map[string]string{"Content-Type": "application/x-amz-json-1.0"},
+		RequestTemplate:   "states-stop-execution.vtl",
+		Errors:            defaultErrors,
+		RequestParameters: map[string]bool{"method.request.header.X-Execution-Arn": true},
+	},
+	Sample: spec.Sample{
+		Body: `{"error":"Sample","cause":"stopped by the route's sample request"}`,
+		// The sample stops an execution its own StartWorkflow request started, held in the
+		// machine's Hold state long enough to be stopped while RUNNING.
+		Needs: &spec.SampleNeed{Route: StartWorkflowRoute.Name, Body: `{"orderId":"o-1","holdSeconds":60}`, Field: "executionArn", Header: "X-Execution-Arn"},
+	},
+	// The bench starts one held execution per request before the load and passes its ARN.
+	Delivery: spec.Delivery{Probe: spec.ProbeStoppedExecutions, Output: WorkflowStateMachineArnOutput, InputHeader: "X-Execution-Arn"},
 }
 
 // RunExpressWorkflowRoute runs the EXPRESS state machine synchronously and answers with the

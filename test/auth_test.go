@@ -99,16 +99,16 @@ func (s *synthesized) routeAuth(t *testing.T) (http, rest []string) {
 func TestAuthModesAuthorizeEveryRouteOnBothAPIs(t *testing.T) {
 	want := map[string][2]string{
 		"iam": {
-			"GET /config AWS_IAM|GET /greeting AWS_IAM|POST /events/{source}/{detailType} AWS_IAM|POST /queue AWS_IAM|POST /stream AWS_IAM|POST /workflow AWS_IAM|POST /workflow/sync AWS_IAM",
-			"GET AWS_IAM key|GET AWS_IAM key|POST AWS_IAM key|POST AWS_IAM key|POST AWS_IAM key|POST AWS_IAM key|POST AWS_IAM key",
+			"GET /config AWS_IAM|GET /greeting AWS_IAM|POST /events/{source}/{detailType} AWS_IAM|POST /queue AWS_IAM|POST /stream AWS_IAM|POST /workflow AWS_IAM|POST /workflow/stop AWS_IAM|POST /workflow/sync AWS_IAM",
+			"GET AWS_IAM key|GET AWS_IAM key|POST AWS_IAM key|POST AWS_IAM key|POST AWS_IAM key|POST AWS_IAM key|POST AWS_IAM key|POST AWS_IAM key",
 		},
 		"jwt": {
-			"GET /config JWT JWT [firstclass/invoke]|GET /greeting JWT JWT [firstclass/invoke]|POST /events/{source}/{detailType} JWT JWT [firstclass/invoke]|POST /queue JWT JWT [firstclass/invoke]|POST /stream JWT JWT [firstclass/invoke]|POST /workflow JWT JWT [firstclass/invoke]|POST /workflow/sync JWT JWT [firstclass/invoke]",
-			"GET COGNITO_USER_POOLS COGNITO_USER_POOLS [firstclass/invoke]|GET COGNITO_USER_POOLS COGNITO_USER_POOLS [firstclass/invoke]|POST COGNITO_USER_POOLS COGNITO_USER_POOLS [firstclass/invoke]|POST COGNITO_USER_POOLS COGNITO_USER_POOLS [firstclass/invoke]|POST COGNITO_USER_POOLS COGNITO_USER_POOLS [firstclass/invoke]|POST COGNITO_USER_POOLS COGNITO_USER_POOLS [firstclass/invoke]|POST COGNITO_USER_POOLS COGNITO_USER_POOLS [firstclass/invoke]",
+			"GET /config JWT JWT [firstclass/invoke]|GET /greeting JWT JWT [firstclass/invoke]|POST /events/{source}/{detailType} JWT JWT [firstclass/invoke]|POST /queue JWT JWT [firstclass/invoke]|POST /stream JWT JWT [firstclass/invoke]|POST /workflow JWT JWT [firstclass/invoke]|POST /workflow/stop JWT JWT [firstclass/invoke]|POST /workflow/sync JWT JWT [firstclass/invoke]",
+			"GET COGNITO_USER_POOLS COGNITO_USER_POOLS [firstclass/invoke]|GET COGNITO_USER_POOLS COGNITO_USER_POOLS [firstclass/invoke]|POST COGNITO_USER_POOLS COGNITO_USER_POOLS [firstclass/invoke]|POST COGNITO_USER_POOLS COGNITO_USER_POOLS [firstclass/invoke]|POST COGNITO_USER_POOLS COGNITO_USER_POOLS [firstclass/invoke]|POST COGNITO_USER_POOLS COGNITO_USER_POOLS [firstclass/invoke]|POST COGNITO_USER_POOLS COGNITO_USER_POOLS [firstclass/invoke]|POST COGNITO_USER_POOLS COGNITO_USER_POOLS [firstclass/invoke]",
 		},
 		"lambda": {
-			"GET /config CUSTOM REQUEST|GET /greeting CUSTOM REQUEST|POST /events/{source}/{detailType} CUSTOM REQUEST|POST /queue CUSTOM REQUEST|POST /stream CUSTOM REQUEST|POST /workflow CUSTOM REQUEST|POST /workflow/sync CUSTOM REQUEST",
-			"GET CUSTOM REQUEST|GET CUSTOM TOKEN|POST CUSTOM REQUEST|POST CUSTOM REQUEST|POST CUSTOM REQUEST|POST CUSTOM REQUEST|POST CUSTOM REQUEST",
+			"GET /config CUSTOM REQUEST|GET /greeting CUSTOM REQUEST|POST /events/{source}/{detailType} CUSTOM REQUEST|POST /queue CUSTOM REQUEST|POST /stream CUSTOM REQUEST|POST /workflow CUSTOM REQUEST|POST /workflow/stop CUSTOM REQUEST|POST /workflow/sync CUSTOM REQUEST",
+			"GET CUSTOM REQUEST|GET CUSTOM TOKEN|POST CUSTOM REQUEST|POST CUSTOM REQUEST|POST CUSTOM REQUEST|POST CUSTOM REQUEST|POST CUSTOM REQUEST|POST CUSTOM REQUEST",
 		},
 	}
 	for _, m := range authModes {

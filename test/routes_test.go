@@ -56,6 +56,9 @@ func attrText(s *synthesized, r spec.Route) map[spec.Attr]string {
 // the application, environment and profile GetConfiguration is authorized on.
 func wantResources(s *synthesized, r spec.Route) string {
 	id := targetIDs(s)[r.Target.Name]
+	if r.REST.Action == "StopExecution" {
+		return executionsPattern(id)
+	}
 	switch r.Target.Name {
 	case routes.Workflow.Name, routes.ExpressWorkflow.Name:
 		return "${" + id + "}"
@@ -67,12 +70,19 @@ func wantResources(s *synthesized, r spec.Route) string {
 	return "${" + id + ".Arn}"
 }
 
+// executionsPattern is the ARN of every execution of the state machine with logical ID id,
+// the one resource StopExecution is allowed on.
+func executionsPattern(id string) string {
+	return "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:${" + id + ".Name}:*"
+}
+
 // wantHTTPAction is the one action each subtype's role may do.
 var wantHTTPAction = map[string]string{
 	"SQS-SendMessage":                  "sqs:SendMessage",
 	"EventBridge-PutEvents":            "events:PutEvents",
 	"StepFunctions-StartExecution":     "states:StartExecution",
 	"StepFunctions-StartSyncExecution": "states:StartSyncExecution",
+	"StepFunctions-StopExecution":      "states:StopExecution",
 	"Kinesis-PutRecord":                "kinesis:PutRecord",
 	"AppConfig-GetConfiguration":       "appconfig:GetConfiguration",
 }
@@ -271,14 +281,25 @@ func TestGreetingErrorPatternMatchesTheFunctionsMessage(t *testing.T) {
 	t.Errorf("no 400 selection pattern of %v matches %q", routes.GreetingRoute.REST.Errors, msg)
 }
 
+// No role may use a wildcard but the one ARN pattern IAM requires: StopExecution is authorized
+// on executions, and a stop route's role may stop the STANDARD machine's executions only.
 func TestNoPolicyGrantsAWildcard(t *testing.T) {
 	s := app(t)
+	allowed := "Allow states:StopExecution on " + executionsPattern(targetIDs(s)[routes.Workflow.Name])
+	stops := 0
 	for _, role := range s.resources("AWS::IAM::Role") {
 		for _, perm := range s.rolePermissions(role) {
+			if perm == allowed {
+				stops++
+				continue
+			}
 			if strings.Contains(perm, "*") {
 				t.Errorf("role %s: %s", role, perm)
 			}
 		}
+	}
+	if stops != len(contract.Kinds) {
+		t.Errorf("%d roles may stop the workflow's executions, want one per API kind", stops)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
@@ -24,6 +25,8 @@ import (
 //	PutEvent            the audit queue's messages (the bus's audit rule copies every event
 //	                    there; the message is the event, whose detail is the request body)
 //	StartWorkflow       ListExecutions of the STANDARD machine (the execution's name is the id)
+//	StopWorkflow        ListExecutions ABORTED of the STANDARD machine: each request stops the
+//	                    execution started for it before the load, named by its id (prepare.go)
 //	RunExpressWorkflow  the response (express executions are not listable; the 200 carries the
 //	                    execution's output, which carries the id)
 //	Greeting            the response ("Hello, ID!")
@@ -253,6 +256,9 @@ type executionList struct {
 	accepted func(ID) bool
 	since    time.Time // the run's start, less a margin for clock skew
 	deadline time.Time
+	// status, when set, lists only the executions in that status (ABORTED for stopped
+	// ones): an id is found once its execution is.
+	status sfntypes.ExecutionStatus
 }
 
 func (l *executionList) find(ctx context.Context) (*seenSet, error) {
@@ -279,7 +285,7 @@ func (l *executionList) find(ctx context.Context) (*seenSet, error) {
 
 func (l *executionList) pass(ctx context.Context) (*seenSet, error) {
 	seen := newSeenSet()
-	in := &sfn.ListExecutionsInput{StateMachineArn: aws.String(l.arn), MaxResults: 1000}
+	in := &sfn.ListExecutionsInput{StateMachineArn: aws.String(l.arn), MaxResults: 1000, StatusFilter: l.status}
 	for {
 		out, err := l.api.ListExecutions(ctx, in)
 		if err != nil {

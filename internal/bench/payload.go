@@ -176,6 +176,8 @@ type requestTemplate struct {
 	url    *url.URL // with the sample's query
 	body   *bodyTemplate
 	header http.Header
+	// inputs are the route's prepared inputs on this kind, nil for none (prepare.go).
+	inputs *Prepared
 }
 
 func newRequestTemplate(run, baseURL string, r spec.Route, kind contract.Kind, template []byte, size int) (*requestTemplate, error) {
@@ -221,9 +223,9 @@ func joinURL(base, path string) (*url.URL, error) {
 }
 
 // stamp fills in request seq: its bench id in the body, or, for a route without a body, in
-// the route's id query parameter (the greeting's greeter, which the response echoes); and in
+// the route's id query parameter (the greeting's greeter, which the response echoes); in
 // the route's id header when it has one (X-Execution-Name, which both APIs map to the
-// execution's name).
+// execution's name); and its prepared input in the route's input header.
 func (t *requestTemplate) stamp(req *http.Request, seq uint64) []byte {
 	id := formatID(t.run, t.route.Name, t.kind, seq)
 	for k, v := range t.header {
@@ -232,6 +234,9 @@ func (t *requestTemplate) stamp(req *http.Request, seq uint64) []byte {
 	d := t.route.Delivery
 	if d.IDHeader != "" {
 		req.Header.Set(d.IDHeader, id)
+	}
+	if v := t.inputs.value(seq); v != "" {
+		req.Header.Set(t.inputs.Header, v)
 	}
 	if t.body.none {
 		q := t.url.Query()

@@ -10,10 +10,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/smithy-go/logging"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"firstclass/internal/contract"
 	"firstclass/internal/spec"
 )
 
@@ -34,6 +36,11 @@ type probe struct {
 	// expected, for a probe that compares every 2xx answer with one body, reads that body
 	// after the load; the answers equal to it are the deliveries.
 	expected func(ctx context.Context, l lookup) ([]byte, error)
+	// prepare, for a route whose requests each act on something that must exist first (an
+	// execution to stop), makes it for each of the n requests one route × kind sends, to
+	// last hold, and returns request seq's input at index seq (prepare.go); find then
+	// checks what the accepted requests did with them.
+	prepare func(ctx context.Context, l lookup, kind contract.Kind, n int, hold time.Duration) ([]string, error)
 }
 
 // lookup is one route's downstream search.
@@ -71,6 +78,11 @@ var probes = map[string]probe{
 	spec.ProbeExecutions: {via: "ListExecutions", find: func(ctx context.Context, l lookup) (*seenSet, error) {
 		e := &executionList{api: sfn.NewFromConfig(l.awsCfg), arn: l.output, run: l.run, route: l.route, want: l.want,
 			accepted: l.accepted, since: l.since, deadline: l.deadline}
+		return e.find(ctx)
+	}},
+	spec.ProbeStoppedExecutions: {via: "ABORTED executions in ListExecutions", prepare: startHeld, find: func(ctx context.Context, l lookup) (*seenSet, error) {
+		e := &executionList{api: sfn.NewFromConfig(l.awsCfg), arn: l.output, run: l.run, route: l.route, want: l.want,
+			accepted: l.accepted, since: l.since, deadline: l.deadline, status: sfntypes.ExecutionStatusAborted}
 		return e.find(ctx)
 	}},
 	spec.ProbeStream: {via: "GetRecords on every shard", find: func(ctx context.Context, l lookup) (*seenSet, error) {

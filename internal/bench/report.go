@@ -113,16 +113,18 @@ type RunInfo struct {
 	// Auth is the auth mode the requests were sent with ("" for none).
 	Auth string `json:"auth,omitempty"`
 	// Model is "open" (constant arrival rate) or "closed" (workers back to back).
-	Model           string          `json:"model"`
-	Rate            float64         `json:"rate,omitempty"`
-	Workers         int             `json:"workers,omitempty"`
-	MaxWorkers      int             `json:"maxWorkers,omitempty"`
-	WarmupSeconds   float64         `json:"warmupSeconds"`
-	DurationSeconds float64         `json:"durationSeconds"`
-	PayloadSize     int             `json:"payloadSize,omitempty"`
-	PayloadFile     string          `json:"payloadFile,omitempty"`
-	Routes          []string        `json:"routes"`
-	Kinds           []contract.Kind `json:"kinds"`
+	Model           string   `json:"model"`
+	Rate            float64  `json:"rate,omitempty"`
+	Workers         int      `json:"workers,omitempty"`
+	MaxWorkers      int      `json:"maxWorkers,omitempty"`
+	WarmupSeconds   float64  `json:"warmupSeconds"`
+	DurationSeconds float64  `json:"durationSeconds"`
+	PayloadSize     int      `json:"payloadSize,omitempty"`
+	PayloadFile     string   `json:"payloadFile,omitempty"`
+	Routes          []string `json:"routes"`
+	// LeftOut are the selected routes the run could not load (bench.Distributable).
+	LeftOut []string        `json:"leftOut,omitempty"`
+	Kinds   []contract.Kind `json:"kinds"`
 	// Started is when the first request was meant to go out (warm-up included); Ended when
 	// the load stopped.
 	Started time.Time `json:"started"`

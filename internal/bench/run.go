@@ -8,12 +8,14 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"firstclass/internal/contract"
 	"firstclass/internal/cost"
+	"firstclass/internal/spec"
 )
 
 // startDelay is how far ahead of now the shared origin is set, so every attack is ready
@@ -46,7 +48,10 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		cfg.RunID = newRunID()
 	}
 	b := &benchRun{cfg: cfg, logf: logger(cfg.Log)}
-	if err := b.prepare(); err != nil {
+	if err := b.leaveOut(); err != nil {
+		return nil, err
+	}
+	if err := b.prepare(ctx); err != nil {
 		return nil, err
 	}
 	b.load(ctx)
@@ -80,8 +85,12 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 }
 
 type benchRun struct {
-	cfg     Config
-	logf    func(format string, a ...any)
+	cfg  Config
+	logf func(format string, a ...any)
+	// leftOut are the selected routes this run cannot load (Distributable), with why.
+	leftOut []string
+	// inputs are the prepared inputs by route and kind (prepare.go).
+	inputs  map[string]map[contract.Kind]*Prepared
 	bases   map[contract.Kind]string
 	attacks []*attack
 	sent    atomic.Uint64
@@ -102,9 +111,42 @@ func logger(w io.Writer) func(string, ...any) {
 	}
 }
 
+// leaveOut takes out of the run the routes it cannot load: those whose inputs are prepared
+// (Distributable) in a closed-model, sharded or load-only run, which cannot count or make
+// them. It says so in the log and the report, and fails if no route is left.
+func (b *benchRun) leaveOut() error {
+	cfg := &b.cfg
+	why := ""
+	switch {
+	case cfg.Closed():
+		why = "the closed model cannot count its requests before the load"
+	case cfg.Shard.sharded():
+		why = "a shard of a schedule cannot make every generator's inputs"
+	case cfg.LoadOnly:
+		why = "a load-only run calls no AWS API"
+	default:
+		return nil
+	}
+	var kept []spec.Route
+	for _, r := range cfg.Routes {
+		if Distributable(r) {
+			kept = append(kept, r)
+			continue
+		}
+		b.leftOut = append(b.leftOut, r.Name)
+		b.logf("route %s is left out: it needs an input prepared for each request before the load, and %s; load it with --rate from one machine", r.Name, why)
+	}
+	if len(kept) == 0 {
+		return fmt.Errorf("no route left to load: %s need inputs prepared for each request, and %s; load them with a rate from one generator", strings.Join(b.leftOut, ", "), why)
+	}
+	cfg.Routes = kept
+	return nil
+}
+
 // prepare resolves every URL and template before any request goes out, so a mistake stops
-// the run before it loads anything.
-func (b *benchRun) prepare() error {
+// the run before it loads anything, then makes the routes' prepared inputs, then sets the
+// schedule.
+func (b *benchRun) prepare(ctx context.Context) error {
 	cfg := &b.cfg
 	b.bases = map[contract.Kind]string{}
 	for _, k := range cfg.Kinds {
@@ -124,6 +166,21 @@ func (b *benchRun) prepare() error {
 		}
 	}
 	n := len(cfg.Routes) * len(cfg.Kinds)
+	tmpls := make([]*requestTemplate, 0, n)
+	for _, r := range cfg.Routes {
+		for _, k := range cfg.Kinds {
+			tmpl, err := newRequestTemplate(cfg.RunID, b.bases[k], r, k, cfg.Payload, cfg.PayloadSize)
+			if err != nil {
+				return err
+			}
+			tmpls = append(tmpls, tmpl)
+		}
+	}
+	if !cfg.Closed() {
+		if err := b.prepareInputs(ctx, 1e9/cfg.Rate, cfg.Warmup+cfg.Duration); err != nil {
+			return err
+		}
+	}
 	b.origin = cfg.Origin
 	if b.origin.IsZero() {
 		b.origin = time.Now().Add(startDelay)
@@ -131,10 +188,8 @@ func (b *benchRun) prepare() error {
 	i := 0
 	for _, r := range cfg.Routes {
 		for _, k := range cfg.Kinds {
-			tmpl, err := newRequestTemplate(cfg.RunID, b.bases[k], r, k, cfg.Payload, cfg.PayloadSize)
-			if err != nil {
-				return err
-			}
+			tmpl := tmpls[i]
+			tmpl.inputs = b.inputs[r.Name][k]
 			sched := &schedule{origin: b.origin, warmup: cfg.Warmup, end: cfg.Warmup + cfg.Duration}
 			workers := uint64(cfg.MaxWorkers)
 			if cfg.Closed() {
@@ -231,6 +286,7 @@ func (b *benchRun) runInfo() RunInfo {
 	for _, r := range cfg.Routes {
 		run.Routes = append(run.Routes, r.Name)
 	}
+	run.LeftOut = b.leftOut
 	return run
 }
 

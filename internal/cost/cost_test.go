@@ -188,6 +188,18 @@ func TestEstimateWorkedExamples(t *testing.T) {
 			t.Errorf("line = %+v, want 3 M transitions for $75", l)
 		}
 	})
+	t.Run("a stop bills no state transition: only its API Gateway request", func(t *testing.T) {
+		for _, kind := range contract.Kinds {
+			e := p.Estimate(routes.StopWorkflowRoute, kind, w)
+			start := p.Estimate(routes.StartWorkflowRoute, kind, w)
+			if l := lineCost(t, e, "Step Functions StopExecution"); l.Quantity != 1e6 || l.Monthly != 0 || e.Target != 0 {
+				t.Errorf("%s: line %+v, target $%.4f; want 1 M stops for $0", kind, l, e.Target)
+			}
+			if !near(e.API, start.API) || e.API <= 0 {
+				t.Errorf("%s: API $%.4f, want the same request charge as a start, $%.4f", kind, e.API, start.API)
+			}
+		}
+	})
 	t.Run("the express workflow bills requests and rounded GB-seconds", func(t *testing.T) {
 		w := w
 		w.ExpressDurationMs, w.ExpressMemoryMB = 150, 64
@@ -263,7 +275,13 @@ func TestEveryRouteIsPricedOnBothKinds(t *testing.T) {
 	for _, r := range routes.Routes {
 		for _, k := range contract.Kinds {
 			e := p.Estimate(r, k, w)
-			if e.API <= 0 || e.Target <= 0 || e.Logs <= 0 {
+			// A call the service does not bill (a StopExecution) is priced by a rule too:
+			// its line says so, at $0.
+			unbilled := false
+			for _, l := range e.Lines {
+				unbilled = unbilled || (l.Monthly == 0 && strings.HasPrefix(l.Rule, "not billed: "))
+			}
+			if e.API <= 0 || (e.Target <= 0 && !unbilled) || e.Logs <= 0 || e.Infeasible != "" {
 				t.Errorf("%s/%s: api $%g, target $%g, logs $%g; every route must price its API, target and logs (add the target's rule to Estimate)", r.Name, k, e.API, e.Target, e.Logs)
 			}
 		}

@@ -36,6 +36,7 @@ var rules = map[string]rule{
 	"events:PutEvents":           eventsPutEvents,
 	"states:StartExecution":      standardExecution,
 	"states:StartSyncExecution":  expressExecution,
+	"states:StopExecution":       stopExecution,
 	spec.InvokeAction:            lambdaInvocation,
 	"kinesis:PutRecord":          kinesisPutRecord,
 	"appconfig:GetConfiguration": appConfigGetConfiguration,
@@ -120,6 +121,17 @@ func standardExecution(b *bill, _ spec.Call) {
 	b.target(Line{"Step Functions Standard transitions", q, "state transition", p.StepFunctions.StandardTransitions.Cost(q),
 		fmt.Sprintf("%g per execution", b.w.StandardTransitions)})
 	b.over(p.StepFunctions.MaxInputBytes, "Step Functions input")
+}
+
+// stopExecution prices one StopExecution: nothing. Step Functions bills a Standard workflow
+// by its state transitions (one per state entered, retries included), and a stop enters no
+// state; the API call itself has no price ("AWS Step Functions Pricing",
+// https://aws.amazon.com/step-functions/pricing/, read 2026-12-02; prices.json's
+// stepFunctions rule). What the stopped execution ran before the stop was billed to the
+// request that started it.
+func stopExecution(b *bill, _ spec.Call) {
+	b.target(Line{"Step Functions StopExecution", b.n, "request", 0,
+		"not billed: Standard workflows are billed per state transition, and a stop enters no state"})
 }
 
 func expressExecution(b *bill, _ spec.Call) {

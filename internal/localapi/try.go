@@ -26,6 +26,16 @@ type Sample struct {
 	Body   string // "" for none
 	// HTTPBase64 sends the body base64-encoded to an HTTP API (spec.HTTPIntegration.Base64Body).
 	HTTPBase64 bool
+	// Needs is a request sent first, nil for none (spec.SampleNeed).
+	Needs *Need
+}
+
+// Need is a request a sample sends first, on the same API and stage with the sample's own
+// headers besides its own (credentials, API keys), and the member of its 2xx JSON answer that
+// goes in one header of the sample: the ARN of an execution to stop.
+type Need struct {
+	Sample        Sample
+	Field, Header string
 }
 
 // body is the sample's body as sent to an API of kind.
@@ -145,10 +155,22 @@ func stageURL(base, stage, trailing string) string {
 
 // TableSamples are the samples of a route table, by route key: firstclass's own, for Targets.
 func TableSamples(table spec.Table) map[string]Sample {
+	of := func(rt spec.Route) Sample {
+		return Sample{Method: rt.Method, Path: rt.SamplePath(), Query: rt.Sample.Query, Body: rt.Sample.Body,
+			Header: rt.Sample.Headers, HTTPBase64: rt.HTTP.Base64Body}
+	}
 	out := map[string]Sample{}
 	for _, rt := range table {
-		s := Sample{Method: rt.Method, Path: rt.SamplePath(), Query: rt.Sample.Query, Body: rt.Sample.Body,
-			Header: rt.Sample.Headers, HTTPBase64: rt.HTTP.Base64Body}
+		s := of(rt)
+		if n := rt.Sample.Needs; n != nil {
+			if first, ok := table.Lookup(n.Route); ok { // Table.Check makes sure
+				need := &Need{Sample: of(first), Field: n.Field, Header: n.Header}
+				if n.Body != "" {
+					need.Sample.Body = n.Body
+				}
+				s.Needs = need
+			}
+		}
 		out[rt.Key()] = s
 	}
 	return out
@@ -166,6 +188,13 @@ func TryAll(ctx context.Context, targets []Target) []Try {
 }
 
 func try(ctx context.Context, client *http.Client, tg Target) Try {
+	if n := tg.Sample.Needs; n != nil {
+		v, err := tryNeed(ctx, client, tg, n)
+		if err != nil {
+			return Try{Target: tg, URL: JoinURL(tg.Base, tg.Sample.Path), Err: err}
+		}
+		tg.Sample.Header = withHeader(tg.Sample.Header, n.Header, v)
+	}
 	t := Try{Target: tg, URL: JoinURL(tg.Base, tg.Sample.Path)}
 	if tg.Sample.Query != "" {
 		t.URL += "?" + tg.Sample.Query
@@ -199,6 +228,31 @@ func try(ctx context.Context, client *http.Client, tg Target) Try {
 	resp.Body.Close()
 	t.Status, t.Body = resp.StatusCode, string(b)
 	return t
+}
+
+// tryNeed sends the request a sample needs first and returns the member of its answer.
+func tryNeed(ctx context.Context, client *http.Client, tg Target, n *Need) (string, error) {
+	first := tg
+	first.Sample = n.Sample
+	for k, v := range tg.Sample.Header {
+		if _, own := n.Sample.Header[k]; !own {
+			first.Sample.Header = withHeader(first.Sample.Header, k, v)
+		}
+	}
+	got := try(ctx, client, first)
+	what := first.Sample.Method + " " + first.Sample.Path
+	if !got.OK() {
+		return "", fmt.Errorf("the request it needs first, %s, answered %d %s %v", what, got.Status, got.Body, got.Err)
+	}
+	var answer map[string]any
+	if err := json.Unmarshal([]byte(got.Body), &answer); err != nil {
+		return "", fmt.Errorf("the request it needs first, %s, answered %s, not a JSON object: %v", what, got.Body, err)
+	}
+	v, ok := answer[n.Field].(string)
+	if !ok || v == "" {
+		return "", fmt.Errorf("the answer of the request it needs first, %s, has no %q: %s", what, n.Field, got.Body)
+	}
+	return v, nil
 }
 
 // TryRoutes sends every route's sample request of a route table to both API kinds on one

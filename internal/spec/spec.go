@@ -149,6 +149,21 @@ type Sample struct {
 	Query      string            // raw query string, without "?"
 	Headers    map[string]string // headers the request sends besides Content-Type
 	Body       string            // JSON body; "" for none
+	// Needs is a request sent first, on the same API and stage, whose JSON answer gives
+	// this sample a value it cannot know in advance: a stop needs a running execution.
+	Needs *SampleNeed
+}
+
+// SampleNeed is the request a sample sends first and what it takes from the answer.
+type SampleNeed struct {
+	// Route is the route of the table whose sample is sent first ("StartWorkflow").
+	Route string
+	// Body replaces that route's sample body, "" to keep it (an execution asked to wait).
+	Body string
+	// Field is the member of its 2xx JSON answer to take ("executionArn").
+	Field string
+	// Header is the header of this sample that carries the value ("X-Execution-Arn").
+	Header string
 }
 
 // Delivery says how the bench proves that a request a route accepted arrived, and where it
@@ -169,6 +184,9 @@ type Delivery struct {
 	// IDQuery is the query parameter that carries the id of a route without a body; the
 	// default is "benchId".
 	IDQuery string
+	// InputHeader is the header each request carries the input its probe prepared for it
+	// in (the ARN of the execution to stop), for a probe that prepares one.
+	InputHeader string
 }
 
 // The bench's probes.
@@ -297,6 +315,14 @@ func (t Table) Check() error {
 			errs = append(errs, where+": the route needs a Target")
 		}
 		errs = append(errs, r.Delivery.check(where)...)
+		if n := r.Sample.Needs; n != nil {
+			if _, ok := t.Lookup(n.Route); !ok || n.Route == r.Name {
+				errs = append(errs, fmt.Sprintf("%s: the sample needs route %q first, which is not another route of the table", where, n.Route))
+			}
+			if n.Field == "" || n.Header == "" {
+				errs = append(errs, where+": the sample's Needs names the answer's Field and the Header that carries it")
+			}
+		}
 	}
 	if len(errs) == 0 {
 		return nil
@@ -314,18 +340,24 @@ const (
 	// (APPLICATION/ENVIRONMENT/PROFILE) and checks that every 2xx answered exactly its
 	// content.
 	ProbeConfiguration = "configuration"
+	// ProbeStoppedExecutions starts executions of the STANDARD state machine at Output
+	// before the load, each with the input {"holdSeconds": N} that the machine must wait on
+	// (firstclass's Workflow does), named by the bench id of the request that gets its ARN in
+	// InputHeader; afterwards every accepted one must be listed ABORTED.
+	ProbeStoppedExecutions = "stopped-executions"
 )
 
 // Probes are the bench's probes by name, with whether each reads a stack output: the one
 // list Table.Check accepts (internal/bench registers how each one looks). A new probe is a
 // constant above, an entry here and its implementation in internal/bench/probe.go.
-var Probes = map[string]struct{ NeedsOutput bool }{
-	ProbeQueue:         {NeedsOutput: true},
-	ProbeExecutions:    {NeedsOutput: true},
-	ProbeResponse:      {},
-	ProbeSyncExecution: {},
-	ProbeStream:        {NeedsOutput: true},
-	ProbeConfiguration: {NeedsOutput: true},
+var Probes = map[string]struct{ NeedsOutput, Prepares bool }{
+	ProbeQueue:             {NeedsOutput: true},
+	ProbeExecutions:        {NeedsOutput: true},
+	ProbeResponse:          {},
+	ProbeSyncExecution:     {},
+	ProbeStream:            {NeedsOutput: true},
+	ProbeConfiguration:     {NeedsOutput: true},
+	ProbeStoppedExecutions: {NeedsOutput: true, Prepares: true},
 }
 
 func (d Delivery) check(where string) []string {
@@ -341,8 +373,13 @@ func (d Delivery) check(where string) []string {
 		sort.Strings(names)
 		return []string{fmt.Sprintf("%s: delivery probe %q is not one the bench has; use one of %s", where, d.Probe, strings.Join(names, ", "))}
 	}
+	var errs []string
 	if p.NeedsOutput && d.Output == "" {
-		return []string{fmt.Sprintf("%s: the %s probe reads a stack output: name it in Delivery.Output", where, d.Probe)}
+		errs = append(errs, fmt.Sprintf("%s: the %s probe reads a stack output: name it in Delivery.Output", where, d.Probe))
 	}
-	return nil
+	if p.Prepares != (d.InputHeader != "") {
+		errs = append(errs, fmt.Sprintf("%s: Delivery.InputHeader is the header of the input a preparing probe makes for each request; the %s probe %s", where, d.Probe,
+			map[bool]string{true: "prepares one: name the header", false: "prepares none: leave it out"}[p.Prepares]))
+	}
+	return errs
 }

@@ -61,6 +61,15 @@ func TestCheckNamesAMissingTargetAndABadProbe(t *testing.T) {
 		{"no target", func(r *Route) { r.Target = Target{} }, "needs a Target"},
 		{"unknown probe", func(r *Route) { r.Delivery.Probe = "psychic" }, `delivery probe "psychic" is not one the bench has`},
 		{"queue probe without output", func(r *Route) { r.Delivery.Probe = ProbeQueue }, "the queue probe reads a stack output"},
+		{"a preparing probe without an input header", func(r *Route) { r.Delivery = Delivery{Probe: ProbeStoppedExecutions, Output: "Arn"} },
+			"the stopped-executions probe prepares one: name the header"},
+		{"an input header on a probe that prepares nothing", func(r *Route) { r.Delivery = Delivery{Probe: ProbeResponse, InputHeader: "X-Input"} },
+			"the response probe prepares none: leave it out"},
+		{"a sample that needs an unknown route", func(r *Route) {
+			r.Sample.Needs = &SampleNeed{Route: "Start", Field: "executionArn", Header: "X-Execution-Arn"}
+		}, `the sample needs route "Start" first, which is not another route of the table`},
+		{"a sample that needs itself", func(r *Route) { r.Sample.Needs = &SampleNeed{Route: "R", Field: "f", Header: "H"} }, `needs route "R" first`},
+		{"a sample need without its field", func(r *Route) { r.Sample.Needs = &SampleNeed{Route: "R", Header: "H"} }, "names the answer's Field and the Header"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -158,7 +158,9 @@ func (s *Stack) WriteOutputsFile(path string) error {
 // The stack's state machines, as api/targets.go defines them.
 const (
 	workflowDefinition = `{"StartAt":"Check","States":{
- "Check":{"Type":"Choice","Choices":[{"And":[{"Variable":"$.reject","IsPresent":true},{"Variable":"$.reject","BooleanEquals":true}],"Next":"Rejected"}],"Default":"Accept"},
+ "Check":{"Type":"Choice","Choices":[{"And":[{"Variable":"$.reject","IsPresent":true},{"Variable":"$.reject","BooleanEquals":true}],"Next":"Rejected"},
+  {"And":[{"Variable":"$.holdSeconds","IsPresent":true},{"Variable":"$.holdSeconds","IsNumeric":true}],"Next":"Hold"}],"Default":"Accept"},
+ "Hold":{"Type":"Wait","SecondsPath":"$.holdSeconds","Next":"Accept"},
  "Rejected":{"Type":"Fail","Error":"Rejected","Cause":"the input asked to be rejected with \"reject\": true"},
  "Accept":{"Type":"Pass","Parameters":{"input.$":"$","execution.$":"$$.Execution.Name","acceptedAt.$":"$$.State.EnteredTime"},"Next":"Done"},
  "Done":{"Type":"Succeed"}}}`
@@ -351,6 +353,21 @@ func (s *Stack) integrate(ctx context.Context, kind contract.Kind, rt spec.Route
 		}
 		for range copies {
 			a = s.call(ctx, "AWSStepFunctions.StartExecution", "1.0", in)
+		}
+	case "states:StopExecution":
+		a = answer{200, []byte(`{"stopDate":1.7E9}`), "application/json"}
+		in := map[string]any{"executionArn": r.Header.Get("X-Execution-Arn")}
+		var reason struct{ Error, Cause *string }
+		if json.Unmarshal(body, &reason) == nil {
+			if reason.Error != nil {
+				in["error"] = *reason.Error
+			}
+			if reason.Cause != nil {
+				in["cause"] = *reason.Cause
+			}
+		}
+		for range copies {
+			a = s.call(ctx, "AWSStepFunctions.StopExecution", "1.0", in)
 		}
 	case "states:StartSyncExecution":
 		a = answer{200, []byte(`{"status":"SUCCEEDED","output":"{}"}`), "application/json"}
