@@ -37,6 +37,8 @@ type Report struct {
 	// Problems are what failed in checks made on the merged report (bench.Check), beside
 	// each run's own.
 	Problems []string `json:"problems,omitempty"`
+	// Baseline is an earlier run this one is compared with (bench --baseline).
+	Baseline *Baseline `json:"baseline,omitempty"`
 
 	pricing Pricing
 }
@@ -358,7 +360,8 @@ func first(s []string, n int) []string {
 
 // Merge combines reports of several runs, of one machine or many, into one: counts add,
 // histograms merge bucket for bucket, per-second buckets add, windows join (so rates are over
-// the union of the windows) and the summaries are derived again with prices.
+// the union of the windows) and the summaries are derived again with prices. The reports'
+// baselines are not merged: the merged report has none until SetBaseline gives it one.
 func Merge(pricing Pricing, reports ...*Report) (*Report, error) {
 	out := &Report{Schema: SchemaVersion, pricing: pricing}
 	seenRun := map[string]bool{}
@@ -507,6 +510,9 @@ func (rep *Report) derive() {
 		if r.Summary.Cost != nil {
 			monthly = append(monthly, r.Summary.Cost.MonthlyRequests)
 		}
+	}
+	if rep.Baseline != nil {
+		rep.Baseline.derive(rep)
 	}
 	rep.Crossover = nil
 	if len(monthly) > 0 {
