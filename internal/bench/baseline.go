@@ -249,17 +249,18 @@ func (rep *Report) baselineRows() []baselineRow {
 // fmtDelta prints a difference in milliseconds with its sign, and what it is of the baseline's
 // figure: "+0.41 (+35%)".
 func fmtDelta(d, base float64) string {
-	sign := "+"
+	s := fmtMs(math.Abs(d))
 	switch {
+	case strings.Trim(s, "0.") == "":
+		s = fmtMs(0) // too small to print: no sign
 	case d < 0:
-		sign = "-"
-	case d == 0:
-		sign = ""
+		s = "-" + s
+	default:
+		s = "+" + s
 	}
-	s := sign + fmtMs(math.Abs(d))
 	if base > 0 {
 		pct := fmt.Sprintf("%+.0f%%", d/base*100)
-		if pct == "+0%" || pct == "-0%" {
+		if strings.Trim(pct, "+-0%") == "" {
 			pct = "0%"
 		}
 		s += " (" + pct + ")"

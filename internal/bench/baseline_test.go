@@ -3,8 +3,6 @@ package bench
 import (
 	"bytes"
 	"html"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -141,19 +139,7 @@ func TestBaselineTableMatchesGolden(t *testing.T) {
 	}
 	var buf bytes.Buffer
 	now.writeBaselineTable(&buf)
-	golden := filepath.Join("testdata", "baseline.golden.txt")
-	if *update {
-		if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to write it)", err)
-	}
-	if !bytes.Equal(buf.Bytes(), want) {
-		t.Errorf("the baseline table differs from %s; if the change is meant, run go test ./internal/bench -run TestBaselineTable -update and review the diff\ngot:\n%s", golden, buf.String())
-	}
+	compareGolden(t, "baseline.golden.txt", buf.Bytes(), "TestBaselineTable")
 	var table bytes.Buffer
 	now.WriteTable(&table)
 	if !strings.Contains(table.String(), buf.String()) {
@@ -211,7 +197,9 @@ func TestFormatDifference(t *testing.T) {
 		{0.41, 1.17, "+0.41 (+35%)"},
 		{-2.5, 10, "-2.50 (-25%)"},
 		{0, 3, "0 (0%)"},
-		{0.001, 3, "+0.00 (0%)"},
+		{0.001, 3, "0 (0%)"},
+		{-0.004, 3, "0 (0%)"},
+		{-0.01, 3, "-0.01 (0%)"},
 		{12.3, 0, "+12.3"},
 		{150, 50, "+150 (+300%)"},
 	}
