@@ -15,6 +15,26 @@ import (
 	"firstclass/routes"
 )
 
+// The bad input of issue 14, end to end on both API kinds (the refused request never reaches
+// the integration, and the runner answers the next good request), by mode and test:
+//
+//	iam (SigV4)         missing, malformed header, unknown key, wrong secret, tampered body,
+//	                    replayed outside the 5-minute skew, dated ahead, another region:
+//	                    TestIAMRoutesVerifySigV4WithAWSsAnswers
+//	jwt (Cognito)       missing, malformed, expired, not yet valid, wrong audience, wrong scope,
+//	                    tampered signature, another key: TestJWTModeRefusesBadTokensWithEachKindsAnswer
+//	lambda, lambda-token  the same tokens through the mode's own authorizer, on REST's REQUEST
+//	                    and TOKEN authorizers: TestLambdaModeRefusesEveryBadTokenOnEachKind;
+//	                    an authorizer that throws, times out, answers a malformed policy or
+//	                    context, denies or does not cover the method, on both REST authorizer
+//	                    types: TestLambdaAuthorizersAnswerEachOutcomeAsAPIGatewayDoes
+//	API keys (REST)     missing, unknown, disabled, in no plan, another stage:
+//	                    TestAPIKeysAreCheckedAgainstTheUsagePlanOfTheStage; quota exhausted
+//	                    mid-run and the plan's throttle:
+//	                    TestUsagePlanQuotaIsLimitExceededAndItsThrottleTooManyRequests
+//
+// HTTP APIs have no API keys or usage plans, so the last two rows are REST's alone.
+
 // withAuthorization is the golden template with every HTTP API route and REST method of
 // authorization type typ.
 func withAuthorization(t *testing.T, typ string) *cfn.Template {
