@@ -143,6 +143,27 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if selected == nil {
 		selected = routes.Routes
+		// Routes whose requests consume inputs prepared here (receipt handles, running
+		// executions) go only in an unsharded open-model run from this machine: the
+		// default set leaves them out of the others, and says so; named in --routes, they
+		// are refused with the reason.
+		if lambdaFrom || !set["rate"] {
+			keep, left := bench.SplitDistributable(selected)
+			if len(left) > 0 {
+				var names []string
+				for _, r := range left {
+					names = append(names, r.Name)
+				}
+				how := "the closed model (--workers) does not know its number of requests before the load"
+				if lambdaFrom {
+					how = "the Lambda workers cannot be handed them"
+				}
+				fmt.Fprintf(stderr, "bench: not loading %s: each request consumes an input prepared on this machine before the load, and %s; load them with --rate from here\n", strings.Join(names, ", "), how)
+			}
+			selected = keep
+		}
+	} else if _, left := bench.SplitDistributable(selected); lambdaFrom && len(left) > 0 {
+		return fmt.Errorf("--routes: %s: each request consumes an input prepared on this machine before the load, which the Lambda workers cannot be handed; load it with --rate from here", left[0].Name)
 	}
 	kinds, err := parseKinds(*kindList)
 	if err != nil {

@@ -176,6 +176,8 @@ type requestTemplate struct {
 	url    *url.URL // with the sample's query
 	body   *bodyTemplate
 	header http.Header
+	// inputs are a prepared route's per-request inputs, by seq (prepare.go); nil for none.
+	inputs []Input
 }
 
 func newRequestTemplate(run, baseURL string, r spec.Route, kind contract.Kind, template []byte, size int) (*requestTemplate, error) {
@@ -233,6 +235,13 @@ func (t *requestTemplate) stamp(req *http.Request, seq uint64) []byte {
 	if d.IDHeader != "" {
 		req.Header.Set(d.IDHeader, id)
 	}
+	var prepared []byte
+	if seq < uint64(len(t.inputs)) {
+		prepared = t.inputs[seq].apply(req)
+	}
+	if prepared != nil {
+		return setBody(req, prepared)
+	}
 	if t.body.none {
 		q := t.url.Query()
 		param := d.IDQuery
@@ -251,6 +260,11 @@ func (t *requestTemplate) stamp(req *http.Request, seq uint64) []byte {
 		// The HTTP API passes the body verbatim into a base64 blob member.
 		b = base64.StdEncoding.AppendEncode(nil, b)
 	}
+	return setBody(req, b)
+}
+
+// setBody makes b the request's body.
+func setBody(req *http.Request, b []byte) []byte {
 	req.Body = io.NopCloser(bytes.NewReader(b))
 	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
 	req.ContentLength = int64(len(b))

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/smithy-go/logging"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"firstclass/internal/contract"
 	"firstclass/internal/spec"
 )
 
@@ -34,6 +35,16 @@ type probe struct {
 	// expected, for a probe that compares every 2xx answer with one body, reads that body
 	// after the load; the answers equal to it are the deliveries.
 	expected func(ctx context.Context, l lookup) ([]byte, error)
+	// prepare makes, before the load, what each request of the route consumes (prepare.go);
+	// a probe with it has find, which reads what it made in lookup.prepared.
+	prepare func(ctx context.Context, p preparation) (*Prepared, error)
+	// observe, for a probe with prepare, sees every 2xx answer during the load with the
+	// route × kind's State (both kinds' attacks call it at once).
+	observe func(state any, id ID, r *vegeta.Result)
+	// refused says whether a failed answer is the service refusing the load itself as it
+	// documents (one PurgeQueue a minute per queue): such answers still count as errors,
+	// but a route × kind whose every failure is one has not failed for want of a 2xx.
+	refused func(r *vegeta.Result) bool
 }
 
 // lookup is one route's downstream search.
@@ -47,6 +58,8 @@ type lookup struct {
 	since    time.Time     // the run's start, less a margin for clock skew
 	deadline time.Time
 	logf     func(format string, a ...any) // the run's log, for the SDK's retries
+	// prepared is, for a probe with prepare, each API kind's Prepared.State.
+	prepared map[contract.Kind]any
 }
 
 // retriesLogged makes a client log each retry of the SDK on the run's log: a retried

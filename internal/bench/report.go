@@ -160,9 +160,12 @@ type Result struct {
 	OK           uint64 `json:"ok"`
 	// Errors counts the measured requests that did not get a 2xx: by status code ("503"),
 	// or "transport: …" for those that got no response.
-	Errors   map[string]uint64 `json:"errors,omitempty"`
-	BytesOut uint64            `json:"bytesOut"`
-	BytesIn  uint64            `json:"bytesIn"`
+	Errors map[string]uint64 `json:"errors,omitempty"`
+	// Refused counts the errors that are the service refusing the load itself as it
+	// documents (one PurgeQueue a minute per queue: 403 PurgeQueueInProgress).
+	Refused  uint64 `json:"refused,omitempty"`
+	BytesOut uint64 `json:"bytesOut"`
+	BytesIn  uint64 `json:"bytesIn"`
 	// Latency is measured from when each request was meant to be sent to the end of its
 	// response, so a stall delays and counts every request behind it (no coordinated
 	// omission). In the closed model there is no schedule and Latency equals ServiceTime.
@@ -334,7 +337,7 @@ func (rep *Report) Failed() []string {
 	}
 	out = append(out, rep.Problems...)
 	for _, r := range rep.Results {
-		if r.Requests > 0 && r.OK == 0 {
+		if r.Requests > 0 && r.OK == 0 && r.Refused < r.Requests {
 			out = append(out, fmt.Sprintf("%s: none of %d requests got a 2xx (%s); is the API up, and are the outputs for this stage?", r.Key(), r.Requests, errorDetail(r.Errors)))
 		}
 		d := r.Delivery
@@ -407,6 +410,7 @@ func (acc *Result) merge(r *Result) {
 	acc.Requests += r.Requests
 	acc.SentInWindow += r.SentInWindow
 	acc.OK += r.OK
+	acc.Refused += r.Refused
 	for k, v := range r.Errors {
 		if acc.Errors == nil {
 			acc.Errors = map[string]uint64{}
