@@ -43,6 +43,11 @@ merged and the deliveries checked from here. A run is at most Lambda's 15 minute
 --lead, the request timeout and 30 s to hand in the results); longer runs are refused: run
 several and combine them with 'bench merge'.
 
+With --baseline OLD.json the table and the reports put each route × kind's P50, P99, rate and
+errors next to those of an earlier run of the same routes and kinds, with the differences: how
+a setting chosen at deploy time, such as firstclass:authMode, is compared (run it with the
+setting off and --json OLD.json, deploy it on, run again with --baseline OLD.json).
+
 A run that loses a delivery exits 1, after writing its reports.
 
 flags:
@@ -83,6 +88,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	authCreds := fs.String("credentials", "", "iam: the access key `ID:SECRET` to sign with (default: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or the local runner's default pair when the outputs are local)")
 	clientSecret := fs.String("client-secret", "", "jwt, lambda: the app client's `secret` (default: the outputs' UserPoolClientSecret, which firstclass local writes, or $FIRSTCLASS_CLIENT_SECRET)")
 	apiKey := fs.String("api-key", "", "the REST API `key` to send as x-api-key (default: the outputs' RestApiKeyValue, which firstclass local writes)")
+	baselineFile := fs.String("baseline", "", "compare with an earlier run: its JSON report `file` (bench --json), with the same routes and kinds; its P50, P99, rate and errors go next to this run's, with the differences, in the table and the reports")
 	runID := fs.String("run-id", "", "name the run in bench ids (lower-case letters and digits; default random)")
 	from := fs.String("from", "here", "where the load comes from: `here` (this machine) or lambda (Lambda workers of the FirstclassLoad stack; --workers N is then their number)")
 	loadOutputs := fs.String("load-outputs", "", "with --from lambda: the load workers' stack outputs `file` (default: the --outputs file, which cdk deploy --all and firstclass local write both stacks to)")
@@ -137,10 +143,49 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if selected == nil {
 		selected = routes.Routes
+		// Routes whose requests consume inputs prepared here (receipt handles, running
+		// executions) go only in an unsharded open-model run from this machine: the
+		// default set leaves them out of the others, and says so; named in --routes, they
+		// are refused with the reason.
+		if lambdaFrom || !set["rate"] {
+			keep, left := bench.SplitDistributable(selected)
+			if len(left) > 0 {
+				var names []string
+				for _, r := range left {
+					names = append(names, r.Name)
+				}
+				how := "the closed model (--workers) does not know its number of requests before the load"
+				if lambdaFrom {
+					how = "the Lambda workers cannot be handed them"
+				}
+				fmt.Fprintf(stderr, "bench: not loading %s: each request consumes an input prepared on this machine before the load, and %s; load them with --rate from here\n", strings.Join(names, ", "), how)
+			}
+			selected = keep
+		}
+	} else if _, left := bench.SplitDistributable(selected); lambdaFrom && len(left) > 0 {
+		return fmt.Errorf("--routes: %s: each request consumes an input prepared on this machine before the load, which the Lambda workers cannot be handed; load it with --rate from here", left[0].Name)
 	}
 	kinds, err := parseKinds(*kindList)
 	if err != nil {
 		return fmt.Errorf("--kinds: %w", err)
+	}
+	prices, err := loadPrices(*pricesFile)
+	if err != nil {
+		return err
+	}
+	var names []string
+	for _, r := range selected {
+		names = append(names, r.Name)
+	}
+	baseline, err := readBaseline(*baselineFile, prices)
+	if err != nil {
+		return err
+	}
+	if baseline != nil {
+		// A baseline that cannot be compared is refused before the load is sent.
+		if err := bench.CheckBaseline(baseline, names, kinds); err != nil {
+			return fmt.Errorf("--baseline %s: %w", *baselineFile, err)
+		}
 	}
 	out, err := readOutputs(*outputsFile, *stack)
 	if err != nil {
@@ -168,10 +213,6 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		cfg.Payload, cfg.PayloadFile = b, *payloadFile
 	}
-	prices, err := loadPrices(*pricesFile)
-	if err != nil {
-		return err
-	}
 	cfg.Prices = &prices
 	if !*quiet {
 		cfg.Log = stderr
@@ -188,7 +229,33 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	if err := setBaseline(rep, baseline, *baselineFile); err != nil {
+		return err
+	}
 	return writeReports(rep, stdout, stderr, *jsonOut, *htmlOut)
+}
+
+// readBaseline reads the report --baseline names; no file is no baseline.
+func readBaseline(path string, prices cost.Prices) (*bench.Report, error) {
+	if path == "" {
+		return nil, nil
+	}
+	base, err := bench.ReadReportFile(path, bench.Pricing{Prices: prices, Routes: routes.Routes})
+	if err != nil {
+		return nil, fmt.Errorf("--baseline: %w", err)
+	}
+	return base, nil
+}
+
+// setBaseline compares rep with the --baseline report base, read from path (none: nothing).
+func setBaseline(rep, base *bench.Report, path string) error {
+	if base == nil {
+		return nil
+	}
+	if err := rep.SetBaseline(path, base); err != nil {
+		return fmt.Errorf("--baseline %s: %w", path, err)
+	}
+	return nil
 }
 
 // lambdaRun is what --from lambda adds to a run.
@@ -250,6 +317,7 @@ func runBenchMerge(_ context.Context, args []string, stdout, stderr io.Writer) e
 	jsonOut := fs.String("json", "", "write the merged JSON report to this `file`")
 	htmlOut := fs.String("html", "", "write the merged HTML report to this `file`")
 	pricesFile := fs.String("prices", "", "price with this price `file` (default: the embedded prices)")
+	baselineFile := fs.String("baseline", "", "compare the merged report with an earlier run's JSON report `file`, with the same routes and kinds")
 	files, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -271,6 +339,13 @@ func runBenchMerge(_ context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	merged, err := bench.Merge(bench.Pricing{Prices: prices, Routes: routes.Routes}, reps...)
 	if err != nil {
+		return err
+	}
+	baseline, err := readBaseline(*baselineFile, prices)
+	if err != nil {
+		return err
+	}
+	if err := setBaseline(merged, baseline, *baselineFile); err != nil {
 		return err
 	}
 	return writeReports(merged, stdout, stderr, *jsonOut, *htmlOut)

@@ -43,6 +43,8 @@ func TestBenchFlagErrorsSayWhatIsWrongAndHowToFixIt(t *testing.T) {
 	withLoad := filepath.Join(dir, "with-load.json")
 	os.WriteFile(withLoad, []byte(`{"Firstclass":{"HttpApiDevUrl":"http://127.0.0.1:1/dev/"},"FirstclassLoad":{"LoadStateMachineArn":"arn:aws:states:us-east-1:000000000000:stateMachine:M",`+
 		`"LoadResultsBucket":"b","LoadWorkerFunctionName":"w","LoadWorkerMemoryMB":"1769","LoadWorkerTimeoutSeconds":"900","LoadInlineMapMaxWorkers":"40","AwsEndpoint":"http://127.0.0.1:1"}}`), 0o644)
+	otherRoutes := filepath.Join(dir, "greeting.json")
+	os.WriteFile(otherRoutes, []byte(`{"schema":"firstclass.bench/v1","results":[{"route":"Greeting","kind":"http"}]}`), 0o644)
 	two := filepath.Join(dir, "two.json")
 	os.WriteFile(two, []byte(`{"A":{},"B":{}}`), 0o644)
 	tests := []struct {
@@ -73,6 +75,10 @@ func TestBenchFlagErrorsSayWhatIsWrongAndHowToFixIt(t *testing.T) {
 		{"lambda flags without lambda", []string{"--outputs", outputs, "--rate", "5", "--lead", "3s"}, "--load-outputs, --load-stack and --lead are for --from lambda"},
 		{"no load stack deployed", []string{"--outputs", outputs, "--from", "lambda", "--rate", "5", "--workers", "4"}, "npx cdk deploy FirstclassLoad --outputs-file load.json"},
 		{"over Lambda's limit", []string{"--outputs", withLoad, "--from", "lambda", "--rate", "5", "--workers", "4", "--duration", "15m"}, "longer than one Lambda worker can load"},
+		{"a baseline that is not a bench report", []string{"--outputs", outputs, "--rate", "5", "--baseline", outputs}, `--baseline: ` + outputs + `: bench report: schema ""; this firstclass reads "firstclass.bench/v1" (is it a firstclass bench --json file?)`},
+		{"a missing baseline", []string{"--outputs", outputs, "--rate", "5", "--baseline", filepath.Join(dir, "nope.json")}, "--baseline: open"},
+		{"a baseline of other routes", []string{"--outputs", outputs, "--rate", "5", "--routes", "SendToQueue", "--kinds", "http", "--baseline", otherRoutes},
+			"--baseline " + otherRoutes + ": the baseline does not match this run route × kind for route × kind: this run loads SendToQueue/http, which the baseline did not; the baseline loaded Greeting/http, which this run does not; run both with the same routes and kinds (the baseline's: --routes Greeting --kinds http)"},
 		{"a payload file that is not an object", []string{"--outputs", outputs, "--rate", "5", "--payload", list, "--kinds", "http", "--no-delivery-check"}, "route SendToQueue: the payload must be one JSON object (the bench adds its \"benchId\" key to it)"},
 	}
 	for _, tt := range tests {
@@ -149,6 +155,31 @@ func TestBenchRunsWritesReportsAndMerges(t *testing.T) {
 	}
 	if code, _, stderr := runCLI(t, "bench", "merge"); code != 1 || !strings.Contains(stderr, "give the JSON reports to merge") {
 		t.Errorf("merge of nothing: exit %d, %s", code, stderr)
+	}
+
+	// A third run against the first as its baseline: the table and the JSON report compare
+	// them; bench merge compares saved reports the same way.
+	three := filepath.Join(dir, "three.json")
+	code, stdout, stderr = runCLI(t, "bench", "--outputs", outputs, "--rate", "10", "--duration", "500ms", "--warmup", "100ms",
+		"--routes", "SendToQueue,Greeting", "--delivery-timeout", "5s", "--run-id", "three", "--json", three, "--baseline", files[0], "--quiet")
+	if code != 0 {
+		t.Fatalf("run with a baseline: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	for _, want := range []string{"against the baseline one (auth none, local runner stage dev", "read from " + files[0], "BASE P50", "P50 DIFF"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("run with a baseline: the table lacks %q:\n%s", want, stdout)
+		}
+	}
+	withBase, err := bench.ReadReportFile(three, bench.Pricing{Prices: cost.Default(), Routes: routes.Routes})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := withBase.Baseline; b == nil || len(b.Results) != 4 || b.Runs[0].ID != "one" || b.File != files[0] {
+		t.Errorf("the JSON report's baseline: %+v", b)
+	}
+	code, stdout, stderr = runCLI(t, "bench", "merge", files[1], "--baseline", files[0])
+	if code != 0 || !strings.Contains(stdout, "against the baseline one") {
+		t.Errorf("merge with a baseline: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 }
 

@@ -128,6 +128,7 @@ type attack struct {
 	sent      *atomic.Uint64 // every request sent, for the progress line
 	rec       *recorder
 	auth      *signer
+	observe   observer // a prepared route's probe's observe (prepare.go), nil for none
 }
 
 // run sends the attack's requests and records their results until the schedule ends or ctx
@@ -214,6 +215,10 @@ type recorder struct {
 	response  func(r *vegeta.Result, id string, res *Result) bool
 	// bodies groups the 2xx answers by body, for a probe that compares them with one.
 	bodies bodyDigests
+	// observe sees every 2xx answer of a prepared route (prepare.go); refused says
+	// whether a failure is the service's documented refusal of the load (probe.refused).
+	observe observer
+	refused func(r *vegeta.Result) bool
 
 	timeline   map[int64]*Bucket
 	transportN int
@@ -230,6 +235,7 @@ func newRecorder(r spec.Route, kind contract.Kind, tmpl *requestTemplate, sched 
 		errs:      errs,
 		response:  probes[r.Delivery.Probe].response,
 		bodies:    newBodyDigests(probes[r.Delivery.Probe].expected != nil),
+		refused:   probes[r.Delivery.Probe].refused,
 		timeline:  map[int64]*Bucket{},
 	}
 }
@@ -247,6 +253,9 @@ func (rc *recorder) add(r *vegeta.Result) {
 		}
 		if rc.bodies != nil {
 			rc.bodies.add(r.Body, seq)
+		}
+		if rc.observe != nil {
+			rc.observe(ID{Run: rc.tmpl.run, Route: rc.tmpl.route.Name, Kind: rc.tmpl.kind, Seq: seq}, r)
 		}
 	} else {
 		rc.errs.Add(1)
@@ -295,6 +304,9 @@ func (rc *recorder) add(r *vegeta.Result) {
 		return
 	}
 	b.Errors++
+	if rc.refused != nil && rc.refused(r) {
+		res.Refused++
+	}
 	if res.Errors == nil {
 		res.Errors = map[string]uint64{}
 	}

@@ -127,29 +127,3 @@ func TestTransportErrorsAreCountedWithoutTheirURL(t *testing.T) {
 		}
 	}
 }
-
-// The number of requests an open-model schedule sends is what preparation makes inputs for:
-// exactly the requests whose offset falls before the end.
-func TestScheduledCountsEveryRequestBeforeTheEnd(t *testing.T) {
-	for _, tt := range []struct {
-		rate float64
-		end  time.Duration
-		want int
-	}{
-		{20, 1300 * time.Millisecond, 26},
-		{20, 500 * time.Millisecond, 10},
-		{3, time.Second, 3},
-		{7, time.Second, 7},
-		{0.5, 5 * time.Second, 3},
-		{1000, 10 * time.Millisecond, 10},
-	} {
-		s := &schedule{interval: 1e9 / tt.rate, end: tt.end}
-		sent := 0
-		for seq := uint64(0); s.offset(seq) < s.end; seq++ {
-			sent++
-		}
-		if got := s.scheduled(); got != tt.want || got != sent {
-			t.Errorf("rate %g for %s: scheduled %d, sent %d, want %d", tt.rate, tt.end, got, sent, tt.want)
-		}
-	}
-}

@@ -2,8 +2,10 @@ package bench
 
 import (
 	"context"
-	"firstclass/internal/contract"
 	"fmt"
+
+	"firstclass/internal/contract"
+	"firstclass/internal/sdkhttp"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -38,5 +40,8 @@ func AWSConfig(ctx context.Context, out contract.Outputs) (aws.Config, error) {
 	if err != nil {
 		return aws.Config{}, fmt.Errorf("AWS SDK configuration: %w", err)
 	}
+	// The SDK's client can lose an answer the server sent whole when it closes the request
+	// body early (sdkhttp); a lost ReceiveMessage answer hides the messages it carried.
+	cfg.HTTPClient = sdkhttp.Client(cfg.HTTPClient)
 	return cfg, nil
 }

@@ -62,6 +62,9 @@ type checker struct {
 	run   string
 	since time.Time // when the run's load began
 	logf  func(format string, a ...any)
+	// prepared are the States of the routes whose inputs this run prepared; nil when the
+	// load ran elsewhere (Check), which no such route may do (Config.Check).
+	prepared *preparedStates
 
 	awsOnce sync.Once
 	awsCfg  aws.Config
@@ -164,6 +167,11 @@ func (c *checker) findRoute(ctx context.Context, r spec.Route, pr probe, rs []*R
 			res.Delivery = &Delivery{Method: method, Accepted: res.Accepted.count(), Error: err.Error()}
 		}
 	}
+	prepared := c.prepared.of(r.Name)
+	if pr.prepare != nil && prepared == nil {
+		fail(errors.New("its requests consumed inputs prepared by the generator that loaded it, which alone can check them: check it in that run"))
+		return
+	}
 	if key := r.Delivery.Output; key != "" {
 		if _, err := c.cfg.outputFor(key, "the delivery check reads "+key+" (or pass --no-delivery-check)"); err != nil {
 			fail(err)
@@ -177,7 +185,7 @@ func (c *checker) findRoute(ctx context.Context, r spec.Route, pr probe, rs []*R
 	}
 	l := lookup{awsCfg: awsCfg, output: c.cfg.Outputs[r.Delivery.Output], run: c.run, route: r.Name, want: want,
 		accepted: func(id ID) bool { return sets[id.Kind].has(id.Seq) },
-		since:    c.since.Add(-5 * time.Minute), deadline: deadline, logf: c.logf}
+		since:    c.since.Add(-5 * time.Minute), deadline: deadline, logf: c.logf, prepared: prepared}
 	seen, err := pr.find(ctx, l)
 	if err != nil {
 		fail(err)

@@ -158,6 +158,19 @@ func (c *Config) Check() error {
 	case c.Shard.sharded() && c.RunID == "":
 		add("a shard of a schedule needs the run id every generator of it uses")
 	}
+	for _, why := range []struct {
+		on   bool
+		what string
+	}{{c.Shard.sharded(), "a sharded run (each generator of it would need the others' inputs)"},
+		{c.Closed(), "the closed model (the number of requests is not known before the load)"},
+		{c.LoadOnly, "a load-only generator (it calls no AWS API)"}} {
+		if why.on {
+			if p := preparedRoutesProblem(c.Routes, why.what); p != "" {
+				add("%s", p)
+				break
+			}
+		}
+	}
 	if c.RunID != "" && !runIDRE.MatchString(c.RunID) {
 		add("run id %q: use 1 to 16 lower-case letters and digits", c.RunID)
 	}

@@ -40,6 +40,10 @@ type htmlView struct {
 	Costs     []costRow
 	Prices    PriceInfo
 	Notes     []string
+	// Baseline describes the run compared with (bench --baseline); BaselineRows compare
+	// each route × kind with it.
+	Baseline     string
+	BaselineRows []baselineRow
 }
 
 type rowView struct {
@@ -78,6 +82,9 @@ func (rep *Report) WriteHTML(w io.Writer) error {
 	v := htmlView{Title: "firstclass bench: HTTP API vs REST API", Source: rep.Source, Runs: rep.Runs, Problems: rep.Failed(), Prices: rep.Prices}
 	for _, r := range rep.Results {
 		v.Rows = append(v.Rows, rowFor(r))
+	}
+	if b := rep.Baseline; b != nil {
+		v.Baseline, v.BaselineRows = b.describe(), rep.baselineRows()
 	}
 	v.Routes = rep.routeViews()
 	v.CostChart, v.Crossover = rep.costChart()
@@ -507,6 +514,19 @@ each worker's first request went out at most {{num .LatestStartMs}} ms after its
 </tr>{{end}}
 </table>
 <p class="small">Latency percentiles from the intended send time, in ms. Gateway p50: API Gateway's own time (responseLatency − integrationLatency) from the access log. $ / month: the measured rate for a 730-hour month, API + target + logs.</p>
+{{if .BaselineRows}}
+<h2>Against the baseline</h2>
+<p>Against the {{.Baseline}}.</p>
+<table>
+<tr><th class="l">route</th><th class="l">API</th><th>p50</th><th>baseline p50</th><th>p50 difference</th><th>p99</th><th>baseline p99</th><th>p99 difference</th><th>rate /s</th><th>baseline rate /s</th><th>errors</th><th>baseline errors</th></tr>
+{{range .BaselineRows}}<tr>
+<td class="l">{{.Route}}</td><td class="l"><span class="kind" style="background:{{.KindColor}}"></span>{{kind .Kind}}</td>
+<td>{{.P50}}</td><td>{{.BaseP50}}</td><td>{{.DeltaP50}}</td><td>{{.P99}}</td><td>{{.BaseP99}}</td><td>{{.DeltaP99}}</td>
+<td>{{.Rate}}</td><td>{{.BaseRate}}</td><td>{{.Errors}}</td><td>{{.BaseErrors}}</td>
+</tr>{{end}}
+</table>
+<p class="small">Difference: this run less the baseline, in ms and in % of the baseline's figure. The two runs were measured apart: compare them only when they ran on the same machine, at the same rate, back to back.</p>
+{{end}}
 
 {{range .Routes}}
 <h2>{{.Name}} <span class="small"><code>{{.Method}} {{.Path}}</code></span></h2>

@@ -176,8 +176,8 @@ type requestTemplate struct {
 	url    *url.URL // with the sample's query
 	body   *bodyTemplate
 	header http.Header
-	// inputs are the route's prepared inputs on this kind, nil for none (prepare.go).
-	inputs *Prepared
+	// inputs are a prepared route's per-request inputs, by seq (prepare.go); nil for none.
+	inputs []Input
 }
 
 func newRequestTemplate(run, baseURL string, r spec.Route, kind contract.Kind, template []byte, size int) (*requestTemplate, error) {
@@ -223,9 +223,9 @@ func joinURL(base, path string) (*url.URL, error) {
 }
 
 // stamp fills in request seq: its bench id in the body, or, for a route without a body, in
-// the route's id query parameter (the greeting's greeter, which the response echoes); in
+// the route's id query parameter (the greeting's greeter, which the response echoes); and in
 // the route's id header when it has one (X-Execution-Name, which both APIs map to the
-// execution's name); and its prepared input in the route's input header.
+// execution's name).
 func (t *requestTemplate) stamp(req *http.Request, seq uint64) []byte {
 	id := formatID(t.run, t.route.Name, t.kind, seq)
 	for k, v := range t.header {
@@ -235,8 +235,12 @@ func (t *requestTemplate) stamp(req *http.Request, seq uint64) []byte {
 	if d.IDHeader != "" {
 		req.Header.Set(d.IDHeader, id)
 	}
-	if v := t.inputs.value(seq); v != "" {
-		req.Header.Set(t.inputs.Header, v)
+	var prepared []byte
+	if seq < uint64(len(t.inputs)) {
+		prepared = t.inputs[seq].apply(req)
+	}
+	if prepared != nil {
+		return setBody(req, prepared)
 	}
 	if t.body.none {
 		q := t.url.Query()
@@ -256,6 +260,11 @@ func (t *requestTemplate) stamp(req *http.Request, seq uint64) []byte {
 		// The HTTP API passes the body verbatim into a base64 blob member.
 		b = base64.StdEncoding.AppendEncode(nil, b)
 	}
+	return setBody(req, b)
+}
+
+// setBody makes b the request's body.
+func setBody(req *http.Request, b []byte) []byte {
 	req.Body = io.NopCloser(bytes.NewReader(b))
 	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
 	req.ContentLength = int64(len(b))

@@ -1,172 +1,172 @@
 package bench
 
 import (
-	"context"
 	"fmt"
 	"math"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"firstclass/internal/contract"
 	"firstclass/internal/spec"
 )
 
-// Prepared inputs: some routes act on something that must exist before their request does (an
-// execution to stop). Their probe's prepare makes one such thing for each request the schedule
-// will send on one route × kind, with the AWS SDK, before the load; request seq carries
-// Values[seq] in Header, and the probe's find checks afterwards what each accepted request did
-// with its input. A new route of that sort is a probe with prepare (probe.go) and nothing else.
+// Prepared inputs: routes whose requests consume what the run itself made.
+//
+// Most routes are loaded from one request template, each request told apart by its bench id.
+// Some cannot be: each DELETE of a queue message needs the receipt handle of a message of its
+// own, each StopExecution a running execution of its own. Their probe has a prepare function:
+// before the load, and before the schedule's origin is set (so preparing takes nothing from the
+// load), the bench calls it once per route × kind with the number of requests the schedule will
+// send there, and it makes whatever the requests will consume (sends and receives messages,
+// starts executions) with the SDK. It returns
+//
+//   - Inputs, one per request: request seq (the schedule's request number) gets Inputs[seq]:
+//     its headers are set over the template's (X-Receipt-Handle: the handle of message seq) and
+//     a Body, when set, replaces the templated body;
+//   - State, opaque to the bench, which the probe's find reads after the load
+//     (lookup.prepared, by API kind) to check downstream what the accepted requests did to what
+//     was prepared for them (deleted messages gone, stopped executions ABORTED), and which the
+//     probe's observe, when it has one, updates from every 2xx answer during the load
+//     (observe is called from both kinds' attacks at once: State must be safe for that).
+//
+// A probe that prepares inputs is one entry in probes (probe.go) with prepare and find set:
+//
+//	spec.ProbeX: {via: "…", prepare: prepareX, find: findX},
+//
+// prepareX(ctx, p) makes p.N items (p.ID(seq) names item seq, so downstream leftovers say
+// which run made them), and findX(ctx, l) reads l.prepared[kind].(*xState) and adds to a
+// seenSet the ids (l.run, l.route, kind, seq) whose effect it found downstream, which
+// Delivery counts as delivered; an accepted request whose effect is absent is missing.
+//
+// Such a route is not distributable: its inputs are made by this generator for its own
+// requests, so a sharded run (Config.Shard, bench --from lambda: workers make their own
+// requests and never see them) cannot load it, nor can the closed model, whose number of
+// requests is not known before the load, nor a LoadOnly generator, which calls no AWS API.
+// Config.Check refuses those; SplitDistributable is how a caller leaves such routes out of a
+// run where they cannot go, saying so.
 
-// Prepared are the inputs made for one route × kind: request seq sends Values[seq] in Header
-// (the route's Delivery.InputHeader).
+// Input is what one request of a prepared route carries besides the template.
+type Input struct {
+	Header http.Header // set over the template's headers
+	Body   []byte      // replaces the templated body when not nil
+}
+
+// Prepared is what a probe's prepare made for one route × kind.
 type Prepared struct {
-	Header string
-	Values []string
+	Inputs []Input // by schedule seq; nil: every request is the template's
+	State  any     // the probe's own, for its find and observe
+	// Note says what was prepared, for the run's log: "40 messages received for their
+	// receipt handles".
+	Note string
 }
 
-// value is request seq's input, "" when the schedule sends more than were made (it cannot).
-func (p *Prepared) value(seq uint64) string {
-	if p == nil || seq >= uint64(len(p.Values)) {
-		return ""
-	}
-	return p.Values[seq]
+// preparation is one prepare call: route × kind of a run, and N, the number of requests the
+// schedule sends there.
+type preparation struct {
+	awsCfg aws.Config
+	output string // the value of the route's Delivery.Output, "" when it has none
+	run    string
+	route  spec.Route
+	kind   contract.Kind
+	n      int
+	// end is how long after its origin the schedule sends its last request: what a
+	// request consumes must last until then (a held execution).
+	end  time.Duration
+	logf func(format string, a ...any)
 }
 
-// Distributable reports whether a route's load can be split between generators (Config.Shard,
-// `bench --from lambda`), run load-only or in the closed model: not when its probe prepares an
-// input for each request, which takes the one generator that knows how many requests the
-// schedule sends and can call AWS before it starts. Run leaves such a route out of those runs
-// and says so in the report (RunInfo.LeftOut).
+// ID is the bench id of item seq: the id of the request that will consume it.
+func (p preparation) ID(seq uint64) string { return formatID(p.run, p.route.Name, p.kind, seq) }
+
+// Distributable reports whether a route can be loaded by several generators sharing one
+// schedule, or by a closed-model or load-only run: whether its requests need nothing a
+// generator prepares before the load.
 func Distributable(r spec.Route) bool { return probes[r.Delivery.Probe].prepare == nil }
 
-// scheduled is how many requests an open-model schedule sends on one route × kind.
-func (s *schedule) scheduled() int {
-	n := uint64(math.Ceil(float64(s.end) / s.interval))
-	for n > 0 && s.offset(n-1) >= s.end {
+// SplitDistributable separates the routes a sharded, closed-model or load-only run can load
+// from those whose requests consume inputs prepared before the load.
+func SplitDistributable(rs []spec.Route) (keep, left []spec.Route) {
+	for _, r := range rs {
+		if Distributable(r) {
+			keep = append(keep, r)
+		} else {
+			left = append(left, r)
+		}
+	}
+	return keep, left
+}
+
+// preparedRoutesProblem is Config.Check's complaint about prepared routes in a run that
+// cannot prepare them (why: "a sharded run"), or "" when there are none.
+func preparedRoutesProblem(rs []spec.Route, why string) string {
+	_, left := SplitDistributable(rs)
+	if len(left) == 0 {
+		return ""
+	}
+	names := make([]string, len(left))
+	for i, r := range left {
+		names[i] = r.Name
+	}
+	return fmt.Sprintf("routes %s consume inputs this generator prepares for each request before the load (receipt handles, running executions), which %s cannot: load them in an unsharded open-model run (--rate, from this machine), and leave them out of --routes here",
+		strings.Join(names, ", "), why)
+}
+
+// requestCount is how many requests an open-model schedule with this interval sends before
+// end: the seqs whose offset is before it.
+func requestCount(interval float64, end float64) int {
+	if interval <= 0 {
+		return -1
+	}
+	n := int(math.Ceil(end / interval))
+	for n > 0 && float64(n-1)*interval >= end {
 		n--
 	}
-	for s.offset(n) < s.end {
+	for float64(n)*interval < end {
 		n++
 	}
-	return int(n)
+	return n
 }
 
-// prepareMargin is how long a prepared input must outlast the schedule, for the requests that
-// go out late and for the preparation itself: preparation is allowed prepareRate inputs a
-// second.
-const (
-	prepareMargin = 30 * time.Second
-	prepareRate   = 50
-)
+// preparedStates holds every prepared route × kind's State for the check.
+type preparedStates struct {
+	mu sync.Mutex
+	m  map[string]map[contract.Kind]any
+}
 
-// prepareInputs makes the inputs of every selected route whose probe prepares them, for the
-// schedule every attack will follow: n requests each, usable for hold. It fails, naming the
-// route, when AWS refuses or when preparing took longer than the margin left for it.
-func (b *benchRun) prepareInputs(ctx context.Context, interval float64, end time.Duration) error {
-	cfg := &b.cfg
-	b.inputs = map[string]map[contract.Kind]*Prepared{}
-	var todo []spec.Route
-	for _, r := range cfg.Routes {
-		if !Distributable(r) {
-			todo = append(todo, r)
-		}
+func (p *preparedStates) set(route string, kind contract.Kind, state any) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.m == nil {
+		p.m = map[string]map[contract.Kind]any{}
 	}
-	if len(todo) == 0 {
+	if p.m[route] == nil {
+		p.m[route] = map[contract.Kind]any{}
+	}
+	p.m[route][kind] = state
+}
+
+func (p *preparedStates) of(route string) map[contract.Kind]any {
+	if p == nil {
 		return nil
 	}
-	n := (&schedule{interval: interval, end: end}).scheduled()
-	total := n * len(todo) * len(cfg.Kinds)
-	allowance := time.Duration(total/prepareRate+1) * time.Second
-	hold := end + prepareMargin + allowance
-	awsCfg, err := AWSConfig(ctx, cfg.Outputs)
-	if cfg.AWS != nil {
-		awsCfg, err = *cfg.AWS, nil
-	}
-	if err != nil {
-		return fmt.Errorf("preparing the inputs of %s: %w", routeNames(todo), err)
-	}
-	began := time.Now()
-	for _, r := range todo {
-		output, err := cfg.outputFor(r.Delivery.Output, "route "+r.Name+": its inputs are made on "+r.Delivery.Output)
-		if err != nil {
-			return err
-		}
-		b.inputs[r.Name] = map[contract.Kind]*Prepared{}
-		for _, k := range cfg.Kinds {
-			l := lookup{awsCfg: awsCfg, output: output, run: cfg.RunID, route: r.Name, logf: b.logf}
-			values, err := probes[r.Delivery.Probe].prepare(ctx, l, k, n, hold)
-			if err != nil {
-				return fmt.Errorf("route %s on the %s API: preparing %d inputs: %w", r.Name, k, n, err)
-			}
-			b.inputs[r.Name][k] = &Prepared{Header: r.Delivery.InputHeader, Values: values}
-		}
-	}
-	took := time.Since(began)
-	b.logf("prepared %d inputs for %s in %s, each usable for %s", total, routeNames(todo), took.Round(time.Millisecond), hold)
-	if took > allowance {
-		return fmt.Errorf("preparing %d inputs for %s took %s, more than the %s left for it: the first may end before their requests; lower the rate or the duration", total, routeNames(todo), took.Round(time.Second), allowance)
-	}
-	return nil
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.m[route]
 }
 
-func routeNames(rs []spec.Route) string {
-	var names []string
-	for _, r := range rs {
-		names = append(names, r.Name)
+// apply sets request seq's prepared input on req, returning the body to send (nil: the
+// templated one).
+func (in Input) apply(req *http.Request) []byte {
+	for k, v := range in.Header {
+		req.Header[http.CanonicalHeaderKey(k)] = v
 	}
-	return strings.Join(names, ", ")
+	return in.Body
 }
 
-// prepareConcurrency is how many SDK calls one preparation makes at a time.
-const prepareConcurrency = 16
-
-// forEach calls f for 0 … n-1, prepareConcurrency at a time, and returns the first error.
-func forEach(ctx context.Context, n int, f func(ctx context.Context, i int) error) error {
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(prepareConcurrency, n) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				if err := f(ctx, i); err != nil {
-					cancel(err)
-				}
-			}
-		}()
-	}
-	for i := 0; i < n && ctx.Err() == nil; i++ {
-		select {
-		case next <- i:
-		case <-ctx.Done():
-		}
-	}
-	close(next)
-	wg.Wait()
-	return context.Cause(ctx)
-}
-
-// startHeld is the stopped-executions probe's preparation: n executions of the STANDARD state
-// machine at l.output, each named by the bench id of the request that will stop it and asked
-// to wait hold ({"holdSeconds": N}) so that it is RUNNING when its request comes.
-func startHeld(ctx context.Context, l lookup, kind contract.Kind, n int, hold time.Duration) ([]string, error) {
-	api := sfn.NewFromConfig(l.awsCfg)
-	input := fmt.Sprintf(`{"holdSeconds":%d}`, int(math.Ceil(hold.Seconds())))
-	values := make([]string, n)
-	err := forEach(ctx, n, func(ctx context.Context, i int) error {
-		out, err := api.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String(l.output),
-			Name: aws.String(formatID(l.run, l.route, kind, uint64(i))), Input: aws.String(input)})
-		if err != nil {
-			return fmt.Errorf("StartExecution %s: %w", l.output, err)
-		}
-		values[i] = aws.ToString(out.ExecutionArn)
-		return nil
-	})
-	return values, err
-}
+// observer is a prepared route's observe bound to its state, called with every 2xx answer.
+type observer func(id ID, r *vegeta.Result)

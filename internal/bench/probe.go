@@ -10,7 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
-	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/smithy-go/logging"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
@@ -36,11 +35,16 @@ type probe struct {
 	// expected, for a probe that compares every 2xx answer with one body, reads that body
 	// after the load; the answers equal to it are the deliveries.
 	expected func(ctx context.Context, l lookup) ([]byte, error)
-	// prepare, for a route whose requests each act on something that must exist first (an
-	// execution to stop), makes it for each of the n requests one route × kind sends, to
-	// last hold, and returns request seq's input at index seq (prepare.go); find then
-	// checks what the accepted requests did with them.
-	prepare func(ctx context.Context, l lookup, kind contract.Kind, n int, hold time.Duration) ([]string, error)
+	// prepare makes, before the load, what each request of the route consumes (prepare.go);
+	// a probe with it has find, which reads what it made in lookup.prepared.
+	prepare func(ctx context.Context, p preparation) (*Prepared, error)
+	// observe, for a probe with prepare, sees every 2xx answer during the load with the
+	// route × kind's State (both kinds' attacks call it at once).
+	observe func(state any, id ID, r *vegeta.Result)
+	// refused says whether a failed answer is the service refusing the load itself as it
+	// documents (one PurgeQueue a minute per queue): such answers still count as errors,
+	// but a route × kind whose every failure is one has not failed for want of a 2xx.
+	refused func(r *vegeta.Result) bool
 }
 
 // lookup is one route's downstream search.
@@ -54,6 +58,8 @@ type lookup struct {
 	since    time.Time     // the run's start, less a margin for clock skew
 	deadline time.Time
 	logf     func(format string, a ...any) // the run's log, for the SDK's retries
+	// prepared is, for a probe with prepare, each API kind's Prepared.State.
+	prepared map[contract.Kind]any
 }
 
 // retriesLogged makes a client log each retry of the SDK on the run's log: a retried
@@ -80,11 +86,7 @@ var probes = map[string]probe{
 			accepted: l.accepted, since: l.since, deadline: l.deadline}
 		return e.find(ctx)
 	}},
-	spec.ProbeStoppedExecutions: {via: "ABORTED executions in ListExecutions", prepare: startHeld, find: func(ctx context.Context, l lookup) (*seenSet, error) {
-		e := &executionList{api: sfn.NewFromConfig(l.awsCfg), arn: l.output, run: l.run, route: l.route, want: l.want,
-			accepted: l.accepted, since: l.since, deadline: l.deadline, status: sfntypes.ExecutionStatusAborted}
-		return e.find(ctx)
-	}},
+	spec.ProbeStoppedExecutions: {via: "ABORTED executions in ListExecutions", prepare: startHeld, find: findStopped},
 	spec.ProbeStream: {via: "GetRecords on every shard", find: func(ctx context.Context, l lookup) (*seenSet, error) {
 		s := &streamRead{api: kinesis.NewFromConfig(l.awsCfg), stream: l.output, run: l.run, route: l.route, want: l.want,
 			accepted: l.accepted, deadline: l.deadline}

@@ -37,6 +37,8 @@ type Report struct {
 	// Problems are what failed in checks made on the merged report (bench.Check), beside
 	// each run's own.
 	Problems []string `json:"problems,omitempty"`
+	// Baseline is an earlier run this one is compared with (bench --baseline).
+	Baseline *Baseline `json:"baseline,omitempty"`
 
 	pricing Pricing
 }
@@ -113,18 +115,16 @@ type RunInfo struct {
 	// Auth is the auth mode the requests were sent with ("" for none).
 	Auth string `json:"auth,omitempty"`
 	// Model is "open" (constant arrival rate) or "closed" (workers back to back).
-	Model           string   `json:"model"`
-	Rate            float64  `json:"rate,omitempty"`
-	Workers         int      `json:"workers,omitempty"`
-	MaxWorkers      int      `json:"maxWorkers,omitempty"`
-	WarmupSeconds   float64  `json:"warmupSeconds"`
-	DurationSeconds float64  `json:"durationSeconds"`
-	PayloadSize     int      `json:"payloadSize,omitempty"`
-	PayloadFile     string   `json:"payloadFile,omitempty"`
-	Routes          []string `json:"routes"`
-	// LeftOut are the selected routes the run could not load (bench.Distributable).
-	LeftOut []string        `json:"leftOut,omitempty"`
-	Kinds   []contract.Kind `json:"kinds"`
+	Model           string          `json:"model"`
+	Rate            float64         `json:"rate,omitempty"`
+	Workers         int             `json:"workers,omitempty"`
+	MaxWorkers      int             `json:"maxWorkers,omitempty"`
+	WarmupSeconds   float64         `json:"warmupSeconds"`
+	DurationSeconds float64         `json:"durationSeconds"`
+	PayloadSize     int             `json:"payloadSize,omitempty"`
+	PayloadFile     string          `json:"payloadFile,omitempty"`
+	Routes          []string        `json:"routes"`
+	Kinds           []contract.Kind `json:"kinds"`
 	// Started is when the first request was meant to go out (warm-up included); Ended when
 	// the load stopped.
 	Started time.Time `json:"started"`
@@ -160,9 +160,12 @@ type Result struct {
 	OK           uint64 `json:"ok"`
 	// Errors counts the measured requests that did not get a 2xx: by status code ("503"),
 	// or "transport: …" for those that got no response.
-	Errors   map[string]uint64 `json:"errors,omitempty"`
-	BytesOut uint64            `json:"bytesOut"`
-	BytesIn  uint64            `json:"bytesIn"`
+	Errors map[string]uint64 `json:"errors,omitempty"`
+	// Refused counts the errors that are the service refusing the load itself as it
+	// documents (one PurgeQueue a minute per queue: 403 PurgeQueueInProgress).
+	Refused  uint64 `json:"refused,omitempty"`
+	BytesOut uint64 `json:"bytesOut"`
+	BytesIn  uint64 `json:"bytesIn"`
 	// Latency is measured from when each request was meant to be sent to the end of its
 	// response, so a stall delays and counts every request behind it (no coordinated
 	// omission). In the closed model there is no schedule and Latency equals ServiceTime.
@@ -334,7 +337,7 @@ func (rep *Report) Failed() []string {
 	}
 	out = append(out, rep.Problems...)
 	for _, r := range rep.Results {
-		if r.Requests > 0 && r.OK == 0 {
+		if r.Requests > 0 && r.OK == 0 && r.Refused < r.Requests {
 			out = append(out, fmt.Sprintf("%s: none of %d requests got a 2xx (%s); is the API up, and are the outputs for this stage?", r.Key(), r.Requests, errorDetail(r.Errors)))
 		}
 		d := r.Delivery
@@ -360,7 +363,8 @@ func first(s []string, n int) []string {
 
 // Merge combines reports of several runs, of one machine or many, into one: counts add,
 // histograms merge bucket for bucket, per-second buckets add, windows join (so rates are over
-// the union of the windows) and the summaries are derived again with prices.
+// the union of the windows) and the summaries are derived again with prices. The reports'
+// baselines are not merged: the merged report has none until SetBaseline gives it one.
 func Merge(pricing Pricing, reports ...*Report) (*Report, error) {
 	out := &Report{Schema: SchemaVersion, pricing: pricing}
 	seenRun := map[string]bool{}
@@ -406,6 +410,7 @@ func (acc *Result) merge(r *Result) {
 	acc.Requests += r.Requests
 	acc.SentInWindow += r.SentInWindow
 	acc.OK += r.OK
+	acc.Refused += r.Refused
 	for k, v := range r.Errors {
 		if acc.Errors == nil {
 			acc.Errors = map[string]uint64{}
@@ -509,6 +514,9 @@ func (rep *Report) derive() {
 		if r.Summary.Cost != nil {
 			monthly = append(monthly, r.Summary.Cost.MonthlyRequests)
 		}
+	}
+	if rep.Baseline != nil {
+		rep.Baseline.derive(rep)
 	}
 	rep.Crossover = nil
 	if len(monthly) > 0 {

@@ -169,20 +169,7 @@ func TestReportJSONRoundTripAndSchema(t *testing.T) {
 	if err := rep.WriteJSON(&buf); err != nil {
 		t.Fatal(err)
 	}
-	golden := filepath.Join("testdata", "report.golden.json")
-	if *update {
-		os.MkdirAll("testdata", 0o755)
-		if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to write it)", err)
-	}
-	if !bytes.Equal(buf.Bytes(), want) {
-		t.Errorf("the report JSON differs from %s; if the change is meant, run go test ./internal/bench -run TestReportJSON -update and review the diff", golden)
-	}
+	compareGolden(t, "report.golden.json", buf.Bytes(), "TestReportJSON")
 	back, err := ReadReport(bytes.NewReader(buf.Bytes()), firstclassPricing)
 	if err != nil {
 		t.Fatal(err)
@@ -194,6 +181,25 @@ func TestReportJSONRoundTripAndSchema(t *testing.T) {
 	}
 	if !back.Results[0].Latency.Equal(res.Latency) {
 		t.Error("the latency histogram did not survive the round trip")
+	}
+}
+
+// compareGolden compares got with testdata/name, or rewrites the file with -update; test is
+// the -run filter that updates it.
+func compareGolden(t *testing.T, name string, got []byte, test string) {
+	t.Helper()
+	golden := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to write it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("the output differs from %s; if the change is meant, run go test ./internal/bench -run %s -update and review the diff\ngot:\n%s", golden, test, got)
 	}
 }
 

@@ -8,14 +8,15 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
 	"firstclass/internal/contract"
 	"firstclass/internal/cost"
-	"firstclass/internal/spec"
 )
 
 // startDelay is how far ahead of now the shared origin is set, so every attack is ready
@@ -48,9 +49,6 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		cfg.RunID = newRunID()
 	}
 	b := &benchRun{cfg: cfg, logf: logger(cfg.Log)}
-	if err := b.leaveOut(); err != nil {
-		return nil, err
-	}
 	if err := b.prepare(ctx); err != nil {
 		return nil, err
 	}
@@ -77,7 +75,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		}
 	}
 	if !cfg.LoadOnly {
-		c := &checker{cfg: cfg, run: cfg.RunID, since: b.origin, logf: b.logf}
+		c := &checker{cfg: cfg, run: cfg.RunID, since: b.origin, logf: b.logf, prepared: &b.prepared}
 		c.check(ctx, rep, func(p string) { rep.Runs[0].Problems = append(rep.Runs[0].Problems, p) })
 	}
 	rep.derive()
@@ -85,18 +83,16 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 }
 
 type benchRun struct {
-	cfg  Config
-	logf func(format string, a ...any)
-	// leftOut are the selected routes this run cannot load (Distributable), with why.
-	leftOut []string
-	// inputs are the prepared inputs by route and kind (prepare.go).
-	inputs  map[string]map[contract.Kind]*Prepared
+	cfg     Config
+	logf    func(format string, a ...any)
 	bases   map[contract.Kind]string
 	attacks []*attack
 	sent    atomic.Uint64
 	errs    atomic.Uint64
 	origin  time.Time
 	ended   time.Time
+	// prepared holds the State of every route × kind whose probe prepared its inputs.
+	prepared preparedStates
 }
 
 func logger(w io.Writer) func(string, ...any) {
@@ -111,41 +107,10 @@ func logger(w io.Writer) func(string, ...any) {
 	}
 }
 
-// leaveOut takes out of the run the routes it cannot load: those whose inputs are prepared
-// (Distributable) in a closed-model, sharded or load-only run, which cannot count or make
-// them. It says so in the log and the report, and fails if no route is left.
-func (b *benchRun) leaveOut() error {
-	cfg := &b.cfg
-	why := ""
-	switch {
-	case cfg.Closed():
-		why = "the closed model cannot count its requests before the load"
-	case cfg.Shard.sharded():
-		why = "a shard of a schedule cannot make every generator's inputs"
-	case cfg.LoadOnly:
-		why = "a load-only run calls no AWS API"
-	default:
-		return nil
-	}
-	var kept []spec.Route
-	for _, r := range cfg.Routes {
-		if Distributable(r) {
-			kept = append(kept, r)
-			continue
-		}
-		b.leftOut = append(b.leftOut, r.Name)
-		b.logf("route %s is left out: it needs an input prepared for each request before the load, and %s; load it with --rate from one machine", r.Name, why)
-	}
-	if len(kept) == 0 {
-		return fmt.Errorf("no route left to load: %s need inputs prepared for each request, and %s; load them with a rate from one generator", strings.Join(b.leftOut, ", "), why)
-	}
-	cfg.Routes = kept
-	return nil
-}
-
 // prepare resolves every URL and template before any request goes out, so a mistake stops
-// the run before it loads anything, then makes the routes' prepared inputs, then sets the
-// schedule.
+// the run before it loads anything, and makes the inputs of the routes whose requests
+// consume them (prepare.go). The schedule's origin is set after that, so preparing takes
+// nothing from the load.
 func (b *benchRun) prepare(ctx context.Context) error {
 	cfg := &b.cfg
 	b.bases = map[contract.Kind]string{}
@@ -166,41 +131,27 @@ func (b *benchRun) prepare(ctx context.Context) error {
 		}
 	}
 	n := len(cfg.Routes) * len(cfg.Kinds)
-	tmpls := make([]*requestTemplate, 0, n)
+	var leads []time.Duration // each attack's offset from the shared origin
+	i := 0
 	for _, r := range cfg.Routes {
 		for _, k := range cfg.Kinds {
 			tmpl, err := newRequestTemplate(cfg.RunID, b.bases[k], r, k, cfg.Payload, cfg.PayloadSize)
 			if err != nil {
 				return err
 			}
-			tmpls = append(tmpls, tmpl)
-		}
-	}
-	if !cfg.Closed() {
-		if err := b.prepareInputs(ctx, 1e9/cfg.Rate, cfg.Warmup+cfg.Duration); err != nil {
-			return err
-		}
-	}
-	b.origin = cfg.Origin
-	if b.origin.IsZero() {
-		b.origin = time.Now().Add(startDelay)
-	}
-	i := 0
-	for _, r := range cfg.Routes {
-		for _, k := range cfg.Kinds {
-			tmpl := tmpls[i]
-			tmpl.inputs = b.inputs[r.Name][k]
-			sched := &schedule{origin: b.origin, warmup: cfg.Warmup, end: cfg.Warmup + cfg.Duration}
+			sched := &schedule{warmup: cfg.Warmup, end: cfg.Warmup + cfg.Duration}
 			workers := uint64(cfg.MaxWorkers)
+			var lead time.Duration
 			if cfg.Closed() {
 				workers = uint64(cfg.Workers)
 			} else {
 				sched.interval = 1e9 / cfg.Rate
-				sched.origin = b.origin.Add(time.Duration(float64(i) * sched.interval / float64(n)))
+				lead = time.Duration(float64(i) * sched.interval / float64(n))
 				if cfg.Shard.sharded() {
 					sched.stride, sched.first = uint64(cfg.Shard.Of), uint64(cfg.Shard.Index)
 				}
 			}
+			leads = append(leads, lead)
 			tr := cfg.Transport
 			if tr == nil {
 				tr = newTransport(int(workers))
@@ -208,10 +159,64 @@ func (b *benchRun) prepare(ctx context.Context) error {
 			b.attacks = append(b.attacks, &attack{
 				route: r, kind: k, tmpl: tmpl, sched: sched, workers: workers, closed: cfg.Closed(),
 				timeout: cfg.Timeout, transport: tr, sent: &b.sent, auth: cfg.Auth.signer(k),
-				rec: newRecorder(r, k, tmpl, sched, cfg.Closed(), &b.errs),
 			})
 			i++
 		}
+	}
+	if err := b.prepareInputs(ctx); err != nil {
+		return err
+	}
+	b.origin = cfg.Origin
+	if b.origin.IsZero() {
+		b.origin = time.Now().Add(startDelay)
+	}
+	for i, a := range b.attacks {
+		a.sched.origin = b.origin.Add(leads[i])
+		a.rec = newRecorder(a.route, a.kind, a.tmpl, a.sched, cfg.Closed(), &b.errs)
+		a.rec.observe = a.observe
+	}
+	return nil
+}
+
+// prepareInputs calls the prepare of every attack's probe that has one, one route × kind
+// after the other, and hands each attack its inputs and observer.
+func (b *benchRun) prepareInputs(ctx context.Context) error {
+	var awsCfg *aws.Config
+	for _, a := range b.attacks {
+		pr := probes[a.route.Delivery.Probe]
+		if pr.prepare == nil {
+			continue
+		}
+		if awsCfg == nil {
+			c, err := AWSConfig(ctx, b.cfg.Outputs)
+			if b.cfg.AWS != nil {
+				c, err = *b.cfg.AWS, nil
+			}
+			if err != nil {
+				return fmt.Errorf("route %s: preparing its inputs: %w", a.route.Name, err)
+			}
+			awsCfg = &c
+		}
+		n := requestCount(a.sched.interval, float64(a.sched.end))
+		p, err := pr.prepare(ctx, preparation{awsCfg: *awsCfg, output: b.cfg.Outputs[a.route.Delivery.Output], run: b.cfg.RunID,
+			route: a.route, kind: a.kind, n: n, end: a.sched.end, logf: b.logf})
+		if err != nil {
+			return fmt.Errorf("%s: preparing the inputs of its %d requests: %w", a, n, err)
+		}
+		if p.Inputs != nil && len(p.Inputs) != n {
+			return fmt.Errorf("%s: the %s probe prepared %d inputs for %d requests", a, a.route.Delivery.Probe, len(p.Inputs), n)
+		}
+		a.tmpl.inputs = p.Inputs
+		b.prepared.set(a.route.Name, a.kind, p.State)
+		if pr.observe != nil {
+			state := p.State
+			a.observe = func(id ID, r *vegeta.Result) { pr.observe(state, id, r) }
+		}
+		note := p.Note
+		if note == "" {
+			note = plural(n, "input")
+		}
+		b.logf("%s: prepared for its %s: %s", a, plural(n, "request"), note)
 	}
 	return nil
 }
@@ -286,7 +291,6 @@ func (b *benchRun) runInfo() RunInfo {
 	for _, r := range cfg.Routes {
 		run.Routes = append(run.Routes, r.Name)
 	}
-	run.LeftOut = b.leftOut
 	return run
 }
 

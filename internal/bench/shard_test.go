@@ -21,6 +21,8 @@ func TestShardedLoadOnlyRunsMergeAndCheckAsOneRun(t *testing.T) {
 	stack := benchtest.New(t, benchtest.Options{GatewayOverhead: 2 * time.Millisecond})
 	const workers = 4
 	origin := time.Now().Add(300 * time.Millisecond)
+	// The routes whose inputs one generator prepares cannot be sharded (bench.Distributable).
+	shardable, _ := bench.SplitDistributable(routes.Routes)
 	reps := make([]*bench.Report, workers)
 	errs := make([]error, workers)
 	var wg sync.WaitGroup
@@ -31,7 +33,7 @@ func TestShardedLoadOnlyRunsMergeAndCheckAsOneRun(t *testing.T) {
 			rep, err := bench.Run(ctxT(t), bench.Config{
 				Outputs: stack.Outputs(), Rate: 40, Duration: time.Second, Warmup: 200 * time.Millisecond,
 				RunID: "shard", Origin: origin, Shard: bench.Shard{Index: i, Of: workers}, LoadOnly: true,
-				Routes: routes.Routes,
+				Routes: shardable,
 			})
 			if err == nil {
 				// What the worker returns, read back as the CLI reads it.
@@ -106,7 +108,8 @@ func TestCheckRefusesReportsOfSeveralRuns(t *testing.T) {
 }
 
 func TestConfigCheckRejectsBadShards(t *testing.T) {
-	base := bench.Config{Outputs: contract.Outputs{}, Routes: routes.Routes, Rate: 10, Duration: time.Second, RunID: "r"}
+	shardable, _ := bench.SplitDistributable(routes.Routes)
+	base := bench.Config{Outputs: contract.Outputs{}, Routes: shardable, Rate: 10, Duration: time.Second, RunID: "r"}
 	for _, tc := range []struct {
 		name  string
 		edit  func(*bench.Config)

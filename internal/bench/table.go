@@ -53,6 +53,9 @@ func (rep *Report) WriteTable(w io.Writer) error {
 	fmt.Fprintln(w, "latency from each request's intended send time (no coordinated omission); GW: API Gateway overhead from the access log;")
 	fmt.Fprintln(w, "AUTHZ: the authorizer's own latency from the access log ($context.authorizer.latency; '-' without a Lambda authorizer);")
 	fmt.Fprintln(w, "DELIVERED/MISSING: every 2xx, warm-up included, looked for downstream; $/MONTH at the measured rate")
+	if rep.Baseline != nil {
+		rep.writeBaselineTable(w)
+	}
 	if x := rep.Crossover; x != nil {
 		if x.Found {
 			fmt.Fprintf(w, "crossover: at %s requests a month per route the REST API's requests are cheaper from %s (%d bytes) on\n", fmtCount(x.MonthlyRequests), cost.FormatBytes(x.Bytes), x.Bytes)

@@ -100,7 +100,7 @@ var httpDefaults = map[responseType]struct {
 }{
 	accessDenied:               {403, "Forbidden"},
 	apiConfigurationError:      {500, "Internal Server Error"},
-	authorizerFailure:          {500, "Internal Server Error"}, // no recording
+	authorizerFailure:          {500, "Internal Server Error"}, // traces, not a recording: lambdaauthz.go
 	badRequestParameters:       {400, "Bad Request"},
 	badRequestBody:             {400, "Bad Request"},
 	integrationFailure:         {500, "Internal Server Error"},

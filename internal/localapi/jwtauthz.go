@@ -25,6 +25,9 @@ import (
 // Cognito authorizers answering an expired token 401 {"message":"The incoming token has
 // expired"} (the message Cognito-authorized REST APIs are known by).
 //
+// A missing token gets no www-authenticate on the HTTP API: AWS documents the header only for
+// a token it read (no recording of a missing one).
+//
 //	refusal               HTTP API                                          REST (Cognito)
 //	no token              401 Unauthorized                                 401 Unauthorized / UnauthorizedException
 //	invalid or wrong aud  401 Unauthorized + www-authenticate invalid_token  401 Unauthorized

@@ -40,7 +40,18 @@ import (
 // 401 {"message":"Unauthorized"} for a missing token; 500 with x-amzn-ErrorType
 // AuthorizerConfigurationException when the function fails, times out or answers what is
 // not a policy ("Execution failed due to configuration error: Authorizer error" in the
-// execution log), whose body {"message": null} is as widely reported, not recorded here.
+// execution log). The 500's body {"message": null} (the default template with a null
+// $context.error.messageString) is in traces of deployed REST APIs: M. Gonzalez, "API
+// Gateway + Lambda authorizer + Lambda proxy integration failure modes" (dev.to/marcogrcr:
+// an authorizer that times out, 500 {"message": null}; a missing identity source, 401
+// {"message":"Unauthorized"}; the Deny bodies with a capital M), L. Mammino, "Debugging
+// custom ApiGateway authorizers" (loige.co, 2023: an authorizer's failure, 500
+// {"message":null}). The HTTP API's 500 {"message":"Internal Server Error"} for an authorizer
+// that fails or answers a malformed simple response: AWS Knowledge Center,
+// "api-gateway-http-lambda-integrations" (an authorizer it cannot invoke: "Internal Server
+// Error", with authorizerError in the access log), aws/aws-lambda-rust-runtime discussion
+// #530 (a simple response the HTTP API cannot read: "Internal Server Error"). No recording
+// of an HTTP API authorizer's timeout: it is answered as a failure, 500.
 //
 //	outcome                    REST                                                     HTTP API
 //	no identity source         401 {"message":"Unauthorized"}                           401 {"message":"Unauthorized"}

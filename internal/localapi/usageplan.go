@@ -27,6 +27,10 @@ import (
 //     QUOTA_EXCEEDED (the same page: "THROTTLED … usage plan-, method-, stage-, or
 //     account-level throttling limits exceeded", 429; "QUOTA_EXCEEDED … usage plan quota
 //     limits exceeded", 429; the messages as Usage plans' troubleshooting quotes them).
+//     LocalStack's gateway responses, whose error types it has checked against AWS (those it
+//     has not are marked "TODO validate" there), name the same three: ForbiddenException for
+//     INVALID_API_KEY, TooManyRequestsException for THROTTLED, LimitExceededException for
+//     QUOTA_EXCEEDED (localstack/services/apigateway/next_gen/execute_api/gateway_response.py).
 //
 // A quota period starts at midnight UTC (DAY), on Monday (WEEK) or on the 1st (MONTH) — AWS
 // documents no boundary (no recording); Offset is subtracted from the limit of the period

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"firstclass/internal/awslocal/awsproto"
+	"firstclass/internal/sdkhttp"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -33,8 +34,10 @@ func Config(endpoint string) aws.Config {
 		Region:       Region,
 		Credentials:  credentials.NewStaticCredentialsProvider("AKIDLOCAL", "secret", ""),
 		BaseEndpoint: aws.String(endpoint),
-		// No retries: a test wants the first answer.
+		// No retries: a test wants the first answer, so the SDK's client must
+		// not lose one (sdkhttp).
 		RetryMaxAttempts: 1,
+		HTTPClient:       sdkhttp.Client(nil),
 		// StartSyncExecution's endpoint has a host prefix ("sync-"), which
 		// would turn 127.0.0.1 into an unresolvable name; an endpoint
 		// override must switch prefixing off.
