@@ -146,6 +146,9 @@ func newPlan(cfg Config) (*plan, error) {
 	if b.Rate*(b.Warmup+b.Duration).Seconds() >= 1e9 {
 		return nil, errors.New("rate × (warm-up + duration) is a billion requests or more on one route; bench ids number up to 999,999,999")
 	}
+	if _, left := bench.SplitDistributable(b.Routes); len(left) > 0 {
+		return nil, fmt.Errorf("route %s: each request consumes an input prepared before the load on the machine that sends it, which the Lambda workers cannot be handed; leave it out, and load it with --rate from here", left[0].Name)
+	}
 	return p, nil
 }
 

@@ -145,9 +145,15 @@ func ctxT(t *testing.T) context.Context {
 	return ctx
 }
 
+// shardable are the routes Lambda workers can load: not those with prepared inputs.
+func shardable() []spec.Route {
+	keep, _ := bench.SplitDistributable(routes.Routes)
+	return keep
+}
+
 func runConfig(stack *benchtest.Stack, log *bytes.Buffer, workers int) Config {
 	return Config{
-		Bench: bench.Config{Outputs: stack.Outputs(), Routes: routes.Routes, Rate: 30, Duration: time.Second, Warmup: 200 * time.Millisecond,
+		Bench: bench.Config{Outputs: stack.Outputs(), Routes: shardable(), Rate: 30, Duration: time.Second, Warmup: 200 * time.Millisecond,
 			DeliveryTimeout: 10 * time.Second},
 		Load: loadOutputs(), Workers: workers, Lead: 300 * time.Millisecond, Log: log, Poll: 50 * time.Millisecond,
 	}
@@ -228,7 +234,7 @@ func TestRunReportsAFailedWorkerAndMergesTheOthers(t *testing.T) {
 }
 
 func TestRunRefusesWhatItCannotRun(t *testing.T) {
-	base := Config{Bench: bench.Config{Outputs: contract.Outputs{}, Routes: routes.Routes, Rate: 10, Duration: time.Minute}, Load: loadOutputs(), Workers: 4}
+	base := Config{Bench: bench.Config{Outputs: contract.Outputs{}, Routes: shardable(), Rate: 10, Duration: time.Minute}, Load: loadOutputs(), Workers: 4}
 	noMachine := base.Load
 	for _, tc := range []struct {
 		name    string
@@ -242,6 +248,7 @@ func TestRunRefusesWhatItCannotRun(t *testing.T) {
 		{"no workers", func(c *Config) { c.Workers = 0 }, false, "--workers 0"},
 		{"too many workers", func(c *Config) { c.Workers = MaxWorkers + 1 }, false, "give 1 to 1000"},
 		{"the machine is gone", func(c *Config) { c.Load = noMachine }, true, "does not exist: deploy it"},
+		{"a route with prepared inputs", func(c *Config) { c.Bench.Routes = routes.Routes }, false, "route StopWorkflow: each request consumes an input prepared before the load"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := base
