@@ -12,7 +12,9 @@ import (
 //
 // IAM (AWS_IAM) verifies the request's SigV4 signature, as API Gateway does, against the
 // credentials the runner is configured with (Options.Credentials; DefaultCredentials when
-// none), for the service execute-api in the runner's region, within 5 minutes of its clock.
+// none), for the service execute-api in the runner's region: in the Authorization header
+// within 5 minutes of its clock, or presigned in the query string (X-Amz-Algorithm, …,
+// X-Amz-Signature) until its X-Amz-Expires has passed (5 minutes without one).
 // It authenticates; it does not evaluate execute-api:Invoke policies.
 //
 // What each failure answers, by API kind (sources in internal/sigv4's Failure; the response
@@ -28,6 +30,9 @@ import (
 //	outside the 5-minute skew  Signature expired: … / InvalidSignatureException            INVALID_SIGNATURE             403 Forbidden
 //	bad scope                  Credential should be scoped … / InvalidSignatureException   INVALID_SIGNATURE             403 Forbidden
 //	wrong signature            The request signature we calculated … / InvalidSignatureE…  INVALID_SIGNATURE             403 Forbidden
+//	presigned, incomplete      AWS query-string parameters must include … / Incomplete…    INVALID_SIGNATURE             403 Forbidden
+//	presigned, expired         Signature expired: … (… - 15 min.) / InvalidSignatureExc…   INVALID_SIGNATURE             403 Forbidden
+//	presigned and a header     Found both 'X-Amz-Algorithm' … / InvalidSignatureExcept…    INVALID_SIGNATURE             403 Forbidden
 //
 // HTTP APIs answer every IAM failure {"message":"Forbidden"} (no recording of more detail).
 
@@ -126,6 +131,7 @@ var iamFailures = map[sigv4.FailureKind]struct {
 	sigv4.UnknownKey: {accessDenied, "UnrecognizedClientException"},
 	sigv4.Skewed:     {invalidSignature, "InvalidSignatureException"},
 	sigv4.Mismatch:   {invalidSignature, "InvalidSignatureException"},
+	sigv4.Ambiguous:  {invalidSignature, "InvalidSignatureException"},
 }
 
 func (a *iamAuthorizer) authorize(x *exchange) *gatewayError {

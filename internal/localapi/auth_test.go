@@ -3,7 +3,9 @@ package localapi
 import (
 	"io"
 	"net/http"
+	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -20,7 +22,8 @@ import (
 //
 //	iam (SigV4)         missing, malformed header, unknown key, wrong secret, tampered body,
 //	                    replayed outside the 5-minute skew, dated ahead, another region:
-//	                    TestIAMRoutesVerifySigV4WithAWSsAnswers
+//	                    TestIAMRoutesVerifySigV4WithAWSsAnswers; presigned URLs expired,
+//	                    extended, tampered or incomplete: TestIAMRoutesAcceptPresignedURLsUntilTheyExpire
 //	jwt (Cognito)       missing, malformed, expired, not yet valid, wrong audience, wrong scope,
 //	                    tampered signature, another key: TestJWTModeRefusesBadTokensWithEachKindsAnswer
 //	lambda, lambda-token  the same tokens through the mode's own authorizer, on REST's REQUEST
@@ -52,12 +55,24 @@ func withAuthorization(t *testing.T, typ string) *cfn.Template {
 // tamper is set.
 func signedDo(t *testing.T, s *sigv4.Signer, at time.Time, method, url, body, tamper string) response {
 	t.Helper()
+	req := newSigned(t, method, url, body)
+	req.Header.Set("Content-Type", "application/json")
+	s.Sign(req, []byte(body), at)
+	return send(t, req, tamper)
+}
+
+func newSigned(t *testing.T, method, url, body string) *http.Request {
+	t.Helper()
 	req, err := http.NewRequest(method, url, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set("Content-Type", "application/json")
-	s.Sign(req, []byte(body), at)
+	return req
+}
+
+// send sends req, its body replaced by tamper when set.
+func send(t *testing.T, req *http.Request, tamper string) response {
+	t.Helper()
 	if tamper != "" {
 		req.Body, req.ContentLength = io.NopCloser(strings.NewReader(tamper)), int64(len(tamper))
 	}
@@ -117,21 +132,7 @@ func TestIAMRoutesVerifySigV4WithAWSsAnswers(t *testing.T) {
 				} else {
 					got = signedDo(t, c.signer, c.at, "POST", url, `{"orderId":"o-1"}`, c.tamper)
 				}
-				if got.status != 403 {
-					t.Fatalf("status %d, want 403: %s", got.status, got.body)
-				}
-				if kind == contract.HTTP {
-					if got.body != `{"message":"Forbidden"}` {
-						t.Errorf("body %s", got.body)
-					}
-					return
-				}
-				if msg, _ := got.json(t)["message"].(string); !strings.HasPrefix(msg, c.restMsg) {
-					t.Errorf("message %q, want %q…", msg, c.restMsg)
-				}
-				if et := got.header.Get("X-Amzn-Errortype"); et != c.errorType {
-					t.Errorf("x-amzn-ErrorType %q, want %q", et, c.errorType)
-				}
+				checkIAMRefusal(t, kind, got, c.restMsg, c.errorType)
 			})
 		}
 	}
@@ -149,6 +150,96 @@ func TestIAMRoutesVerifySigV4WithAWSsAnswers(t *testing.T) {
 	}
 	if d := queueDepth(t, s); d != "2" {
 		t.Errorf("queue holds %s messages, want the 2 signed ones", d)
+	}
+}
+
+// presignedDo sends a request presigned by s at at for expires, its query then changed by
+// tamperQuery and its body replaced by tamperBody when they are set.
+func presignedDo(t *testing.T, s *sigv4.Signer, at time.Time, expires time.Duration, method, rawURL, body string, tamperQuery func(url.Values), tamperBody string) response {
+	t.Helper()
+	req := newSigned(t, method, rawURL, body)
+	s.Presign(req, []byte(body), at, expires)
+	if tamperQuery != nil {
+		q := req.URL.Query()
+		tamperQuery(q)
+		req.URL.RawQuery = q.Encode()
+	}
+	return send(t, req, tamperBody)
+}
+
+// A presigned URL (SigV4 in the query string) is accepted on IAM routes of both kinds until
+// its X-Amz-Expires has passed, past the header form's 5-minute skew; an expired or tampered
+// one gets API Gateway's refusal and reaches no integration.
+func TestIAMRoutesAcceptPresignedURLsUntilTheyExpire(t *testing.T) {
+	s := serve(t, withAuthorization(t, "AWS_IAM"), Options{NoThrottle: true, Credentials: []sigv4.Credentials{
+		{AccessKeyID: "AKIDLOCAL", SecretAccessKey: "local-secret"}}})
+	sg := &sigv4.Signer{Region: "us-east-1", Service: "execute-api", Credentials: sigv4.Credentials{AccessKeyID: "AKIDLOCAL", SecretAccessKey: "local-secret"}}
+	now := time.Now()
+	cases := []struct {
+		name        string
+		at          time.Time
+		expires     time.Duration
+		tamperQuery func(url.Values)
+		tamperBody  string
+		restMsg     string // "" is accepted
+		errorType   string
+	}{
+		{"fresh", now, 15 * time.Minute, nil, "", "", ""},
+		{"ten minutes old, valid for fifteen", now.Add(-10 * time.Minute), 15 * time.Minute, nil, "", "", ""},
+		{"expired", now.Add(-20 * time.Minute), 15 * time.Minute, nil, "", "Signature expired: ", "InvalidSignatureException"},
+		{"its expiry extended", now.Add(-20 * time.Minute), 15 * time.Minute, func(q url.Values) { q.Set("X-Amz-Expires", "3600") }, "",
+			"The request signature we calculated does not match", "InvalidSignatureException"},
+		{"a tampered body", now, 15 * time.Minute, nil, `{"orderId":"o-2"}`, "The request signature we calculated does not match", "InvalidSignatureException"},
+		{"a tampered signature", now, 15 * time.Minute, func(q url.Values) { q.Set("X-Amz-Signature", strings.Repeat("0", 64)) }, "",
+			"The request signature we calculated does not match", "InvalidSignatureException"},
+		{"without its credential", now, 15 * time.Minute, func(q url.Values) { q.Del("X-Amz-Credential") }, "",
+			"AWS query-string parameters must include 'X-Amz-Credential'. Re-examine the query-string parameters.", "IncompleteSignatureException"},
+	}
+	accepted := 0
+	for _, c := range cases {
+		for _, kind := range contract.Kinds {
+			t.Run(c.name+"/"+string(kind), func(t *testing.T) {
+				got := presignedDo(t, sg, c.at, c.expires, "POST", s.url(kind, "dev", "/queue"), `{"orderId":"o-1"}`, c.tamperQuery, c.tamperBody)
+				if c.restMsg == "" {
+					if got.status != 200 {
+						t.Fatalf("%d %s, want 200", got.status, got.body)
+					}
+					accepted++
+					return
+				}
+				checkIAMRefusal(t, kind, got, c.restMsg, c.errorType)
+			})
+		}
+	}
+	if d := queueDepth(t, s); d != strconv.Itoa(accepted) || accepted != 4 {
+		t.Errorf("queue holds %s messages, want the %d accepted presigned ones (4)", d, accepted)
+	}
+	// A presigned GET with a query of its own reaches the Lambda function on both kinds.
+	for _, kind := range contract.Kinds {
+		if got := presignedDo(t, sg, now, time.Minute, "GET", s.url(kind, "dev", "/greeting?greeter=Ada"), "", nil, ""); got.status != 200 || !strings.Contains(got.body, "Hello, Ada") {
+			t.Errorf("%s: presigned GET got %d %s", kind, got.status, got.body)
+		}
+	}
+}
+
+// checkIAMRefusal checks an IAM refusal: REST's 403 with its message (the start of it) and
+// x-amzn-ErrorType, the HTTP API's 403 Forbidden.
+func checkIAMRefusal(t *testing.T, kind contract.Kind, got response, restMsg, errorType string) {
+	t.Helper()
+	if got.status != 403 {
+		t.Fatalf("status %d, want 403: %s", got.status, got.body)
+	}
+	if kind == contract.HTTP {
+		if got.body != `{"message":"Forbidden"}` {
+			t.Errorf("body %s", got.body)
+		}
+		return
+	}
+	if msg, _ := got.json(t)["message"].(string); !strings.HasPrefix(msg, restMsg) {
+		t.Errorf("message %q, want %q…", msg, restMsg)
+	}
+	if et := got.header.Get("X-Amzn-Errortype"); et != errorType {
+		t.Errorf("x-amzn-ErrorType %q, want %q", et, errorType)
 	}
 }
 

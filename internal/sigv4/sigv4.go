@@ -2,8 +2,9 @@
 // only: internal/bench signs every request to an IAM-authorized route with it, and
 // internal/localapi verifies those requests as API Gateway does, with API Gateway's messages.
 //
-// It implements the header form (Authorization: AWS4-HMAC-SHA256 …) and the presigned query
-// form (X-Amz-Algorithm=AWS4-HMAC-SHA256&…) for services other than S3: the canonical URI is
+// It implements the header form (Authorization: AWS4-HMAC-SHA256 …, Signer.Sign) and the
+// presigned query form (X-Amz-Algorithm=AWS4-HMAC-SHA256&…, Signer.Presign, with
+// X-Amz-Expires) for services other than S3, and verifies both: the canonical URI is
 // the escaped path escaped once more, as every AWS SDK signs it for execute-api.
 // Reference: AWS, "Create a signed AWS API request" and "Elements of an AWS API request
 // signature" (IAM User Guide, reference_sigv-create-signed-request.html), checked 2026-12-02;
@@ -63,6 +64,37 @@ func (s *Signer) Sign(req *http.Request, body []byte, t time.Time) {
 	sig := signature(s.signingKey(amzDate[:8]), stringToSign(amzDate, scope, canonical))
 	req.Header.Set("Authorization", Algorithm+" Credential="+s.Credentials.AccessKeyID+"/"+scope+
 		", SignedHeaders="+strings.Join(signed, ";")+", Signature="+sig)
+}
+
+// MaxExpires is the longest X-Amz-Expires a presigned request may carry: a week, SigV4's
+// limit (AWS, "Authenticating Requests: Using Query Parameters", the S3 API reference; the
+// AWS SDKs refuse to presign for longer).
+const MaxExpires = 7 * 24 * time.Hour
+
+// Presign signs req, whose body is body, at t in its query string instead of its headers,
+// valid for expires (whole seconds, at most MaxExpires): it adds X-Amz-Algorithm,
+// X-Amz-Credential, X-Amz-Date, X-Amz-Expires, X-Amz-SignedHeaders,
+// X-Amz-Security-Token for temporary credentials, and X-Amz-Signature. Only the host is
+// signed among the headers, so that the URL works from any client; the body is, through its
+// hash. It signs as the AWS SDKs' PresignHTTP does for execute-api.
+func (s *Signer) Presign(req *http.Request, body []byte, t time.Time, expires time.Duration) {
+	t = t.UTC()
+	amzDate := t.Format(timeFormat)
+	scope := amzDate[:8] + "/" + s.Region + "/" + s.Service + "/aws4_request"
+	q := req.URL.Query()
+	q.Set("X-Amz-Algorithm", Algorithm)
+	q.Set("X-Amz-Credential", s.Credentials.AccessKeyID+"/"+scope)
+	q.Set("X-Amz-Date", amzDate)
+	q.Set("X-Amz-Expires", strconv.FormatInt(int64(expires/time.Second), 10))
+	q.Set("X-Amz-SignedHeaders", "host")
+	if s.Credentials.SessionToken != "" {
+		q.Set("X-Amz-Security-Token", s.Credentials.SessionToken)
+	}
+	q.Del("X-Amz-Signature")
+	req.URL.RawQuery = q.Encode()
+	canonical := canonicalRequest(req, []string{"host"}, payloadHash(req, body), true)
+	sig := signature(s.signingKey(amzDate[:8]), stringToSign(amzDate, scope, canonical))
+	req.URL.RawQuery += "&X-Amz-Signature=" + sig
 }
 
 func (s *Signer) signingKey(day string) []byte {

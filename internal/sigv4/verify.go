@@ -4,6 +4,8 @@ import (
 	"crypto/hmac"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -47,6 +49,9 @@ const (
 	Skewed
 	// Mismatch: the signature is not the one the secret makes (InvalidSignatureException).
 	Mismatch
+	// Ambiguous: a query-string signature and an Authorization header both
+	// (InvalidSignatureException).
+	Ambiguous
 )
 
 // Identity is who signed a verified request.
@@ -61,28 +66,50 @@ type Verifier struct {
 	Secret func(accessKeyID string) (string, bool)
 }
 
-// Verify checks req's Authorization header against its method, path, query, signed headers
-// and body at now.
+// Verify checks req's signature, in its Authorization header or its query string
+// (presigned), against its method, path, query, signed headers and body at now.
 func (v *Verifier) Verify(req *http.Request, body []byte, now time.Time) (*Identity, *Failure) {
 	header := req.Header.Get("Authorization")
-	if header == "" {
+	query := req.URL.Query()
+	_, presigned := query["X-Amz-Algorithm"]
+	var (
+		a *authorization
+		f *Failure
+	)
+	switch {
+	case presigned && header != "":
+		// AWS's own message for the two at once, as its JSON services answer it (recorded by
+		// mhart/dynalite from DynamoDB); none recorded from API Gateway.
+		return nil, &Failure{Ambiguous, "Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP header."}
+	case presigned:
+		a, f = parseQuery(query)
+	case header == "":
 		return nil, &Failure{Missing, "Missing Authentication Token"}
+	default:
+		a, f = parseAuthorization(header, req)
 	}
-	a, f := parseAuthorization(header, req)
 	if f != nil {
 		return nil, f
 	}
 	if f := v.checkScope(a); f != nil {
 		return nil, f
 	}
-	if f := checkSkew(a.amzDate, now); f != nil {
+	// A presigned request with X-Amz-Expires is good for that long after its date; any other
+	// for MaxSkew. AWS documents no message of API Gateway's for an expired presigned request
+	// (no recording): it is the skew's "Signature expired" with the request's own window in
+	// place of the 5 minutes.
+	past := MaxSkew
+	if a.expires >= 0 {
+		past = a.expires
+	}
+	if f := checkDate(a.amzDate, past, now); f != nil {
 		return nil, f
 	}
 	secret, ok := v.Secret(a.accessKeyID)
 	if !ok {
 		return nil, &Failure{UnknownKey, "The security token included in the request is invalid."}
 	}
-	canonical := canonicalRequest(req, a.signedHeaders, payloadHash(req, body), false)
+	canonical := canonicalRequest(req, a.signedHeaders, payloadHash(req, body), presigned)
 	sts := stringToSign(a.amzDate, a.scope, canonical)
 	want := signature(deriveKey(secret, a.day, a.region, a.service), sts)
 	if !hmac.Equal([]byte(want), []byte(a.signature)) {
@@ -94,12 +121,15 @@ func (v *Verifier) Verify(req *http.Request, body []byte, now time.Time) (*Ident
 	return &Identity{AccessKeyID: a.accessKeyID}, nil
 }
 
-// authorization is a parsed Authorization header.
+// authorization is a parsed Authorization header or presigned query string.
 type authorization struct {
 	accessKeyID, day, region, service, terminator, scope string
 	signedHeaders                                        []string
 	signature                                            string
 	amzDate                                              string // X-Amz-Date, or Date in the same format
+	// expires is a presigned request's X-Amz-Expires; -1 for a header or a presigned query
+	// without one, which the clock skew bounds instead.
+	expires time.Duration
 }
 
 // parseAuthorization parses "AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…"
@@ -137,13 +167,59 @@ func parseAuthorization(header string, req *http.Request) (*authorization, *Fail
 	if len(missing) > 0 {
 		return nil, &Failure{Incomplete, strings.Join(missing, " ") + " Authorization=" + header}
 	}
-	cred := strings.Split(params["Credential"], "/")
+	return newAuthorization(params["Credential"], params["SignedHeaders"], params["Signature"], amzDate)
+}
+
+// newAuthorization is a signature's parts, from either form.
+func newAuthorization(credential, signedHeaders, sig, amzDate string) (*authorization, *Failure) {
+	cred := strings.Split(credential, "/")
 	if len(cred) != 5 {
 		return nil, &Failure{Incomplete, fmt.Sprintf("Credential should be scoped to a valid region, not '%s'. ", strings.Join(cred[min(2, len(cred)-1):], "/"))}
 	}
-	a := &authorization{accessKeyID: cred[0], day: cred[1], region: cred[2], service: cred[3], terminator: cred[4],
-		scope: strings.Join(cred[1:], "/"), signedHeaders: strings.Split(params["SignedHeaders"], ";"),
-		signature: params["Signature"], amzDate: amzDate}
+	return &authorization{accessKeyID: cred[0], day: cred[1], region: cred[2], service: cred[3], terminator: cred[4],
+		scope: strings.Join(cred[1:], "/"), signedHeaders: strings.Split(signedHeaders, ";"),
+		signature: sig, amzDate: amzDate, expires: -1}, nil
+}
+
+// queryParams are the query-string form's parameters, in the order AWS names the missing ones.
+var queryParams = []string{"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature", "X-Amz-SignedHeaders", "X-Amz-Date"}
+
+// parseQuery parses a presigned request's X-Amz-* query parameters. The messages for missing
+// parameters and another algorithm are AWS's for its query-string form, as its JSON services
+// answer them (recorded by mhart/dynalite and mhart/kinesalite from DynamoDB and Kinesis):
+// "AWS query-string parameters must include 'X-Amz-Credential'. … Re-examine the query-string
+// parameters." and "Unsupported AWS 'algorithm': '…' (only AWS4-HMAC-SHA256 for now). ".
+// X-Amz-Expires is optional, as it is for those services. Its refusals (not a number of
+// seconds from 0 to a week) are S3's messages ("X-Amz-Expires must be non-negative", "X-Amz-
+// Expires must be less than a week (in seconds) that is 604800"): none is recorded from API
+// Gateway.
+func parseQuery(q url.Values) (*authorization, *Failure) {
+	var missing strings.Builder
+	for _, k := range queryParams {
+		if q.Get(k) == "" {
+			missing.WriteString("AWS query-string parameters must include '" + k + "'. ")
+		}
+	}
+	if missing.Len() > 0 {
+		return nil, &Failure{Incomplete, missing.String() + "Re-examine the query-string parameters."}
+	}
+	if alg := q.Get("X-Amz-Algorithm"); alg != Algorithm {
+		return nil, &Failure{Incomplete, fmt.Sprintf("Unsupported AWS 'algorithm': '%s' (only %s for now). ", alg, Algorithm)}
+	}
+	a, f := newAuthorization(q.Get("X-Amz-Credential"), q.Get("X-Amz-SignedHeaders"), q.Get("X-Amz-Signature"), q.Get("X-Amz-Date"))
+	if f != nil {
+		return nil, f
+	}
+	if e, ok := q["X-Amz-Expires"]; ok {
+		n, err := strconv.ParseInt(e[0], 10, 64)
+		switch {
+		case err != nil || n < 0:
+			return nil, &Failure{Incomplete, "X-Amz-Expires must be non-negative"}
+		case time.Duration(n)*time.Second > MaxExpires:
+			return nil, &Failure{Incomplete, fmt.Sprintf("X-Amz-Expires must be less than a week (in seconds) that is %d", int64(MaxExpires/time.Second))}
+		}
+		a.expires = time.Duration(n) * time.Second
+	}
 	return a, nil
 }
 
@@ -161,20 +237,30 @@ func (v *Verifier) checkScope(a *authorization) *Failure {
 	return nil
 }
 
-// checkSkew refuses a request dated more than MaxSkew away from now, with AWS's messages.
-func checkSkew(amzDate string, now time.Time) *Failure {
+// checkDate refuses a request dated more than past before now, or more than MaxSkew after,
+// with AWS's messages.
+func checkDate(amzDate string, past time.Duration, now time.Time) *Failure {
 	t, err := time.Parse(timeFormat, amzDate)
 	if err != nil {
 		return &Failure{Incomplete, fmt.Sprintf("Date must be in ISO-8601 'basic format'. Got '%s'. See http://en.wikipedia.org/wiki/ISO_8601", amzDate)}
 	}
 	now = now.UTC().Truncate(time.Second)
 	switch {
-	case t.Before(now.Add(-MaxSkew)):
-		return &Failure{Skewed, fmt.Sprintf("Signature expired: %s is now earlier than %s (%s - 5 min.)",
-			amzDate, now.Add(-MaxSkew).Format(timeFormat), now.Format(timeFormat))}
+	case t.Before(now.Add(-past)):
+		return &Failure{Skewed, fmt.Sprintf("Signature expired: %s is now earlier than %s (%s - %s)",
+			amzDate, now.Add(-past).Format(timeFormat), now.Format(timeFormat), window(past))}
 	case t.After(now.Add(MaxSkew)):
 		return &Failure{Skewed, fmt.Sprintf("Signature not yet current: %s is still later than %s (%s + 5 min.)",
 			amzDate, now.Add(MaxSkew).Format(timeFormat), now.Format(timeFormat))}
 	}
 	return nil
+}
+
+// window is a time window as AWS's skew messages write it: "5 min.", or "90 sec." when it is
+// no whole number of minutes.
+func window(d time.Duration) string {
+	if d%time.Minute == 0 {
+		return fmt.Sprintf("%d min.", d/time.Minute)
+	}
+	return fmt.Sprintf("%d sec.", d/time.Second)
 }
