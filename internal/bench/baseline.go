@@ -199,21 +199,67 @@ func (b *Baseline) describe() string {
 	return fmt.Sprintf("baseline %s, read from %s", strings.Join(runs, ", "), b.File)
 }
 
+// differences are what, besides the auth mode, the baseline's runs were run with that this
+// report's were not: each makes the comparison one of more than the auth mode ("stage dev,
+// here prod").
+func (rep *Report) baselineDifferences() []string {
+	if rep.Baseline == nil || len(rep.Runs) == 0 {
+		return nil
+	}
+	var out []string
+	seen := map[string]bool{}
+	here := rep.Runs[0]
+	for _, base := range rep.Baseline.Runs {
+		for _, d := range []struct {
+			what       string
+			base, here string
+		}{
+			{"stage", base.Stage, here.Stage},
+			{"load", base.load(), here.load()},
+			{"target", base.where(), here.where()},
+			{"host", base.Host, here.Host},
+			{"payload", base.payload(), here.payload()},
+		} {
+			if d.base != d.here && !seen[d.what] {
+				seen[d.what] = true
+				out = append(out, fmt.Sprintf("%s %s, here %s", d.what, d.base, d.here))
+			}
+		}
+	}
+	return out
+}
+
+func (r RunInfo) where() string {
+	if r.Local {
+		return "local runner"
+	}
+	return "AWS"
+}
+
+func (r RunInfo) load() string {
+	if r.Model == "closed" {
+		return fmt.Sprintf("closed model %d workers", r.Workers)
+	}
+	return fmt.Sprintf("open model %g requests/s", r.Rate)
+}
+
+func (r RunInfo) payload() string {
+	switch {
+	case r.PayloadFile != "":
+		return r.PayloadFile
+	case r.PayloadSize > 0:
+		return fmt.Sprintf("padded to %d bytes", r.PayloadSize)
+	}
+	return "route samples"
+}
+
 // summary says in a few words how a run loaded what.
 func (r RunInfo) summary() string {
-	where := "AWS"
-	if r.Local {
-		where = "local runner"
-	}
 	auth := "none"
 	if r.Auth != "" {
 		auth = r.Auth
 	}
-	model := fmt.Sprintf("open model %g requests/s", r.Rate)
-	if r.Model == "closed" {
-		model = fmt.Sprintf("closed model %d workers", r.Workers)
-	}
-	return fmt.Sprintf("auth %s, %s stage %s, %s, %gs measured, on %s", auth, where, r.Stage, model, r.DurationSeconds, r.Host)
+	return fmt.Sprintf("auth %s, %s stage %s, %s, %gs measured, on %s", auth, r.where(), r.Stage, r.load(), r.DurationSeconds, r.Host)
 }
 
 // baselineRow is one route × kind against its baseline, formatted.
@@ -278,4 +324,7 @@ func (rep *Report) writeBaselineTable(w io.Writer) {
 	}
 	t.write(w)
 	fmt.Fprintln(w, "DIFF: this run less the baseline, in ms and in % of the baseline's figure")
+	if d := rep.baselineDifferences(); len(d) > 0 {
+		fmt.Fprintf(w, "the runs differ in more than their auth mode: %s\n", strings.Join(d, "; "))
+	}
 }

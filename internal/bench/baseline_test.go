@@ -152,6 +152,39 @@ func TestBaselineTableMatchesGolden(t *testing.T) {
 	}
 }
 
+// What else two runs differ in is said under the comparison; the auth mode is what a baseline
+// is for, and is not.
+func TestBaselineSaysWhatElseTheRunsDifferIn(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(*RunInfo)
+		want   []string
+	}{
+		{"only the auth mode", func(*RunInfo) {}, nil},
+		{"another stage and rate", func(r *RunInfo) { r.Stage, r.Rate = "prod", 50 }, []string{"stage dev, here prod", "load open model 100 requests/s, here open model 50 requests/s"}},
+		{"AWS and a padded payload", func(r *RunInfo) { r.Local, r.PayloadSize = false, 1024 }, []string{"target local runner, here AWS", "payload route samples, here padded to 1024 bytes"}},
+		{"another machine", func(r *RunInfo) { r.Host = "elsewhere" }, []string{"host test, here elsewhere"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			base, now := baselinePair(t)
+			tt.change(&now.Runs[0])
+			if err := now.SetBaseline("off.json", base); err != nil {
+				t.Fatal(err)
+			}
+			got := now.baselineDifferences()
+			if strings.Join(got, "|") != strings.Join(tt.want, "|") {
+				t.Errorf("differences %q, want %q", got, tt.want)
+			}
+			var buf bytes.Buffer
+			now.writeBaselineTable(&buf)
+			if said := strings.Contains(buf.String(), "the runs differ in more than their auth mode"); said != (len(tt.want) > 0) {
+				t.Errorf("the table says they differ: %v, want %v:\n%s", said, len(tt.want) > 0, buf.String())
+			}
+		})
+	}
+}
+
 func TestHTMLReportShowsTheBaseline(t *testing.T) {
 	base, now := baselinePair(t)
 	if err := now.SetBaseline("off.json", base); err != nil {

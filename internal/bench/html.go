@@ -44,6 +44,8 @@ type htmlView struct {
 	// each route × kind with it.
 	Baseline     string
 	BaselineRows []baselineRow
+	// BaselineDifferences are what else the two runs differ in.
+	BaselineDifferences []string
 }
 
 type rowView struct {
@@ -84,7 +86,7 @@ func (rep *Report) WriteHTML(w io.Writer) error {
 		v.Rows = append(v.Rows, rowFor(r))
 	}
 	if b := rep.Baseline; b != nil {
-		v.Baseline, v.BaselineRows = b.describe(), rep.baselineRows()
+		v.Baseline, v.BaselineRows, v.BaselineDifferences = b.describe(), rep.baselineRows(), rep.baselineDifferences()
 	}
 	v.Routes = rep.routeViews()
 	v.CostChart, v.Crossover = rep.costChart()
@@ -526,6 +528,7 @@ each worker's first request went out at most {{num .LatestStartMs}} ms after its
 </tr>{{end}}
 </table>
 <p class="small">Difference: this run less the baseline, in ms and in % of the baseline's figure. The two runs were measured apart: compare them only when they ran on the same machine, at the same rate, back to back.</p>
+{{if .BaselineDifferences}}<p class="problems">The runs differ in more than their auth mode: {{range $i, $d := .BaselineDifferences}}{{if $i}}; {{end}}{{$d}}{{end}}.</p>{{end}}
 {{end}}
 
 {{range .Routes}}

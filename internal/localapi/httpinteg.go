@@ -1,7 +1,6 @@
 package localapi
 
 import (
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -139,10 +138,7 @@ func (l *lambdaProxyV2) serve(x *exchange, c *httpCall) *gatewayError {
 	res, err := invokeTraced(ctx, x, l.fn, l.arn, event)
 	x.integLatency = time.Since(began)
 	if err != nil {
-		if ctx.Err() == context.DeadlineExceeded {
-			return integrationError(integrationTimeout, err.Error())
-		}
-		return integrationError(integrationFailure, err.Error())
+		return invocationError(ctx, err)
 	}
 	x.integStatus = "200"
 	if res.FunctionError != "" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -301,20 +302,50 @@ func mergeHeaders(multi, single []headerField) []headerField {
 // invokeProxy invokes fn for a proxy integration within timeout: the function's result, or
 // the gateway error API Gateway answers when the invocation itself fails.
 func invokeProxy(x *exchange, fn *lambdalocal.Function, timeout time.Duration, event []byte) (lambdalocal.Result, *gatewayError) {
-	ctx, cancel := context.WithTimeout(x.req.Context(), timeout)
+	ctx, cancel := integrationContext(x.req, timeout)
 	defer cancel()
 	began := time.Now()
 	res, err := fn.Invoke(ctx, event)
 	x.integLatency = time.Since(began)
 	if err != nil {
-		if ctx.Err() == context.DeadlineExceeded {
-			return res, integrationError(integrationTimeout, err.Error())
-		}
-		return res, integrationError(integrationFailure, err.Error())
+		return res, invocationError(ctx, err)
 	}
 	x.integStatus = "200"
 	x.integRequestID = res.RequestID
 	return res, nil
+}
+
+// invocationError is what API Gateway answers when Lambda's Invoke API itself failed (the
+// function never answered), on every kind of Lambda integration; ctx is the invocation's:
+//
+//	the integration timeout passed          INTEGRATION_TIMEOUT
+//	the event over Lambda's 6 MB limit      REQUEST_TOO_LARGE: Lambda answers the invocation
+//	  (RequestEntityTooLargeException 413)    413 and API Gateway answers 413 too. REST, recorded
+//	                                          for an AWS_PROXY integration (koki-develop/
+//	                                          lgtm-generator#10): {"message": "Request Too Long"}
+//	                                          with x-amzn-ErrorType BadRequestException, spaced as
+//	                                          an integration-phase message is. HTTP API: no
+//	                                          recording against AWS; 413 {"message":"Request Entity
+//	                                          Too Large"} is what AWS's own Lambda Test Tool answers
+//	                                          for payload 1.0 and 2.0 (aws/aws-lambda-dotnet,
+//	                                          LambdaTestTool-v2 LargePayloadTests). A REST custom
+//	                                          (non-proxy) integration: not recorded; the proxy's
+//	                                          answer, chosen because both call the same Invoke API
+//	                                          and API Gateway answers its 413 as the request's size.
+//	anything else                           INTEGRATION_FAILURE
+//
+// A response over Lambda's limit is not an Invoke error: Lambda answers 200 with a function
+// error (Function.ResponseSizeTooLarge), which each integration answers as any function error
+// (a REST proxy 502, azul#8258; an HTTP API 500; a custom integration its integration
+// responses).
+func invocationError(ctx context.Context, err error) *gatewayError {
+	switch {
+	case ctx.Err() == context.DeadlineExceeded:
+		return integrationError(integrationTimeout, err.Error())
+	case errors.Is(err, lambdalocal.ErrRequestTooLarge):
+		return integrationError(requestTooLarge, err.Error())
+	}
+	return integrationError(integrationFailure, err.Error())
 }
 
 // restLambdaProxy is a REST API AWS_PROXY integration to a Lambda function.

@@ -2,7 +2,6 @@ package localapi
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -436,11 +435,10 @@ func (l *lambdaBackend) call(x *exchange, _ *restCall, req *integrationRequest) 
 	defer cancel()
 	res, err := invokeTraced(ctx, x, l.fn, l.arn, req.body)
 	if err != nil {
-		if ctx.Err() == context.DeadlineExceeded {
-			return nil, integrationError(integrationTimeout, err.Error())
+		e := invocationError(ctx, err)
+		if e.typ == integrationFailure {
+			e.status = http.StatusInternalServerError
 		}
-		e := integrationError(integrationFailure, err.Error())
-		e.status = http.StatusInternalServerError
 		return nil, e
 	}
 	out := &integrationResult{status: 200, body: res.Payload}

@@ -1,6 +1,6 @@
-// Command faulty is a test fixture: a Lambda function that misbehaves as asked, behind both a
-// Lambda proxy (payload 2.0: the instruction is the request body) and a Lambda custom
-// integration (the instruction is the event the request template renders).
+// Command faulty is a test fixture: a Lambda function that misbehaves as asked, behind a Lambda
+// proxy (payload 2.0 or 1.0, or a REST AWS_PROXY: the instruction is the request body) or a
+// Lambda custom integration (the instruction is the event the request template renders).
 package main
 
 import (
@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -18,17 +19,21 @@ type instruction struct {
 	Panic   bool   `json:"panic"`
 	Exit    int    `json:"exit"`
 	SleepMS int    `json:"sleepMs"`
+	// RespondBytes asks for an answer whose body is that many bytes.
+	RespondBytes int `json:"respondBytes"`
 }
 
 func main() {
 	lambda.Start(func(_ context.Context, payload json.RawMessage) (any, error) {
 		var proxy struct {
-			Version string `json:"version"`
-			Body    string `json:"body"`
+			Version    string `json:"version"`
+			HTTPMethod string `json:"httpMethod"`
+			Body       string `json:"body"`
 		}
 		json.Unmarshal(payload, &proxy)
+		isProxy := proxy.Version != "" || proxy.HTTPMethod != ""
 		raw := []byte(payload)
-		if proxy.Version == "2.0" {
+		if isProxy {
 			raw = []byte(proxy.Body)
 		}
 		var in instruction
@@ -42,9 +47,13 @@ func main() {
 			return nil, errors.New(in.Error)
 		}
 		time.Sleep(time.Duration(in.SleepMS) * time.Millisecond)
-		if proxy.Version == "2.0" {
-			return map[string]any{"statusCode": 200, "body": "ok"}, nil
+		body := "ok"
+		if in.RespondBytes > 0 {
+			body = strings.Repeat("x", in.RespondBytes)
 		}
-		return map[string]any{"body": "ok"}, nil
+		if isProxy {
+			return map[string]any{"statusCode": 200, "body": body}, nil
+		}
+		return map[string]any{"body": body}, nil
 	})
 }
