@@ -2,6 +2,7 @@ package localapi
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -112,7 +113,7 @@ func BenchmarkServe(b *testing.B) {
 			return req
 		})
 	})
-	_, out := benchRunner(b)
+	r, out := benchRunner(b)
 	for _, rt := range []spec.Route{routes.SendToQueueRoute, routes.PutEventRoute, routes.StartWorkflowRoute, routes.RunExpressWorkflowRoute} {
 		for _, kind := range contract.Kinds {
 			u := JoinURL(out[contract.APIURLOutput(kind, "prod")], rt.SamplePath())
@@ -125,6 +126,37 @@ func BenchmarkServe(b *testing.B) {
 			})
 		}
 	}
+	// Each stop consumes a RUNNING execution of its own: b.N held ones are started before
+	// the timer starts, and request i stops the i-th.
+	stop := routes.StopWorkflowRoute
+	for _, kind := range contract.Kinds {
+		u := JoinURL(out[contract.APIURLOutput(kind, "prod")], stop.SamplePath())
+		b.Run(string(kind)+"/"+stop.Name, func(b *testing.B) {
+			arns := startHeldExecutions(b, r.AWSEndpoint(), out[routes.WorkflowStateMachineArnOutput], b.N)
+			var next atomic.Int64
+			loadLoop(b, workers, func() *http.Request {
+				req, _ := http.NewRequest(stop.Method, u, strings.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set(stop.Delivery.InputHeader, arns[next.Add(1)-1])
+				return req
+			})
+		})
+	}
+}
+
+// startHeldExecutions starts n executions of the standard machine that wait in its Hold
+// state, and returns their ARNs.
+func startHeldExecutions(b *testing.B, endpoint, machine string, n int) []string {
+	arns := make([]string, n)
+	for i := range arns {
+		res := awsCall(b, endpoint, "AWSStepFunctions.StartExecution", `{"stateMachineArn":"`+machine+`","input":"{\"holdSeconds\":240}"}`)
+		var started struct{ ExecutionArn string }
+		if err := json.Unmarshal([]byte(res), &started); err != nil || started.ExecutionArn == "" {
+			b.Fatalf("StartExecution: %s %v", res, err)
+		}
+		arns[i] = started.ExecutionArn
+	}
+	return arns
 }
 
 var (

@@ -165,7 +165,7 @@ func TestRuleTargetsReachTheLogGroupAndTheFunction(t *testing.T) {
 }
 
 // awsCall posts a JSON-protocol request to the local endpoint and returns the answer.
-func awsCall(t *testing.T, endpoint, target, body string) string {
+func awsCall(t testing.TB, endpoint, target, body string) string {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, endpoint, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
