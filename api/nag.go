@@ -8,15 +8,9 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
+	subtypeCatalogue "firstclass/internal/mapping"
 	"firstclass/internal/spec"
 )
-
-// logicalIDPattern matches the logical ID the CDK gives c's resource: its path below the
-// stack, without non-alphanumerics, then an 8-digit hash ("TargetsWorkflow2F799B67").
-func logicalIDPattern(c constructs.IConstruct) string {
-	parts := strings.Split(*c.Node().Path(), "/")
-	return regexp.MustCompile(`[^A-Za-z0-9]`).ReplaceAllString(strings.Join(parts[1:], ""), "") + "[0-9A-F]{8}"
-}
 
 // suppressNagFindings records, on the resources they concern, the cdk-nag AwsSolutions
 // findings firstclass accepts, each with its reason. Everything else is fixed in the
@@ -80,22 +74,23 @@ func suppressNagFindings(s *Stack, c Config, table spec.Table) {
 			"aws/kinesis: its key policy is the account's to audit and revoke, it rotates yearly, and each integration role on the stream "+
 			"may use it (kms:GenerateDataKey, kms:Decrypt) and no other key.")
 	}
-	// StopExecution is authorized on the execution (the Service Authorization Reference's
-	// "execution" resource type), whose name each StartExecution caller chooses or Step
-	// Functions makes a UUID: the role can name them only as the machine's executions.
+	// A role whose one resource is an ARN pattern (a stop's executions) has the IAM5
+	// suppression its target kind justifies, for that pattern alone.
 	for _, r := range table {
 		tg, err := s.Targets.lookup(r.Target)
-		if err != nil || tg.kind() != spec.StateMachine {
+		w, ok := tg.(interface {
+			wildcard(action string) (pattern, reason string)
+		})
+		if err != nil || !ok {
 			continue
 		}
-		m := tg.(machineTarget).m
-		reason := "StopExecution is authorized on executions, named by their callers or with a UUID, so the role " +
-			"may stop any execution of this one machine (" + *m.Node().Path() + ") and no other's: the only wildcard is the execution name."
-		pattern := `/^Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<` + logicalIDPattern(m) + `\.Name>:\*$/g`
-		if r.HTTP.Subtype == "StepFunctions-StopExecution" {
-			suppress(s.HTTP.Routes[r.Name], "AwsSolutions-IAM5", reason, pattern)
+		if st, found := subtypeCatalogue.LookupSubtype(r.HTTP.Subtype); found {
+			_, action, _ := strings.Cut(st.IAMAction, ":")
+			if pattern, reason := w.wildcard(action); pattern != "" {
+				suppress(s.HTTP.Routes[r.Name], "AwsSolutions-IAM5", reason, pattern)
+			}
 		}
-		if r.REST.Action == "StopExecution" {
+		if pattern, reason := w.wildcard(r.REST.Action); pattern != "" && s.REST.Roles[r.Name] != nil {
 			suppress(s.REST.Roles[r.Name], "AwsSolutions-IAM5", reason, pattern)
 		}
 	}
@@ -103,4 +98,11 @@ func suppressNagFindings(s *Stack, c Config, table spec.Table) {
 		suppress(m, "AwsSolutions-SF2", "X-Ray is billed per trace and adds work to the targets of the latency comparison; "+
 			"enable tracing on a production copy.")
 	}
+}
+
+// logicalIDPattern matches the logical ID the CDK gives c's resource: its path below the
+// stack, without non-alphanumerics, then an 8-digit hash ("TargetsWorkflow2F799B67").
+func logicalIDPattern(c constructs.IConstruct) string {
+	parts := strings.Split(*c.Node().Path(), "/")
+	return regexp.MustCompile(`[^A-Za-z0-9]`).ReplaceAllString(strings.Join(parts[1:], ""), "") + "[0-9A-F]{8}"
 }

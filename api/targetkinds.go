@@ -124,6 +124,18 @@ func (t machineTarget) policyResource(action string) string {
 	return *t.m.StateMachineArn()
 }
 
+// wildcard justifies, for cdk-nag's IAM5, the one ARN pattern a role doing action is allowed
+// (StopExecution's executions), as the regular expression of cdk-nag's evidence; "" for an
+// action on the machine itself.
+func (t machineTarget) wildcard(action string) (pattern, reason string) {
+	if action != "StopExecution" {
+		return "", ""
+	}
+	return `/^Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<` + logicalIDPattern(t.m) + `\.Name>:\*$/g`,
+		"StopExecution is authorized on executions, named by their callers or with a UUID, so the role " +
+			"may stop any execution of this one machine (" + *t.m.Node().Path() + ") and no other's: the only wildcard is the execution name."
+}
+
 // executionsOf is the ARN pattern of every execution of machine m, its name a token.
 func executionsOf(m awsstepfunctions.StateMachine) string {
 	return *awscdk.Stack_Of(m).FormatArn(&awscdk.ArnComponents{
