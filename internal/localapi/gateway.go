@@ -88,8 +88,11 @@ var restDefaults = map[responseType]restDefault{
 	resourceNotFound:             {404, "Not Found", "ResourceNotFoundException"},
 	throttled:                    {429, "Too Many Requests", "TooManyRequestsException"},
 	unauthorized:                 {401, "Unauthorized", "UnauthorizedException"},
-	unsupportedMediaType:         {415, "Unsupported Media Type", "UnsupportedMediaTypeException"},
-	wafFiltered:                  {403, "Forbidden", "WafFilteredException"},
+	// LocalStack's gateway_response.py (next_gen execute_api) names BadRequestException for
+	// UNSUPPORTED_MEDIA_TYPE without the "validate this header with aws validated tests" mark
+	// it puts on the types it has not checked against AWS.
+	unsupportedMediaType: {415, "Unsupported Media Type", "BadRequestException"},
+	wafFiltered:          {403, "Forbidden", "WafFilteredException"},
 }
 
 // httpDefaults are the HTTP API's answers: it has no gateway response types of its own, and

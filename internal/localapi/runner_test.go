@@ -385,6 +385,19 @@ func TestMissingQueueGivesTheServiceErrorNotASuccess(t *testing.T) {
 	}
 }
 
+func TestRESTAnswersAContentTypeWithoutATemplate415(t *testing.T) {
+	// firstclass's REST integrations pass nothing through (NEVER): a body of a type they have
+	// no template for is refused by the gateway; the HTTP API has no such check.
+	s := shared(t)
+	got := do(t, "POST", s.url(contract.REST, "dev", "/queue"), `plain`, "Content-Type", "text/plain")
+	if got.status != 415 || got.json(t)["message"] != "Unsupported Media Type" || got.header.Get("x-amzn-ErrorType") != "BadRequestException" {
+		t.Errorf("REST text/plain body = %d %s %v, want 415 Unsupported Media Type, BadRequestException", got.status, got.body, got.header)
+	}
+	if got := do(t, "POST", s.url(contract.HTTP, "dev", "/queue"), `plain`, "Content-Type", "text/plain"); got.status != 200 {
+		t.Errorf("HTTP API text/plain body = %d %s, want 200", got.status, got.body)
+	}
+}
+
 func TestOversizedBodyIs413(t *testing.T) {
 	s := shared(t)
 	big := `{"pad":"` + strings.Repeat("x", maxPayload) + `"}`
