@@ -128,7 +128,8 @@ type attack struct {
 	sent      *atomic.Uint64 // every request sent, for the progress line
 	rec       *recorder
 	auth      *signer
-	observe   observer // a prepared route's probe's observe (prepare.go), nil for none
+	observe   observer  // a prepared route's probe's observe (prepare.go), nil for none
+	lasts     time.Time // when its prepared inputs stop being usable, zero for never
 }
 
 // run sends the attack's requests and records their results until the schedule ends or ctx

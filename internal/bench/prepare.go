@@ -63,6 +63,22 @@ type Prepared struct {
 	// Note says what was prepared, for the run's log: "40 messages received for their
 	// receipt handles".
 	Note string
+	// Lasts is when the first of what was prepared stops being usable (the end of the
+	// hold of the first execution started), zero for what does not expire. The bench
+	// refuses to load a route whose last request would come after it, once it knows the
+	// schedule's origin: a request would find nothing to consume and count as missing.
+	Lasts time.Time
+}
+
+// expiryProblem is the bench's complaint, before the load, about a prepared route × kind
+// whose inputs stop being usable before its last request is sent at last, or "" when they
+// last.
+func expiryProblem(a *attack, lasts, last time.Time) string {
+	if lasts.IsZero() || last.Before(lasts) {
+		return ""
+	}
+	return fmt.Sprintf("%s: what was prepared for its requests lasts until %s, but its last request goes out at %s: shorten --warmup and --duration, or lower --rate, by %s at least, or leave %s out of --routes",
+		a, lasts.Format(time.TimeOnly), last.Format(time.TimeOnly), last.Sub(lasts).Round(time.Second)+time.Second, a.route.Name)
 }
 
 // preparation is one prepare call: route × kind of a run, and N, the number of requests the

@@ -26,6 +26,9 @@ type tokenService struct {
 	issued   map[string]bool
 	consumed map[string]bool
 	lose     string // a token whose consumption the service answers 200 and forgets
+	// expiresIn, when set, is how long after preparing the tokens stop being good.
+	expiresIn time.Duration
+	served    atomic.Int64 // requests answered
 }
 
 func (s *tokenService) issue(tok string) {
@@ -35,6 +38,7 @@ func (s *tokenService) issue(tok string) {
 }
 
 func (s *tokenService) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.served.Add(1)
 	tok := r.Header.Get("X-Token")
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -76,7 +80,11 @@ func withTokenProbe(t *testing.T, svc *tokenService, calls *[]preparation) {
 				st.tokens = append(st.tokens, tok)
 				in[seq] = Input{Header: http.Header{"X-Token": {tok}}}
 			}
-			return &Prepared{Inputs: in, State: st, Note: fmt.Sprintf("%d tokens issued", p.n)}, nil
+			pr := &Prepared{Inputs: in, State: st, Note: fmt.Sprintf("%d tokens issued", p.n)}
+			if svc.expiresIn > 0 {
+				pr.Lasts = time.Now().Add(svc.expiresIn)
+			}
+			return pr, nil
 		},
 		observe: func(state any, id ID, r *vegeta.Result) {
 			st := state.(*tokenState)
@@ -157,6 +165,28 @@ func TestPreparedInputsReachTheirRequestsAndTheCheck(t *testing.T) {
 	f := rep.Failed()
 	if len(f) != 1 || !strings.Contains(f[0], "Consume/rest: 1 of 25") {
 		t.Errorf("failed = %q, want the one lost consumption", f)
+	}
+}
+
+// Inputs that stop being good before the schedule's last request would make that request
+// count as missing: the run is refused before any request goes out, saying by how much.
+func TestPreparedInputsThatExpireBeforeTheLastRequestRefuseTheRun(t *testing.T) {
+	svc := &tokenService{issued: map[string]bool{}, consumed: map[string]bool{}, expiresIn: 100 * time.Millisecond}
+	srv := httptest.NewServer(svc)
+	defer srv.Close()
+	var calls []preparation
+	withTokenProbe(t, svc, &calls)
+	aws := aws.Config{}
+	_, err := Run(context.Background(), Config{
+		Outputs: tokenOutputs(srv.URL), Routes: []spec.Route{consumeRoute}, Rate: 50,
+		Duration: 2 * time.Second, RunID: "prep", AWS: &aws, DeliveryTimeout: time.Second,
+	})
+	if err == nil || !strings.Contains(err.Error(), "Consume/http: what was prepared for its requests lasts until") ||
+		!strings.Contains(err.Error(), "Consume/rest") || !strings.Contains(err.Error(), "s at least") {
+		t.Fatalf("err = %v, want both kinds refused, saying by how much to shorten the run", err)
+	}
+	if n := svc.served.Load(); n != 0 {
+		t.Errorf("%d requests served before the refusal, want none", n)
 	}
 }
 

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"net/http"
@@ -40,6 +41,13 @@ func startHeld(ctx context.Context, p preparation) (*Prepared, error) {
 	hold := p.end + holdMargin + time.Duration(p.n/holdStartRate)*time.Second
 	input := fmt.Sprintf(`{"holdSeconds":%d}`, int(math.Ceil(hold.Seconds())))
 	api := sfn.NewFromConfig(p.awsCfg)
+	if limit, err := machineTimeout(ctx, api, p.output); err != nil {
+		return nil, err
+	} else if limit > 0 && hold >= limit {
+		return nil, fmt.Errorf("each of its executions would be held %s (the run's %s of warm-up and duration, %s of margin and %s to start %d executions), but the state machine %s times out after %s (its TimeoutSeconds), before the run could stop them: shorten --warmup and --duration, or lower --rate, or leave %s out of --routes",
+			hold, p.end, holdMargin, time.Duration(p.n/holdStartRate)*time.Second, p.n, p.output, limit, p.route.Name)
+	}
+	began := time.Now()
 	inputs := make([]Input, p.n)
 	err := forEachConcurrently(ctx, p.n, holdConcurrency, func(ctx context.Context, seq int) error {
 		out, err := api.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String(p.output),
@@ -53,7 +61,20 @@ func startHeld(ctx context.Context, p preparation) (*Prepared, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Prepared{Inputs: inputs, Note: fmt.Sprintf("%d executions started, each held %s", p.n, hold)}, nil
+	return &Prepared{Inputs: inputs, Note: fmt.Sprintf("%d executions started, each held %s", p.n, hold), Lasts: began.Add(hold)}, nil
+}
+
+// machineTimeout is the TimeoutSeconds of the state machine's definition, 0 when it has none.
+func machineTimeout(ctx context.Context, api *sfn.Client, arn string) (time.Duration, error) {
+	out, err := api.DescribeStateMachine(ctx, &sfn.DescribeStateMachineInput{StateMachineArn: aws.String(arn)})
+	if err != nil {
+		return 0, fmt.Errorf("DescribeStateMachine %s: %w", arn, err)
+	}
+	var def struct{ TimeoutSeconds float64 }
+	if err := json.Unmarshal([]byte(aws.ToString(out.Definition)), &def); err != nil {
+		return 0, fmt.Errorf("state machine %s: its definition is not JSON: %w", arn, err)
+	}
+	return time.Duration(def.TimeoutSeconds * float64(time.Second)), nil
 }
 
 // findStopped finds the accepted requests whose execution is ABORTED.

@@ -6,6 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+
 	"firstclass/internal/bench"
 	"firstclass/internal/bench/benchtest"
 	"firstclass/internal/contract"
@@ -46,5 +49,31 @@ func TestRunStopsThePreparedExecutionsAndFindsOneNotStopped(t *testing.T) {
 	}
 	if bench.Distributable(routes.StopWorkflowRoute) {
 		t.Error("the stop route is distributable; its executions are prepared by the one generator")
+	}
+}
+
+// Executions held past the machine's own timeout would end TIMED_OUT before the run stops
+// them and count as missing: the bench refuses the run before it starts any, saying why.
+func TestRunRefusesToHoldExecutionsPastTheMachinesTimeout(t *testing.T) {
+	stack := benchtest.New(t, benchtest.Options{NoAccessLog: true})
+	_, err := bench.Run(ctxT(t), bench.Config{
+		Outputs: stack.Outputs(), Rate: 1, Duration: 4*time.Minute + 30*time.Second,
+		Routes: []spec.Route{routes.StopWorkflowRoute}, Kinds: []contract.Kind{contract.HTTP},
+		DeliveryTimeout: time.Second, RunID: "long",
+	})
+	if err == nil || !strings.Contains(err.Error(), "times out after 5m0s") || !strings.Contains(err.Error(), "StopWorkflow") {
+		t.Fatalf("err = %v, want a refusal naming the route and the machine's 5m0s timeout", err)
+	}
+	cfg, err := bench.AWSConfig(ctxT(t), stack.Outputs())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := sfn.NewFromConfig(cfg).ListExecutions(ctxT(t), &sfn.ListExecutionsInput{
+		StateMachineArn: aws.String(stack.Outputs()[routes.WorkflowStateMachineArnOutput])})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Executions) != 0 {
+		t.Errorf("%d executions started before the refusal, want none", len(out.Executions))
 	}
 }

@@ -3,11 +3,13 @@ package bench
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"runtime"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -170,10 +172,17 @@ func (b *benchRun) prepare(ctx context.Context) error {
 	if b.origin.IsZero() {
 		b.origin = time.Now().Add(startDelay)
 	}
+	var expired []string
 	for i, a := range b.attacks {
 		a.sched.origin = b.origin.Add(leads[i])
+		if p := expiryProblem(a, a.lasts, a.sched.origin.Add(a.sched.end)); p != "" {
+			expired = append(expired, p)
+		}
 		a.rec = newRecorder(a.route, a.kind, a.tmpl, a.sched, cfg.Closed(), &b.errs)
 		a.rec.observe = a.observe
+	}
+	if len(expired) > 0 {
+		return errors.New(strings.Join(expired, "; "))
 	}
 	return nil
 }
@@ -207,6 +216,7 @@ func (b *benchRun) prepareInputs(ctx context.Context) error {
 			return fmt.Errorf("%s: the %s probe prepared %d inputs for %d requests", a, a.route.Delivery.Probe, len(p.Inputs), n)
 		}
 		a.tmpl.inputs = p.Inputs
+		a.lasts = p.Lasts
 		b.prepared.set(a.route.Name, a.kind, p.State)
 		if pr.observe != nil {
 			state := p.State

@@ -157,14 +157,14 @@ func (s *Stack) WriteOutputsFile(path string) error {
 
 // The stack's state machines, as api/targets.go defines them.
 const (
-	workflowDefinition = `{"StartAt":"Check","States":{
+	workflowDefinition = `{"StartAt":"Check","TimeoutSeconds":300,"States":{
  "Check":{"Type":"Choice","Choices":[{"And":[{"Variable":"$.reject","IsPresent":true},{"Variable":"$.reject","BooleanEquals":true}],"Next":"Rejected"},
   {"And":[{"Variable":"$.holdSeconds","IsPresent":true},{"Variable":"$.holdSeconds","IsNumeric":true}],"Next":"Hold"}],"Default":"Accept"},
  "Hold":{"Type":"Wait","SecondsPath":"$.holdSeconds","Next":"Accept"},
  "Rejected":{"Type":"Fail","Error":"Rejected","Cause":"the input asked to be rejected with \"reject\": true"},
  "Accept":{"Type":"Pass","Parameters":{"input.$":"$","execution.$":"$$.Execution.Name","acceptedAt.$":"$$.State.EnteredTime"},"Next":"Done"},
  "Done":{"Type":"Succeed"}}}`
-	expressDefinition = `{"StartAt":"Enrich","States":{
+	expressDefinition = `{"StartAt":"Enrich","TimeoutSeconds":30,"States":{
  "Enrich":{"Type":"Parallel","Branches":[
    {"StartAt":"Echo","States":{"Echo":{"Type":"Pass","End":true}}},
    {"StartAt":"Stamp","States":{"Stamp":{"Type":"Pass","Parameters":{"execution.$":"$$.Execution.Id","startedAt.$":"$$.Execution.StartTime"},"End":true}}}],
