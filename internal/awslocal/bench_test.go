@@ -13,6 +13,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"firstclass/internal/sdkhttp"
 )
 
 // Benchmarks report ops/s. Each group has a baseline in the same run so the
@@ -36,7 +38,8 @@ func benchSDKClient(b *testing.B, h http.Handler) (*sqs.Client, string) {
 	b.Cleanup(hs.Close)
 	cfg := sdkConfig(hs.URL)
 	tr := &http.Transport{MaxIdleConnsPerHost: 64}
-	cfg.HTTPClient = &http.Client{Transport: tr}
+	// A pool as large as the benchmark's parallelism, behind sdkhttp as every SDK client.
+	cfg.HTTPClient = sdkhttp.Client(&http.Client{Transport: tr})
 	b.Cleanup(tr.CloseIdleConnections)
 	if srv, ok := h.(*Server); ok {
 		srv.SetBaseURL(hs.URL)

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 
 	"firstclass/internal/awslocal"
+	"firstclass/internal/sdkhttp"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -26,6 +27,8 @@ func Example() {
 		Region:       "us-east-1",
 		Credentials:  credentials.NewStaticCredentialsProvider("local", "local", ""),
 		BaseEndpoint: aws.String(hs.URL),
+		// The SDK's client behind sdkhttp, which keeps it from losing answers.
+		HTTPClient: sdkhttp.Client(nil),
 	})
 	ctx := context.Background()
 	client.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(queueURL), MessageBody: aws.String(`{"order":1}`)})

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"strings"
 	"sync"
-	"time"
 
 	"firstclass/internal/awslocal/appconfig"
 	"firstclass/internal/awslocal/awsproto"
@@ -20,6 +19,7 @@ import (
 	"firstclass/internal/awslocal/sns"
 	"firstclass/internal/awslocal/sqs"
 	"firstclass/internal/awslocal/store"
+	"firstclass/internal/httpconn"
 )
 
 // Default identity of the emulated account, the values LocalStack and most
@@ -158,8 +158,10 @@ func (s *Server) ListenAndServe(addr string) (*http.Server, error) {
 		return nil, fmt.Errorf("awslocal: listen %s: %w", addr, err)
 	}
 	s.SetBaseURL("http://" + l.Addr().String())
-	hs := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
-	go hs.Serve(l)
+	// httpconn's timeouts: a connection waiting for its first request is idle, not timed
+	// out after the head timeout (the SDK retries a call whose connection the server closed).
+	hs := httpconn.Default.Server(s)
+	go hs.Serve(httpconn.Default.Listener(l))
 	return hs, nil
 }
 

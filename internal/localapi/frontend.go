@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"firstclass/internal/contract"
+	"firstclass/internal/httpconn"
 )
 
 // API Gateway's front end: what it answers before any API is chosen, the same on every API
@@ -23,6 +24,10 @@ import (
 
 // maxRequestHead is API Gateway's limit on the request line and headers together.
 const maxRequestHead = 10240
+
+// connTimeouts are the runner's servers' connection timeouts (httpconn.Default); tests lower
+// them.
+var connTimeouts = httpconn.Default
 
 // bodyReadTimeout is how long the front end waits for a request's body once its headers are
 // in. API Gateway documents no such timeout, but its front end does not wait forever for a

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -198,5 +199,50 @@ func TestRequestFramingFollowsPipelinedRequests(t *testing.T) {
 		if at < strings.Index(stream, "POST /d")-step || at < 0 {
 			t.Errorf("step %d: smuggling found at byte %d, want in the head of /d (from byte %d)", step, at, strings.Index(stream, "POST /d"))
 		}
+	}
+}
+
+// A connection dialed and left waiting (a client pool's spare connection) is idle, not a
+// request late for the head timeout: a request sent on it long after the dial is answered,
+// on both API kinds and on the AWS endpoint (issue 17: such connections were closed at the
+// head timeout with no answer, and a client that sent on one just then got EOF).
+func TestARequestOnAConnectionLongIdleSinceItsDialIsAnswered(t *testing.T) {
+	old := connTimeouts
+	connTimeouts.Head = 200 * time.Millisecond
+	t.Cleanup(func() { connTimeouts = old })
+	s := serve(t, golden(t), Options{NoThrottle: true})
+	aws, _ := url.Parse(s.r.AWSEndpoint())
+	httpAPI, _ := url.Parse(s.url(contract.HTTP, "dev", "/queue"))
+	restAPI, _ := url.Parse(s.url(contract.REST, "dev", "/queue"))
+	body := `{"orderId":"o-1"}`
+	post := func(u *url.URL, headers string) string {
+		return "POST " + u.Path + " HTTP/1.1\r\nHost: " + u.Host + "\r\n" + headers + "Content-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n" + body
+	}
+	cases := []struct {
+		name, addr, raw string
+	}{
+		{"HTTP API", httpAPI.Host, post(httpAPI, "Content-Type: application/json\r\n")},
+		{"REST API", restAPI.Host, post(restAPI, "Content-Type: application/json\r\n")},
+		{"AWS endpoint", aws.Host, post(&url.URL{Host: aws.Host, Path: "/"}, "Content-Type: application/x-amz-json-1.0\r\nX-Amz-Target: AmazonSQS.ListQueues\r\n")},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := net.Dial("tcp", tc.addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			c.SetDeadline(time.Now().Add(30 * time.Second))
+			time.Sleep(3 * connTimeouts.Head)
+			io.WriteString(c, tc.raw)
+			resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+			if err != nil {
+				t.Fatalf("no answer: %v", err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != 200 {
+				t.Errorf("%d %s, want 200", resp.StatusCode, b)
+			}
+		})
 	}
 }

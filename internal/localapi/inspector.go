@@ -153,8 +153,8 @@ func (r *Runner) startInspector() error {
 	}
 	r.nextPort++
 	r.inspectorURL = "http://" + ln.Addr().String() + InspectorPath
-	r.inspectorSrv = &http.Server{Handler: &inspector{r: r}, ReadHeaderTimeout: 10 * time.Second}
-	go r.inspectorSrv.Serve(ln)
+	r.inspectorSrv = connTimeouts.Server(&inspector{r: r})
+	go r.inspectorSrv.Serve(connTimeouts.Listener(ln))
 	return nil
 }
 

@@ -109,8 +109,11 @@ func (r *Runner) openListener(a servedAPI, n int) (*apiListener, error) {
 	// API Gateway's front end (frontend.go) before the API: its limit on the request line and
 	// headers, and its answers where net/http would give its own. net/http reads up to
 	// MaxHeaderBytes+4096 bytes of header section: what lies between reaches the handler.
-	l.srv = &http.Server{Handler: frontEndHandler(a.kind(), l), ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: maxRequestHead}
-	go l.srv.Serve(frontEndListener{Listener: ln, kind: a.kind()})
+	// The connection timeouts are httpconn's: a connection's wait for its first request is
+	// idle time, not the head timeout that net/http would start at the dial.
+	l.srv = connTimeouts.Server(frontEndHandler(a.kind(), l))
+	l.srv.MaxHeaderBytes = maxRequestHead
+	go l.srv.Serve(frontEndListener{Listener: connTimeouts.Listener(ln), kind: a.kind()})
 	return l, nil
 }
 

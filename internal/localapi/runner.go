@@ -202,12 +202,12 @@ func New(ctx context.Context, opts Options) (r *Runner, err error) {
 		aws.SetBaseURL(r.awsURL)
 		// Cognito is served by the runner whose stack declares the pools: a joined stack's
 		// pools are not reachable on this endpoint.
-		r.awsServer = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		r.awsServer = connTimeouts.Server(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 			if !r.serveCognito(w, req) {
 				aws.ServeHTTP(w, req)
 			}
-		}), ReadHeaderTimeout: 10 * time.Second}
-		go r.awsServer.Serve(awsLn)
+		}))
+		go r.awsServer.Serve(connTimeouts.Listener(awsLn))
 	}
 
 	if err := r.load(ctx, ps); err != nil {

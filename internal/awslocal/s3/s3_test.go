@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"firstclass/internal/awslocal"
+	"firstclass/internal/sdkhttp"
 )
 
 // The SDK's own client, path-style, against the local endpoint: what the load workers and the
@@ -31,6 +32,7 @@ func client(t *testing.T, checksums aws.RequestChecksumCalculation) (*sdks3.Clie
 		Region: "us-east-1", BaseEndpoint: aws.String(hs.URL), UsePathStyle: true,
 		Credentials:                credentials.NewStaticCredentialsProvider("x", "x", ""),
 		RequestChecksumCalculation: checksums,
+		HTTPClient:                 sdkhttp.Client(nil),
 	})
 	return c, srv
 }
