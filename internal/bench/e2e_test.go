@@ -3,6 +3,7 @@ package bench_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -97,6 +98,13 @@ func TestRunLoadsEveryRouteOnBothKindsAndFindsEveryDelivery(t *testing.T) {
 	}
 	if err := rep.WriteHTML(&html); err != nil {
 		t.Fatal(err)
+	}
+	for _, kind := range contract.Kinds {
+		r := rep.Result(routes.PurgeScratchRoute.Name, kind)
+		if want := fmt.Sprintf("%s errors: %d ×%d (%d of them refused by the service as it documents)", r.Key(), map[contract.Kind]int{contract.HTTP: 403, contract.REST: 400}[kind],
+			r.Refused, r.Refused); r.Refused > 0 && !strings.Contains(table.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, table.String())
+		}
 	}
 	for _, want := range []string{"SendToQueue", "Greeting", "26 / 0", "crossover"} {
 		if !strings.Contains(table.String(), want) {

@@ -44,7 +44,13 @@ func (rep *Report) WriteTable(w io.Writer) error {
 	t.write(w)
 	for _, r := range rep.Results {
 		if d := errorDetail(r.Errors); d != "" {
-			fmt.Fprintf(w, "  %s errors: %s\n", r.Key(), d)
+			refused := ""
+			if r.Refused > 0 {
+				// The service refusing the load as it documents (one purge a minute), not
+				// the route failing.
+				refused = fmt.Sprintf(" (%d of them refused by the service as it documents)", r.Refused)
+			}
+			fmt.Fprintf(w, "  %s errors: %s%s\n", r.Key(), d, refused)
 		}
 		if l := r.AccessLog; l != nil && l.Note != "" {
 			fmt.Fprintf(w, "  %s access log: %s\n", r.Key(), l.Note)

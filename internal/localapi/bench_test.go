@@ -25,8 +25,14 @@ import (
 )
 
 // loadLoop sends b.N requests from workers goroutines over keep-alive connections and reports
-// requests/s and the p99 latency.
+// requests/s and the p99 latency; any answer but a 200 fails the benchmark.
 func loadLoop(b *testing.B, workers int, newReq func() *http.Request) {
+	loadLoopAccepting(b, workers, newReq, nil)
+}
+
+// loadLoopAccepting is loadLoop with accept deciding which answers are right (nil: a 200),
+// for a route whose documented refusals are part of its load (a purge a minute).
+func loadLoopAccepting(b *testing.B, workers int, newReq func() *http.Request, accept func(status int, body []byte) bool) {
 	tr := &http.Transport{MaxIdleConnsPerHost: workers, MaxConnsPerHost: workers}
 	client := &http.Client{Transport: tr}
 	defer tr.CloseIdleConnections()
@@ -47,10 +53,18 @@ func loadLoop(b *testing.B, workers int, newReq func() *http.Request) {
 					failed.Add(1)
 					continue
 				}
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != 200 {
-					failed.Add(1)
+				if accept == nil {
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					if resp.StatusCode != 200 {
+						failed.Add(1)
+					}
+				} else {
+					body, _ := io.ReadAll(resp.Body)
+					resp.Body.Close()
+					if !accept(resp.StatusCode, body) {
+						failed.Add(1)
+					}
 				}
 				lat[w] = append(lat[w], time.Since(t))
 			}
@@ -142,6 +156,89 @@ func BenchmarkServe(b *testing.B) {
 			})
 		})
 	}
+	benchJobsRoutes(b, r, out, workers)
+}
+
+// benchJobsRoutes loads the jobs and scratch routes on both kinds. Each receive takes one
+// message of its own and each delete deletes one: b.N messages are sent (and, for the deletes,
+// received for their handles) before the timer starts. SQS allows one purge a minute, so
+// nearly every purge is its documented refusal (PurgeQueueInProgress: the HTTP API's 403, the
+// REST route's 400), which is the path a purge route at load serves and is measured as such.
+func benchJobsRoutes(b *testing.B, r *Runner, out contract.Outputs, workers int) {
+	jobs := out[routes.JobsQueueURLOutput]
+	for _, kind := range contract.Kinds {
+		base := out[contract.APIURLOutput(kind, "prod")]
+		rt := routes.ReceiveJobsRoute
+		b.Run(string(kind)+"/"+rt.Name, func(b *testing.B) {
+			sendMessages(b, r.AWSEndpoint(), jobs, b.N)
+			u := JoinURL(base, rt.SamplePath()) + "?max=1&visibility=600"
+			loadLoopAccepting(b, workers, func() *http.Request {
+				req, _ := http.NewRequest(rt.Method, u, nil)
+				return req
+			}, func(status int, body []byte) bool {
+				return status == 200 && strings.Contains(string(body), "ReceiptHandle")
+			})
+		})
+		del := routes.DeleteJobRoute
+		b.Run(string(kind)+"/"+del.Name, func(b *testing.B) {
+			sendMessages(b, r.AWSEndpoint(), jobs, b.N)
+			handles := receiveHandles(b, r.AWSEndpoint(), jobs, b.N)
+			var next atomic.Int64
+			u := JoinURL(base, del.SamplePath())
+			loadLoop(b, workers, func() *http.Request {
+				req, _ := http.NewRequest(del.Method, u, nil)
+				req.Header.Set(del.Delivery.InputHeader, handles[next.Add(1)-1])
+				return req
+			})
+		})
+		purge := routes.PurgeScratchRoute
+		refused := map[contract.Kind]int{contract.HTTP: 403, contract.REST: 400}[kind]
+		b.Run(string(kind)+"/"+purge.Name, func(b *testing.B) {
+			u := JoinURL(base, purge.SamplePath())
+			loadLoopAccepting(b, workers, func() *http.Request {
+				req, _ := http.NewRequest(purge.Method, u, nil)
+				return req
+			}, func(status int, body []byte) bool {
+				return status == 200 || status == refused && strings.Contains(string(body), "PurgeQueueInProgress")
+			})
+		})
+	}
+}
+
+// sendMessages sends n messages to the queue, ten a call.
+func sendMessages(b *testing.B, endpoint, queue string, n int) {
+	for i := 0; i < n; i += 10 {
+		var entries []string
+		for j := i; j < min(n, i+10); j++ {
+			entries = append(entries, `{"Id":"m`+strconv.Itoa(j)+`","MessageBody":"{\"job\":`+strconv.Itoa(j)+`}"}`)
+		}
+		res := awsCall(b, endpoint, "AmazonSQS.SendMessageBatch", `{"QueueUrl":"`+queue+`","Entries":[`+strings.Join(entries, ",")+`]}`)
+		if !strings.Contains(res, `"Successful"`) || strings.Contains(res, `"Failed":[{`) {
+			b.Fatalf("SendMessageBatch: %s", res)
+		}
+	}
+}
+
+// receiveHandles receives n messages of the queue, each kept in flight 10 minutes, and
+// returns their receipt handles.
+func receiveHandles(b *testing.B, endpoint, queue string, n int) []string {
+	var handles []string
+	for tries := 0; len(handles) < n; tries++ {
+		if tries > n+10 {
+			b.Fatalf("received %d of %d messages", len(handles), n)
+		}
+		res := awsCall(b, endpoint, "AmazonSQS.ReceiveMessage", `{"QueueUrl":"`+queue+`","MaxNumberOfMessages":10,"VisibilityTimeout":600}`)
+		var got struct {
+			Messages []struct{ ReceiptHandle string }
+		}
+		if err := json.Unmarshal([]byte(res), &got); err != nil {
+			b.Fatalf("ReceiveMessage: %s %v", res, err)
+		}
+		for _, m := range got.Messages {
+			handles = append(handles, m.ReceiptHandle)
+		}
+	}
+	return handles[:n]
 }
 
 // startHeldExecutions starts n executions of the standard machine that wait in its Hold
