@@ -69,6 +69,8 @@ func suppressNagFindings(s *Stack, c Config, table spec.Table) {
 		"(DescribeExecution, GetExecutionHistory); logging ALL events would add CloudWatch ingestion to every run the bench prices.")
 	suppress(s.Targets.ExpressWorkflow, "AwsSolutions-SF1", "The express machine only runs synchronously: StartSyncExecution returns "+
 		"status, output, error and cause to the caller; logging ALL events would add per-event ingestion to every request the bench prices.")
+	suppress(s.Targets.Scratch, "AwsSolutions-SQS3", "The scratch queue exists to be purged by DELETE /scratch: nothing receives "+
+		"from it, so no message can fail to be processed and be redriven.")
 	if s.Targets.Key != nil {
 		suppress(s.Targets.Stream, "AwsSolutions-KDS3", "firstclass:kmsKey=customer asks for the stack's customer-managed key instead of "+
 			"aws/kinesis: its key policy is the account's to audit and revoke, it rotates yearly, and each integration role on the stream "+

@@ -46,20 +46,38 @@ func (s *serviceIntegration) Bind(o *awsapigatewayv2.HttpRouteIntegrationBindOpt
 }
 
 // allowTargetUse gives role the one action on the target's ARNs and, when the target is
-// encrypted with a customer-managed key, the two key actions a producer or consumer of
-// encrypted data needs (SQS and Kinesis both call GenerateDataKey on send and Decrypt on
-// receive) on that key only.
+// encrypted with a customer-managed key, the key actions that action needs (keyActions) on
+// that key only.
 func allowTargetUse(role awsiam.Role, action string, resources []string, key awskms.IKey) {
 	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("Allow" + strings.ReplaceAll(action, ":", "")),
 		Actions:   jsii.Strings(action),
 		Resources: jsii.Strings(resources...),
 	}))
-	if key != nil {
+	need, listed := keyActions[action]
+	if !listed {
+		need = producerKeyActions
+	}
+	if key != nil && len(need) > 0 {
 		role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:       jsii.String("AllowTargetKey"),
-			Actions:   jsii.Strings("kms:GenerateDataKey", "kms:Decrypt"),
+			Actions:   jsii.Strings(need...),
 			Resources: jsii.Strings(*key.KeyArn()),
 		}))
 	}
+}
+
+// producerKeyActions are what a producer of encrypted data needs: SQS and Kinesis call
+// GenerateDataKey on a send and Decrypt to reuse a cached data key ("Key management", Amazon
+// SQS Developer Guide: a producer needs kms:GenerateDataKey and kms:Decrypt). Every action
+// not in keyActions gets them.
+var producerKeyActions = []string{"kms:GenerateDataKey", "kms:Decrypt"}
+
+// keyActions are the key actions of the actions that need fewer than a producer: a consumer
+// only decrypts (the same guide: a consumer needs kms:Decrypt), and a delete or a purge reads
+// no message body, so it needs none.
+var keyActions = map[string][]string{
+	"sqs:ReceiveMessage": {"kms:Decrypt"},
+	"sqs:DeleteMessage":  nil,
+	"sqs:PurgeQueue":     nil,
 }

@@ -64,6 +64,9 @@ func (s *Stack) outputs(c Config) {
 	t := s.Targets
 	out(routes.QueueURLOutput, *t.Queue.QueueUrl(), "queue both POST /queue routes send to")
 	out(routes.DeadLetterQueueURLOutput, *t.DeadLetterQueue.QueueUrl(), "the queue's dead-letter queue")
+	out(routes.JobsQueueURLOutput, *t.Jobs.QueueUrl(), "queue both GET /jobs routes receive from and both DELETE /jobs routes delete from")
+	out(routes.JobsDeadLetterQueueURLOutput, *t.JobsDeadLetterQueue.QueueUrl(), "the jobs queue's dead-letter queue")
+	out(routes.ScratchQueueURLOutput, *t.Scratch.QueueUrl(), "queue both DELETE /scratch routes purge")
 	out(routes.EventBusNameOutput, *t.Bus.EventBusName(), "bus both POST /events routes put to")
 	out(routes.AuditQueueURLOutput, *t.AuditQueue.QueueUrl(), "queue receiving a copy of every event on the bus")
 	out(routes.WorkflowStateMachineArnOutput, *t.Workflow.StateMachineArn(), "STANDARD state machine both POST /workflow routes start")

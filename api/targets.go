@@ -33,14 +33,19 @@ type Targets struct {
 	constructs.Construct
 	Queue           awssqs.Queue
 	DeadLetterQueue awssqs.Queue
-	Bus             awsevents.EventBus
-	AuditQueue      awssqs.Queue
-	AuditDLQ        awssqs.Queue
-	Workflow        awsstepfunctions.StateMachine
-	ExpressWorkflow awsstepfunctions.StateMachine
-	Greeting        awslambda.Function
-	Stream          awskinesis.Stream
-	Settings        *Settings
+	// Jobs is the queue consumed over HTTP (GET and DELETE /jobs), with its own dead-letter
+	// queue; Scratch the one DELETE /scratch purges, with none (nag.go says why).
+	Jobs                awssqs.Queue
+	JobsDeadLetterQueue awssqs.Queue
+	Scratch             awssqs.Queue
+	Bus                 awsevents.EventBus
+	AuditQueue          awssqs.Queue
+	AuditDLQ            awssqs.Queue
+	Workflow            awsstepfunctions.StateMachine
+	ExpressWorkflow     awsstepfunctions.StateMachine
+	Greeting            awslambda.Function
+	Stream              awskinesis.Stream
+	Settings            *Settings
 	// Key is the customer-managed key of the queue, its dead-letter queue and the stream,
 	// nil unless firstclass:kmsKey=customer.
 	Key awskms.Key
@@ -48,7 +53,7 @@ type Targets struct {
 	byName map[string]target // by the names routes/targets.go gives them
 }
 
-// NewTargets creates the queue, the bus with its archive and audit rule, the two state
+// NewTargets creates the queue, the jobs queue, the scratch queue, the bus with its archive and audit rule, the two state
 // machines, the greeting function, the stream and the hosted configuration.
 func NewTargets(scope constructs.Construct, id string, props *TargetsProps) *Targets {
 	t := &Targets{Construct: constructs.NewConstruct(scope, jsii.String(id))}
@@ -56,7 +61,7 @@ func NewTargets(scope constructs.Construct, id string, props *TargetsProps) *Tar
 	var key awskms.IKey
 	if props.Config.KMSKey == KMSCustomer {
 		t.Key = awskms.NewKey(t.Construct, jsii.String("Key"), &awskms.KeyProps{
-			Description:       jsii.String("firstclass: encrypts the queue, its dead-letter queue and the stream"),
+			Description:       jsii.String("firstclass: encrypts the queues (the audit queues excepted), their dead-letter queues and the stream"),
 			EnableKeyRotation: jsii.Bool(true),
 			RemovalPolicy:     removal,
 		})
@@ -65,6 +70,9 @@ func NewTargets(scope constructs.Construct, id string, props *TargetsProps) *Tar
 
 	t.DeadLetterQueue = newQueue(t.Construct, "DeadLetterQueue", removal, nil, key)
 	t.Queue = newQueue(t.Construct, "Queue", removal, t.DeadLetterQueue, key)
+	t.JobsDeadLetterQueue = newQueue(t.Construct, "JobsDeadLetterQueue", removal, nil, key)
+	t.Jobs = newQueue(t.Construct, "Jobs", removal, t.JobsDeadLetterQueue, key)
+	t.Scratch = newScratchQueue(t.Construct, "Scratch", removal, key)
 
 	t.Bus = awsevents.NewEventBus(t.Construct, jsii.String("Bus"), &awsevents.EventBusProps{
 		Description: jsii.String("firstclass: events put through both APIs"),
@@ -108,6 +116,8 @@ func NewTargets(scope constructs.Construct, id string, props *TargetsProps) *Tar
 	t.Settings = newSettings(t.Construct, removal)
 	t.byName = map[string]target{
 		routes.Queue.Name:           queueTarget{q: t.Queue, k: key},
+		routes.Jobs.Name:            queueTarget{q: t.Jobs, k: key},
+		routes.Scratch.Name:         queueTarget{q: t.Scratch, k: key},
 		routes.Stream.Name:          streamTarget{s: t.Stream, k: key},
 		routes.Settings.Name:        configTarget{s: t.Settings},
 		routes.Bus.Name:             busTarget{b: t.Bus},
@@ -137,6 +147,23 @@ func newQueue(scope constructs.Construct, id string, removal awscdk.RemovalPolic
 	} else {
 		// Dead-letter queues keep what failed for as long as SQS allows, to be looked at.
 		props.RetentionPeriod = awscdk.Duration_Days(jsii.Number(14))
+	}
+	return awssqs.NewQueue(scope, jsii.String(id), props)
+}
+
+// newScratchQueue is the queue DELETE /scratch purges: encrypted and refusing plain HTTP as
+// every queue, keeping messages as long as the others (4 days: what is on it stays until a
+// purge deletes it, which is what the bench checks), and with no dead-letter queue, since
+// nothing receives from it, so no message can fail to be processed.
+func newScratchQueue(scope constructs.Construct, id string, removal awscdk.RemovalPolicy, key awskms.IKey) awssqs.Queue {
+	props := &awssqs.QueueProps{
+		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
+		EnforceSSL:      jsii.Bool(true),
+		RetentionPeriod: awscdk.Duration_Days(jsii.Number(4)),
+		RemovalPolicy:   removal,
+	}
+	if key != nil {
+		props.Encryption, props.EncryptionMasterKey = awssqs.QueueEncryption_KMS, key
 	}
 	return awssqs.NewQueue(scope, jsii.String(id), props)
 }

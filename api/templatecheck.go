@@ -149,15 +149,41 @@ func checkRequestBody(r spec.Route, out *vtl.Output, in *vtl.Input) error {
 		if got := form.Get("Action"); got != r.REST.Action {
 			return fmt.Errorf("rendered form has Action=%q, want %q", got, r.REST.Action)
 		}
-		if got := form.Get("MessageBody"); got != string(in.Body) {
-			return fmt.Errorf("rendered form's MessageBody is %q, want the request body %q", got, in.Body)
-		}
+		return checkFormMembers(r, form, in)
 	case isJSON(mediaType):
 		if !json.Valid([]byte(out.Body)) {
 			return fmt.Errorf("rendered body %q is not valid JSON", out.Body)
 		}
 	default:
 		return fmt.Errorf("integration Content-Type %q: firstclass checks JSON and form bodies only", ct)
+	}
+	return nil
+}
+
+// checkFormMembers checks that a form-encoded REST template hands SQS what the route's HTTP
+// API mapping hands it from the same request, so that both API kinds make the same call:
+// each member the mapping takes from the body, a query parameter or a header carries that
+// value unchanged when the request has it, and is left out when it does not (the HTTP API
+// leaves out an optional parameter whose mapping finds nothing).
+func checkFormMembers(r spec.Route, form url.Values, in *vtl.Input) error {
+	for _, member := range sortedKeys(r.HTTP.Parameters) {
+		expr := r.HTTP.Parameters[member].Expr
+		var want string
+		switch {
+		case expr == "$request.body":
+			want = string(in.Body)
+		case strings.HasPrefix(expr, "$request.querystring."):
+			if v := in.Query[strings.TrimPrefix(expr, "$request.querystring.")]; len(v) > 0 {
+				want = v[0]
+			}
+		case strings.HasPrefix(expr, "$request.header."):
+			want = lastValue(in.Headers, strings.TrimPrefix(expr, "$request.header."))
+		default:
+			continue // the target's attributes are the integration's path; nothing else is mapped from the request
+		}
+		if got := form.Get(member); got != want {
+			return fmt.Errorf("rendered form's %s is %q, want %q, what the HTTP API maps from %s", member, got, want, expr)
+		}
 	}
 	return nil
 }
@@ -171,7 +197,9 @@ func sampleRequests(r spec.Route) []*vtl.Input {
 	own := &vtl.Input{Body: []byte(r.Sample.Body), PathParams: r.Sample.PathParams, Query: query(r.Sample.Query),
 		Headers: map[string][]string{"Content-Type": {"application/json"}}, Context: sampleContext()}
 	hostile := &vtl.Input{Body: []byte(hostileBody), PathParams: map[string]string{}, Query: map[string][]string{},
-		Headers: map[string][]string{"Content-Type": {"application/json"}, "x-execution-name": {"it's-a-name"}}, Context: sampleContext()}
+		Headers: map[string][]string{"Content-Type": {"application/json"}, "x-execution-name": {"it's-a-name"},
+			// A receipt handle is base64 with "+", "/" and "=", which a form must encode.
+			"x-receipt-handle": {"AQEB+zY/8k=="}}, Context: sampleContext()}
 	for _, p := range r.PathParams() {
 		hostile.PathParams[p] = `it's "odd"`
 	}

@@ -206,3 +206,33 @@ func TestGreetingResponsesMatchTheHTTPAPI(t *testing.T) {
 		t.Errorf("400: body %q, want %q", bad.Body, want)
 	}
 }
+
+func TestReceiveMessageTemplateSendsOnlyTheGivenParameters(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		query map[string][]string
+		want  string
+	}{
+		{"none: SQS's defaults", nil, "Action=ReceiveMessage"},
+		{"all three", map[string][]string{"max": {"10"}, "visibility": {"600"}, "wait": {"20"}},
+			"Action=ReceiveMessage&MaxNumberOfMessages=10&VisibilityTimeout=600&WaitTimeSeconds=20"},
+		{"an empty one is not given", map[string][]string{"max": {""}, "wait": {"1"}}, "Action=ReceiveMessage&WaitTimeSeconds=1"},
+		{"a bad value goes to SQS, encoded, for it to refuse", map[string][]string{"max": {"0 or 11"}}, "Action=ReceiveMessage&MaxNumberOfMessages=0+or+11"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if out := render(t, "sqs-receive-message.vtl", &vtl.Input{Query: tt.query}); strings.TrimSpace(out.Body) != tt.want {
+				t.Errorf("body =\n%s\nwant\n%s", out.Body, tt.want)
+			}
+		})
+	}
+}
+
+func TestDeleteMessageTemplateFormEncodesTheHandleFromTheHeader(t *testing.T) {
+	const handle = "AQEBzY+8k/Ab=="
+	for _, h := range []string{"X-Receipt-Handle", "x-receipt-handle"} {
+		out := render(t, "sqs-delete-message.vtl", &vtl.Input{Headers: map[string][]string{h: {handle}}})
+		if want := "Action=DeleteMessage&ReceiptHandle=AQEBzY%2B8k%2FAb%3D%3D"; strings.TrimSpace(out.Body) != want {
+			t.Errorf("header %s: body =\n%s\nwant\n%s", h, out.Body, want)
+		}
+	}
+}

@@ -5,6 +5,9 @@ import "firstclass/internal/spec"
 // Routes is firstclass's route table. Both APIs serve every route on the same path.
 var Routes = spec.Table{
 	SendToQueueRoute,
+	ReceiveJobsRoute,
+	DeleteJobRoute,
+	PurgeScratchRoute,
 	PutEventRoute,
 	StartWorkflowRoute,
 	StopWorkflowRoute,
@@ -47,6 +50,112 @@ var SendToQueueRoute = spec.Route{
 	},
 	Sample:   spec.Sample{Body: `{"orderId":"o-1","amount":42}`},
 	Delivery: spec.Delivery{Probe: spec.ProbeQueue, Output: QueueURLOutput},
+}
+
+// ReceiveJobsRoute receives messages of the jobs queue: up to max (1-10, else SQS's 1) for
+// visibility seconds (else the queue's 30), waiting up to wait seconds (0-20, else the
+// queue's 0) for one to arrive, from the query string. Each parameter is optional on both
+// APIs: the HTTP API leaves out a parameter whose mapping finds nothing, and the REST
+// template writes only the given ones. SQS validates them (max 0 or 11 is its 400
+// InvalidParameterValue). The answer is SQS's own: the messages with their receipt handles,
+// which DELETE /jobs takes.
+var ReceiveJobsRoute = spec.Route{
+	Name:   "ReceiveJobs",
+	Method: "GET",
+	Path:   "/jobs",
+	Target: Jobs,
+	HTTP: spec.HTTPIntegration{
+		Subtype: "SQS-ReceiveMessage",
+		Parameters: map[string]spec.Value{
+			"QueueUrl":            spec.Of(spec.QueueURL),
+			"MaxNumberOfMessages": spec.Expr("$request.querystring.max"),
+			"VisibilityTimeout":   spec.Expr("$request.querystring.visibility"),
+			"WaitTimeSeconds":     spec.Expr("$request.querystring.wait"),
+		},
+	},
+	REST: spec.RESTIntegration{
+		Service:         "sqs",
+		Action:          "ReceiveMessage",
+		QueueInPath:     true,
+		Headers:         map[string]string{"Content-Type": "application/x-www-form-urlencoded"},
+		RequestTemplate: "sqs-receive-message.vtl",
+		Errors:          defaultErrors,
+		RequestParameters: map[string]bool{
+			"method.request.querystring.max":        false,
+			"method.request.querystring.visibility": false,
+			"method.request.querystring.wait":       false,
+		},
+	},
+	// The sample looks at up to 10 messages without taking them from their consumers
+	// (visibility 0: visible again at once); on an empty queue it is a 200 with none.
+	Sample:   spec.Sample{Query: "max=10&visibility=0"},
+	Delivery: spec.Delivery{Probe: spec.ProbeReceivedMessages, Output: JobsQueueURLOutput},
+}
+
+// DeleteJobRoute deletes a message of the jobs queue by its receipt handle, in the
+// X-Receipt-Handle header on both APIs: a handle is long (AWS: up to 1,024 characters) and
+// base64 with "+", "/" and "=" in it, so it cannot be a path segment, and in a query string
+// every client would have to URL-encode it ("+" would otherwise arrive as a space); a header
+// carries it as it is. Without the header the gateway refuses the request before SQS is
+// called (HTTP API: a required parameter that maps to nothing is 400 Bad Request; REST: the
+// method requires the header). SQS answers a malformed handle with ReceiptHandleIsInvalid and
+// a well-formed stale one (the message already deleted) with success.
+var DeleteJobRoute = spec.Route{
+	Name:   "DeleteJob",
+	Method: "DELETE",
+	Path:   "/jobs",
+	Target: Jobs,
+	HTTP: spec.HTTPIntegration{
+		Subtype: "SQS-DeleteMessage",
+		Parameters: map[string]spec.Value{
+			"QueueUrl":      spec.Of(spec.QueueURL),
+			"ReceiptHandle": spec.Expr("$request.header.X-Receipt-Handle"),
+		},
+	},
+	REST: spec.RESTIntegration{
+		Service:           "sqs",
+		Action:            "DeleteMessage",
+		QueueInPath:       true,
+		Headers:           map[string]string{"Content-Type": "application/x-www-form-urlencoded"},
+		RequestTemplate:   "sqs-delete-message.vtl",
+		Errors:            defaultErrors,
+		RequestParameters: map[string]bool{"method.request.header.X-Receipt-Handle": true},
+	},
+	Sample: spec.Sample{
+		// The sample deletes the message a ReceiveJobs request received first. No route
+		// sends to the jobs queue (its producers are yours), so on an empty queue there is
+		// nothing to delete, and the sample says so instead of failing.
+		Needs: &spec.SampleNeed{Route: ReceiveJobsRoute.Name, Query: "max=1", Field: "ReceiptHandle", Header: "X-Receipt-Handle",
+			WhenMissing: "the jobs queue has no message to delete; send it one (aws sqs send-message --queue-url <JobsQueueUrl> --message-body '{}') and try again"},
+	},
+	// The bench sends and receives one message of the jobs queue per request before the load
+	// and passes its receipt handle.
+	Delivery: spec.Delivery{Probe: spec.ProbeDeletedMessages, Output: JobsQueueURLOutput, InputHeader: "X-Receipt-Handle"},
+}
+
+// PurgeScratchRoute purges the scratch queue: SQS deletes every message in it (within 60
+// seconds) and refuses another purge of the queue for 60 seconds with PurgeQueueInProgress.
+// It is a queue of its own so that a purge never deletes another route's messages.
+var PurgeScratchRoute = spec.Route{
+	Name:   "PurgeScratch",
+	Method: "DELETE",
+	Path:   "/scratch",
+	Target: Scratch,
+	HTTP: spec.HTTPIntegration{
+		Subtype:    "SQS-PurgeQueue",
+		Parameters: map[string]spec.Value{"QueueUrl": spec.Of(spec.QueueURL)},
+	},
+	REST: spec.RESTIntegration{
+		Service:         "sqs",
+		Action:          "PurgeQueue",
+		QueueInPath:     true,
+		Headers:         map[string]string{"Content-Type": "application/x-www-form-urlencoded"},
+		RequestTemplate: "sqs-purge-queue.vtl",
+		Errors:          defaultErrors,
+	},
+	// Both API kinds' samples purge the same queue: the second within 60 seconds is refused.
+	Sample:   spec.Sample{Refusal: "PurgeQueueInProgress"},
+	Delivery: spec.Delivery{Probe: spec.ProbePurges, Output: ScratchQueueURLOutput},
 }
 
 // PutEventRoute puts the request body as the detail of one event on the bus, with its source

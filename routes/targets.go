@@ -7,6 +7,13 @@ import "firstclass/internal/spec"
 var (
 	// Queue is a standard SQS queue with a dead-letter queue.
 	Queue = spec.Target{Name: "queue", Kind: spec.Queue}
+	// Jobs is a standard SQS queue with a dead-letter queue, consumed over HTTP: GET /jobs
+	// receives its messages and DELETE /jobs deletes one. It is not Queue, so that a consumer
+	// of the API never takes the messages the bench counts POST /queue's deliveries by.
+	Jobs = spec.Target{Name: "jobs", Kind: spec.Queue}
+	// Scratch is a standard SQS queue that DELETE /scratch purges: a purge deletes every
+	// message of its queue, and this one holds no other route's.
+	Scratch = spec.Target{Name: "scratch", Kind: spec.Queue}
 	// Bus is a custom EventBridge bus: every event is archived, and the audit rule copies it
 	// to the audit queue, so that deliveries can be counted.
 	Bus = spec.Target{Name: "bus", Kind: spec.EventBus, Deliveries: []spec.Copy{{Via: "audit queue", Action: "sqs:SendMessage"}}, Archived: true}
@@ -23,4 +30,4 @@ var (
 )
 
 // Targets lists firstclass's targets.
-var Targets = []spec.Target{Queue, Bus, Workflow, ExpressWorkflow, Greeter, Stream, Settings}
+var Targets = []spec.Target{Queue, Jobs, Scratch, Bus, Workflow, ExpressWorkflow, Greeter, Stream, Settings}

@@ -32,11 +32,12 @@ func TestEachAuthModeMatchesItsGolden(t *testing.T) {
 }
 
 func TestEachAuthModeIsNagCleanWithAPIG4AndCOG4ResolvedWhereAuthExists(t *testing.T) {
-	// IAM5 and S1 are the load workers' stack's, in every mode (api/load.go).
+	// IAM5 and S1 are the load workers' stack's, in every mode (api/load.go); SQS3 the scratch
+	// queue's, which has no dead-letter queue (api/nag.go).
 	want := map[string]string{
-		"iam":    "AwsSolutions-APIG3 AwsSolutions-APIG6 AwsSolutions-COG4 AwsSolutions-IAM5 AwsSolutions-S1 AwsSolutions-SF1 AwsSolutions-SF2",
-		"jwt":    "AwsSolutions-APIG3 AwsSolutions-APIG6 AwsSolutions-IAM5 AwsSolutions-S1 AwsSolutions-SF1 AwsSolutions-SF2",
-		"lambda": "AwsSolutions-APIG3 AwsSolutions-APIG6 AwsSolutions-COG4 AwsSolutions-IAM5 AwsSolutions-S1 AwsSolutions-SF1 AwsSolutions-SF2",
+		"iam":    "AwsSolutions-APIG3 AwsSolutions-APIG6 AwsSolutions-COG4 AwsSolutions-IAM5 AwsSolutions-S1 AwsSolutions-SF1 AwsSolutions-SF2 AwsSolutions-SQS3",
+		"jwt":    "AwsSolutions-APIG3 AwsSolutions-APIG6 AwsSolutions-IAM5 AwsSolutions-S1 AwsSolutions-SF1 AwsSolutions-SF2 AwsSolutions-SQS3",
+		"lambda": "AwsSolutions-APIG3 AwsSolutions-APIG6 AwsSolutions-COG4 AwsSolutions-IAM5 AwsSolutions-S1 AwsSolutions-SF1 AwsSolutions-SF2 AwsSolutions-SQS3",
 	}
 	for _, m := range authModes {
 		t.Run(m.name, func(t *testing.T) {
@@ -99,16 +100,16 @@ func (s *synthesized) routeAuth(t *testing.T) (http, rest []string) {
 func TestAuthModesAuthorizeEveryRouteOnBothAPIs(t *testing.T) {
 	want := map[string][2]string{
 		"iam": {
-			"GET /config AWS_IAM|GET /greeting AWS_IAM|POST /events/{source}/{detailType} AWS_IAM|POST /queue AWS_IAM|POST /stream AWS_IAM|POST /workflow AWS_IAM|POST /workflow/stop AWS_IAM|POST /workflow/sync AWS_IAM",
-			"GET AWS_IAM key|GET AWS_IAM key|POST AWS_IAM key|POST AWS_IAM key|POST AWS_IAM key|POST AWS_IAM key|POST AWS_IAM key|POST AWS_IAM key",
+			"DELETE /jobs AWS_IAM|DELETE /scratch AWS_IAM|GET /config AWS_IAM|GET /greeting AWS_IAM|GET /jobs AWS_IAM|POST /events/{source}/{detailType} AWS_IAM|POST /queue AWS_IAM|POST /stream AWS_IAM|POST /workflow AWS_IAM|POST /workflow/stop AWS_IAM|POST /workflow/sync AWS_IAM",
+			"DELETE AWS_IAM key|DELETE AWS_IAM key|GET AWS_IAM key|GET AWS_IAM key|GET AWS_IAM key|POST AWS_IAM key|POST AWS_IAM key|POST AWS_IAM key|POST AWS_IAM key|POST AWS_IAM key|POST AWS_IAM key",
 		},
 		"jwt": {
-			"GET /config JWT JWT [firstclass/invoke]|GET /greeting JWT JWT [firstclass/invoke]|POST /events/{source}/{detailType} JWT JWT [firstclass/invoke]|POST /queue JWT JWT [firstclass/invoke]|POST /stream JWT JWT [firstclass/invoke]|POST /workflow JWT JWT [firstclass/invoke]|POST /workflow/stop JWT JWT [firstclass/invoke]|POST /workflow/sync JWT JWT [firstclass/invoke]",
-			"GET COGNITO_USER_POOLS COGNITO_USER_POOLS [firstclass/invoke]|GET COGNITO_USER_POOLS COGNITO_USER_POOLS [firstclass/invoke]|POST COGNITO_USER_POOLS COGNITO_USER_POOLS [firstclass/invoke]|POST COGNITO_USER_POOLS COGNITO_USER_POOLS [firstclass/invoke]|POST COGNITO_USER_POOLS COGNITO_USER_POOLS [firstclass/invoke]|POST COGNITO_USER_POOLS COGNITO_USER_POOLS [firstclass/invoke]|POST COGNITO_USER_POOLS COGNITO_USER_POOLS [firstclass/invoke]|POST COGNITO_USER_POOLS COGNITO_USER_POOLS [firstclass/invoke]",
+			"DELETE /jobs JWT JWT [firstclass/invoke]|DELETE /scratch JWT JWT [firstclass/invoke]|GET /config JWT JWT [firstclass/invoke]|GET /greeting JWT JWT [firstclass/invoke]|GET /jobs JWT JWT [firstclass/invoke]|POST /events/{source}/{detailType} JWT JWT [firstclass/invoke]|POST /queue JWT JWT [firstclass/invoke]|POST /stream JWT JWT [firstclass/invoke]|POST /workflow JWT JWT [firstclass/invoke]|POST /workflow/stop JWT JWT [firstclass/invoke]|POST /workflow/sync JWT JWT [firstclass/invoke]",
+			"DELETE COGNITO_USER_POOLS COGNITO_USER_POOLS [firstclass/invoke]|DELETE COGNITO_USER_POOLS COGNITO_USER_POOLS [firstclass/invoke]|GET COGNITO_USER_POOLS COGNITO_USER_POOLS [firstclass/invoke]|GET COGNITO_USER_POOLS COGNITO_USER_POOLS [firstclass/invoke]|GET COGNITO_USER_POOLS COGNITO_USER_POOLS [firstclass/invoke]|POST COGNITO_USER_POOLS COGNITO_USER_POOLS [firstclass/invoke]|POST COGNITO_USER_POOLS COGNITO_USER_POOLS [firstclass/invoke]|POST COGNITO_USER_POOLS COGNITO_USER_POOLS [firstclass/invoke]|POST COGNITO_USER_POOLS COGNITO_USER_POOLS [firstclass/invoke]|POST COGNITO_USER_POOLS COGNITO_USER_POOLS [firstclass/invoke]|POST COGNITO_USER_POOLS COGNITO_USER_POOLS [firstclass/invoke]",
 		},
 		"lambda": {
-			"GET /config CUSTOM REQUEST|GET /greeting CUSTOM REQUEST|POST /events/{source}/{detailType} CUSTOM REQUEST|POST /queue CUSTOM REQUEST|POST /stream CUSTOM REQUEST|POST /workflow CUSTOM REQUEST|POST /workflow/stop CUSTOM REQUEST|POST /workflow/sync CUSTOM REQUEST",
-			"GET CUSTOM REQUEST|GET CUSTOM TOKEN|POST CUSTOM REQUEST|POST CUSTOM REQUEST|POST CUSTOM REQUEST|POST CUSTOM REQUEST|POST CUSTOM REQUEST|POST CUSTOM REQUEST",
+			"DELETE /jobs CUSTOM REQUEST|DELETE /scratch CUSTOM REQUEST|GET /config CUSTOM REQUEST|GET /greeting CUSTOM REQUEST|GET /jobs CUSTOM REQUEST|POST /events/{source}/{detailType} CUSTOM REQUEST|POST /queue CUSTOM REQUEST|POST /stream CUSTOM REQUEST|POST /workflow CUSTOM REQUEST|POST /workflow/stop CUSTOM REQUEST|POST /workflow/sync CUSTOM REQUEST",
+			"DELETE CUSTOM REQUEST|DELETE CUSTOM REQUEST|GET CUSTOM REQUEST|GET CUSTOM REQUEST|GET CUSTOM TOKEN|POST CUSTOM REQUEST|POST CUSTOM REQUEST|POST CUSTOM REQUEST|POST CUSTOM REQUEST|POST CUSTOM REQUEST|POST CUSTOM REQUEST",
 		},
 	}
 	for _, m := range authModes {

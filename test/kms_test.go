@@ -10,8 +10,9 @@ import (
 )
 
 // The stack with firstclass:kmsKey=customer: one customer-managed key, rotated, encrypts the
-// queue, its dead-letter queue and the stream, and every integration role of a route on them
-// may use that key and nothing else besides its one action.
+// queues (the audit queues excepted), their dead-letter queues and the stream, and every
+// integration role of a route on them may use that key as its one action needs and nothing
+// else besides that action.
 
 func TestTheDefaultStackUsesAWSManagedEncryption(t *testing.T) {
 	s := app(t)
@@ -54,20 +55,45 @@ func TestACustomerKeyEncryptsTheQueueAndStreamAndEveryRoleOnThemMayUseIt(t *test
 	if enc, _ := stream["StreamEncryption"].(map[string]any); enc["EncryptionType"] != "KMS" || resolve(enc["KeyId"]) != "${"+key+".Arn}" {
 		t.Errorf("stream encryption %v, want the customer key", enc)
 	}
-	for _, q := range []string{targetIDs(s)[routes.Queue.Name], "TargetsDeadLetterQueue8A80BD4F"} {
-		if got := resolve(s.props(q)["KmsMasterKeyId"]); got != "${"+key+".Arn}" {
-			t.Errorf("queue %s KmsMasterKeyId = %s, want the customer key", q, got)
+	t.Run("every queue but the audit ones is encrypted with it", func(t *testing.T) {
+		for _, q := range []string{targetIDs(s)[routes.Queue.Name], "TargetsDeadLetterQueue8A80BD4F", targetIDs(s)[routes.Jobs.Name],
+			logicalID(s, s.stack.Targets.JobsDeadLetterQueue), targetIDs(s)[routes.Scratch.Name]} {
+			if got := resolve(s.props(q)["KmsMasterKeyId"]); got != "${"+key+".Arn}" {
+				t.Errorf("queue %s KmsMasterKeyId = %s, want the customer key", q, got)
+			}
 		}
+	})
+	// What each action needs of the key (Amazon SQS Developer Guide, "Key management"): a
+	// producer generates data keys and decrypts, a consumer only decrypts, and a delete or a
+	// purge reads no message.
+	keyPerm := map[string]string{
+		"sqs:SendMessage":    "Allow [kms:Decrypt kms:GenerateDataKey] on ${" + key + ".Arn}",
+		"kinesis:PutRecord":  "Allow [kms:Decrypt kms:GenerateDataKey] on ${" + key + ".Arn}",
+		"sqs:ReceiveMessage": "Allow kms:Decrypt on ${" + key + ".Arn}",
+		"sqs:DeleteMessage":  "",
+		"sqs:PurgeQueue":     "",
 	}
-	keyPerm := "Allow [kms:Decrypt kms:GenerateDataKey] on ${" + key + ".Arn}"
+	keyed := map[string]bool{routes.Queue.Name: true, routes.Jobs.Name: true, routes.Scratch.Name: true, routes.Stream.Name: true}
 	for _, r := range routes.Routes {
-		if r.Target.Name != routes.Queue.Name && r.Target.Name != routes.Stream.Name {
+		if !keyed[r.Target.Name] {
+			continue
+		}
+		action := wantHTTPAction[r.HTTP.Subtype]
+		want, ok := keyPerm[action]
+		if !ok {
+			t.Errorf("route %s: what %s needs of the key is not in this test", r.Name, action)
 			continue
 		}
 		for _, role := range routeRoles(s, r) {
 			perms := s.rolePermissions(role)
-			if len(perms) != 2 || (perms[0] != keyPerm && perms[1] != keyPerm) {
-				t.Errorf("route %s: role %s may %v, want its action and %s", r.Name, role, perms, keyPerm)
+			var got []string
+			for _, p := range perms {
+				if strings.Contains(p, "kms:") {
+					got = append(got, p)
+				}
+			}
+			if len(perms) != len(got)+1 || strings.Join(got, "|") != want {
+				t.Errorf("route %s: role %s may %v, want its action and %q", r.Name, role, perms, want)
 			}
 		}
 	}

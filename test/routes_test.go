@@ -25,6 +25,8 @@ func targetIDs(s *synthesized) map[string]string {
 	t := s.stack.Targets
 	return map[string]string{
 		routes.Queue.Name:           logicalID(s, t.Queue),
+		routes.Jobs.Name:            logicalID(s, t.Jobs),
+		routes.Scratch.Name:         logicalID(s, t.Scratch),
 		routes.Bus.Name:             logicalID(s, t.Bus),
 		routes.Workflow.Name:        logicalID(s, t.Workflow),
 		routes.ExpressWorkflow.Name: logicalID(s, t.ExpressWorkflow),
@@ -79,6 +81,9 @@ func executionsPattern(id string) string {
 // wantHTTPAction is the one action each subtype's role may do.
 var wantHTTPAction = map[string]string{
 	"SQS-SendMessage":                  "sqs:SendMessage",
+	"SQS-ReceiveMessage":               "sqs:ReceiveMessage",
+	"SQS-DeleteMessage":                "sqs:DeleteMessage",
+	"SQS-PurgeQueue":                   "sqs:PurgeQueue",
 	"EventBridge-PutEvents":            "events:PutEvents",
 	"StepFunctions-StartExecution":     "states:StartExecution",
 	"StepFunctions-StartSyncExecution": "states:StartSyncExecution",
@@ -355,7 +360,8 @@ func TestStagesAreThrottledAndLogged(t *testing.T) {
 func TestOutputsGiveTheBenchWhatItNeeds(t *testing.T) {
 	s := app(t)
 	outputs := s.json["Outputs"].(map[string]any)
-	want := []string{routes.QueueURLOutput, routes.DeadLetterQueueURLOutput, routes.EventBusNameOutput, routes.AuditQueueURLOutput,
+	want := []string{routes.QueueURLOutput, routes.DeadLetterQueueURLOutput, routes.JobsQueueURLOutput, routes.JobsDeadLetterQueueURLOutput,
+		routes.ScratchQueueURLOutput, routes.EventBusNameOutput, routes.AuditQueueURLOutput,
 		routes.WorkflowStateMachineArnOutput, routes.ExpressStateMachineArnOutput, routes.GreetingFunctionNameOutput, contract.RegionOutput,
 		routes.StreamNameOutput, routes.SettingsConfigurationOutput}
 	for _, st := range s.config.Stages {
@@ -387,6 +393,9 @@ func TestStatefulLogicalIDsAreFixed(t *testing.T) {
 	want := map[string]string{
 		"TargetsQueue4E5D0920":                                     "AWS::SQS::Queue",
 		"TargetsDeadLetterQueue8A80BD4F":                           "AWS::SQS::Queue",
+		"TargetsJobs46A9A14B":                                      "AWS::SQS::Queue",
+		"TargetsJobsDeadLetterQueue98EB0A26":                       "AWS::SQS::Queue",
+		"TargetsScratchCB09CFAA":                                   "AWS::SQS::Queue",
 		"TargetsAuditQueue3DCC2E42":                                "AWS::SQS::Queue",
 		"TargetsAuditDeadLetterQueueBB27D4A0":                      "AWS::SQS::Queue",
 		"TargetsBus937A1AC5":                                       "AWS::Events::EventBus",

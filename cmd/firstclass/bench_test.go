@@ -60,7 +60,7 @@ func TestBenchFlagErrorsSayWhatIsWrongAndHowToFixIt(t *testing.T) {
 		{"bad duration", []string{"--outputs", outputs, "--rate", "5", "--duration", "ten"}, `invalid value "ten" for flag -duration`},
 		{"padding and a file", []string{"--outputs", outputs, "--rate", "5", "--payload-size", "1KB", "--payload", "x.json"}, "--payload-size and --payload: give one"},
 		{"bad size", []string{"--outputs", outputs, "--rate", "5", "--payload-size", "lots"}, `"lots": give bytes or a size like 512KB or 1MB`},
-		{"unknown route", []string{"--outputs", outputs, "--rate", "5", "--routes", "SendToQueue,Nope"}, `--routes: no route "Nope"; the routes are SendToQueue, PutEvent, StartWorkflow, StopWorkflow, RunExpressWorkflow, Greeting`},
+		{"unknown route", []string{"--outputs", outputs, "--rate", "5", "--routes", "SendToQueue,Nope"}, `--routes: no route "Nope"; the routes are SendToQueue, ReceiveJobs, DeleteJob, PurgeScratch, PutEvent, StartWorkflow, StopWorkflow, RunExpressWorkflow, Greeting`},
 		{"unknown kind", []string{"--outputs", outputs, "--rate", "5", "--kinds", "grpc"}, `--kinds: "grpc" is not an API kind; use http, rest or http,rest`},
 		{"max workers in the closed model", []string{"--outputs", outputs, "--workers", "2", "--max-workers", "5"}, "--max-workers bounds the open model's requests in flight"},
 		{"a stray argument", []string{"--outputs", outputs, "--rate", "5", "merge"}, `unexpected argument "merge": bench takes flags only (to merge reports: firstclass bench merge A.json B.json)`},

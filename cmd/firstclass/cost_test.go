@@ -95,7 +95,7 @@ func TestCostFlagErrorsSayWhatIsWrong(t *testing.T) {
 		{[]string{"--rate", "-3"}, "--rate -3: give a positive number of requests a second, like --rate 100"},
 		{[]string{"--monthly-requests", "0"}, "--monthly-requests 0: give a positive number, like --monthly-requests 1e9"},
 		{[]string{"--rate", "1", "--payload-size", "big"}, `"big": give bytes or a size like 512KB or 1MB`},
-		{[]string{"--rate", "1", "--route", "Queue"}, `--route: no route "Queue"; the routes are SendToQueue, PutEvent`},
+		{[]string{"--rate", "1", "--route", "Queue"}, `--route: no route "Queue"; the routes are SendToQueue, ReceiveJobs, DeleteJob, PurgeScratch, PutEvent`},
 		{[]string{"--rate", "1", "extra"}, `unexpected argument "extra": cost takes flags only`},
 	}
 	for _, tt := range tests {

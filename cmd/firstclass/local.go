@@ -433,7 +433,7 @@ func tryRoutes(ctx context.Context, stdout io.Writer, r *localapi.Runner, stage 
 	failed := 0
 	for _, t := range localapi.TryAll(ctx, targets) {
 		fmt.Fprintf(stdout, "  %s  (stage %s)\n", t.String(), t.Stage)
-		if !t.OK() {
+		if t.Failed() {
 			failed++
 		}
 	}

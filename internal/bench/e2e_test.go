@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"firstclass/internal/awslocal"
 	"firstclass/internal/bench"
 	"firstclass/internal/bench/benchtest"
 	"firstclass/internal/contract"
@@ -42,7 +43,26 @@ func TestRunLoadsEveryRouteOnBothKindsAndFindsEveryDelivery(t *testing.T) {
 	if len(rep.Results) != len(routes.Routes)*len(contract.Kinds) {
 		t.Fatalf("%d results, want %d", len(rep.Results), len(routes.Routes)*len(contract.Kinds))
 	}
+	// SQS allows one purge a minute per queue, from either API: of the purge route's 52
+	// requests one is accepted, and every other is a refusal, which fails no route.
+	var purges uint64
+	for _, kind := range contract.Kinds {
+		r := rep.Result(routes.PurgeScratchRoute.Name, kind)
+		d := r.Delivery
+		if d == nil || !d.Checked || d.Accepted != d.Delivered || d.Missing != 0 || r.Refused != r.Requests-r.OK {
+			t.Errorf("%s: delivery %+v, %d requests, %d ok, %d refused (errors %v); want every failure refused and every accepted purge delivered", r.Key(), d, r.Requests, r.OK, r.Refused, r.Errors)
+		}
+		if d != nil {
+			purges += d.Accepted
+		}
+	}
+	if purges != 1 {
+		t.Errorf("%d purges accepted over both kinds, want 1", purges)
+	}
 	for _, r := range rep.Results {
+		if r.Route == routes.PurgeScratchRoute.Name {
+			continue
+		}
 		t.Run(r.Key(), func(t *testing.T) {
 			if r.Requests != 20 || r.OK != 20 {
 				t.Errorf("requests %d, ok %d; want 20 measured requests, all 2xx (errors %v)", r.Requests, r.OK, r.Errors)
@@ -204,6 +224,54 @@ func TestRunFindsLostRecordsAndWrongConfigurations(t *testing.T) {
 		d := rep.Result(c.route, c.kind).Delivery
 		if d == nil || d.Error != "" || d.Missing != c.missing || d.Delivered != d.Accepted-c.missing {
 			t.Errorf("%s/%s delivery = %+v, want %d missing", c.route, c.kind, d, c.missing)
+		}
+	}
+}
+
+// A receive that got no message while the run's were still there, a delete that deleted
+// nothing and purges that purged nothing all answer 200 and are found missing.
+func TestRunFindsEmptyReceivesUndeletedMessagesAndUnpurgedQueues(t *testing.T) {
+	var receives, deletes atomic.Int32
+	stack := benchtest.New(t, benchtest.Options{
+		Drop: func(route string, kind contract.Kind, body []byte) bool {
+			switch {
+			case route == routes.ReceiveJobsRoute.Name && kind == contract.HTTP:
+				return receives.Add(1) == 3
+			case route == routes.DeleteJobRoute.Name && kind == contract.REST:
+				return deletes.Add(1) == 2
+			case route == routes.PurgeScratchRoute.Name:
+				return true
+			}
+			return false
+		},
+		NoAccessLog: true,
+	})
+	rep, err := bench.Run(ctxT(t), bench.Config{
+		Outputs: stack.Outputs(), Rate: 20, Duration: 500 * time.Millisecond,
+		Routes:          []spec.Route{routes.ReceiveJobsRoute, routes.DeleteJobRoute, routes.PurgeScratchRoute},
+		DeliveryTimeout: 3 * time.Second, RunID: "lost",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		route   string
+		kind    contract.Kind
+		missing uint64
+	}{
+		{routes.ReceiveJobsRoute.Name, contract.HTTP, 1}, {routes.ReceiveJobsRoute.Name, contract.REST, 0},
+		{routes.DeleteJobRoute.Name, contract.REST, 1}, {routes.DeleteJobRoute.Name, contract.HTTP, 0},
+		{routes.PurgeScratchRoute.Name, contract.HTTP, 10}, {routes.PurgeScratchRoute.Name, contract.REST, 10},
+	} {
+		d := rep.Result(c.route, c.kind).Delivery
+		if d == nil || d.Error != "" || d.Missing != c.missing || d.Delivered != d.Accepted-c.missing {
+			t.Errorf("%s/%s delivery = %+v, want %d missing", c.route, c.kind, d, c.missing)
+		}
+	}
+	// Nothing of the run is left on the queues.
+	for _, q := range []string{routes.JobsQueueURLOutput, routes.ScratchQueueURLOutput} {
+		if msgs, err := stack.AWS.ReceiveMessage(context.Background(), awslocal.ReceiveMessageInput{QueueURL: stack.Outputs()[q], MaxNumberOfMessages: 10}); err != nil || len(msgs) != 0 {
+			t.Errorf("%s holds %d messages after the check (%v)", q, len(msgs), err)
 		}
 	}
 }

@@ -236,23 +236,32 @@ func (t *requestTemplate) stamp(req *http.Request, seq uint64) []byte {
 		req.Header.Set(d.IDHeader, id)
 	}
 	var prepared []byte
+	var query url.Values
 	if seq < uint64(len(t.inputs)) {
 		prepared = t.inputs[seq].apply(req)
+		query = t.inputs[seq].Query
+	}
+	if t.body.none || query != nil {
+		q := t.url.Query()
+		if t.body.none {
+			param := d.IDQuery
+			if param == "" {
+				param = "benchId"
+			}
+			q.Set(param, id)
+		}
+		for k, v := range query {
+			q[k] = v
+		}
+		u := *t.url
+		u.RawQuery = q.Encode()
+		req.URL = &u
+		req.Host = u.Host
 	}
 	if prepared != nil {
 		return setBody(req, prepared)
 	}
 	if t.body.none {
-		q := t.url.Query()
-		param := d.IDQuery
-		if param == "" {
-			param = "benchId"
-		}
-		q.Set(param, id)
-		u := *t.url
-		u.RawQuery = q.Encode()
-		req.URL = &u
-		req.Host = u.Host
 		return nil
 	}
 	b := t.body.appendBody(make([]byte, 0, t.body.size()), seq)

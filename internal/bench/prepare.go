@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -26,8 +27,9 @@ import (
 // starts executions) with the SDK. It returns
 //
 //   - Inputs, one per request: request seq (the schedule's request number) gets Inputs[seq]:
-//     its headers are set over the template's (X-Receipt-Handle: the handle of message seq) and
-//     a Body, when set, replaces the templated body;
+//     its headers are set over the template's (X-Receipt-Handle: the handle of message seq),
+//     its Query parameters over the template's, and a Body, when set, replaces the templated
+//     body;
 //   - State, opaque to the bench, which the probe's find reads after the load
 //     (lookup.prepared, by API kind) to check downstream what the accepted requests did to what
 //     was prepared for them (deleted messages gone, stopped executions ABORTED), and which the
@@ -54,6 +56,7 @@ import (
 type Input struct {
 	Header http.Header // set over the template's headers
 	Body   []byte      // replaces the templated body when not nil
+	Query  url.Values  // set over the template's query parameters (a receive's visibility)
 }
 
 // Prepared is what a probe's prepare made for one route × kind.

@@ -87,6 +87,10 @@ var probes = map[string]probe{
 		return e.find(ctx)
 	}},
 	spec.ProbeStoppedExecutions: {via: "ABORTED executions in ListExecutions", prepare: startHeld, find: findStopped},
+	spec.ProbeReceivedMessages: {via: "received messages still in flight (ChangeMessageVisibility)", prepare: prepareReceives,
+		observe: observeReceive, find: findReceived},
+	spec.ProbeDeletedMessages: {via: "deleted messages gone (ChangeMessageVisibility)", prepare: prepareDeletes, find: findDeleted},
+	spec.ProbePurges:          {via: "marker messages gone", prepare: preparePurges, find: findPurged, refused: purgeRefused},
 	spec.ProbeStream: {via: "GetRecords on every shard", find: func(ctx context.Context, l lookup) (*seenSet, error) {
 		s := &streamRead{api: kinesis.NewFromConfig(l.awsCfg), stream: l.output, run: l.run, route: l.route, want: l.want,
 			accepted: l.accepted, deadline: l.deadline}

@@ -200,6 +200,25 @@ func TestEstimateWorkedExamples(t *testing.T) {
 			}
 		}
 	})
+	t.Run("a receive, a delete and a purge are one SQS request each, whatever the request's size", func(t *testing.T) {
+		w := w
+		w.PayloadBytes = 130 * kb // the DELETEs' bodies are not sent on to SQS
+		for _, tt := range []struct {
+			route spec.Route
+			line  string
+		}{
+			{routes.ReceiveJobsRoute, "SQS ReceiveMessage"},
+			{routes.DeleteJobRoute, "SQS DeleteMessage"},
+			{routes.PurgeScratchRoute, "SQS PurgeQueue"},
+		} {
+			for _, kind := range contract.Kinds {
+				e := p.Estimate(tt.route, kind, w)
+				if l := lineCost(t, e, tt.line); l.Quantity != 1e6 || !near(l.Monthly, 0.40) || !near(e.Target, 0.40) {
+					t.Errorf("%s %s: line %+v, target $%.4f; want 1 M requests for $0.40", tt.route.Name, kind, l, e.Target)
+				}
+			}
+		}
+	})
 	t.Run("the express workflow bills requests and rounded GB-seconds", func(t *testing.T) {
 		w := w
 		w.ExpressDurationMs, w.ExpressMemoryMB = 150, 64

@@ -33,6 +33,9 @@ type rule func(b *bill, c spec.Call)
 // here, with its prices in prices.json.
 var rules = map[string]rule{
 	"sqs:SendMessage":            sqsSendMessage,
+	"sqs:ReceiveMessage":         sqsRequest("ReceiveMessage", "1 per call: the answer's messages are not in the workload; each 64 KB of them is one more"),
+	"sqs:DeleteMessage":          sqsRequest("DeleteMessage", "1 per call"),
+	"sqs:PurgeQueue":             sqsRequest("PurgeQueue", "1 per call, refused ones included"),
 	"events:PutEvents":           eventsPutEvents,
 	"states:StartExecution":      standardExecution,
 	"states:StartSyncExecution":  expressExecution,
@@ -85,6 +88,17 @@ func sqsSendMessage(b *bill, _ spec.Call) {
 	b.target(Line{"SQS SendMessage", q, "request", p.SQS.Requests.Cost(q),
 		fmt.Sprintf("%d per message: ceil(%s / %s)", per, FormatBytes(max(b.size, 1)), FormatBytes(p.SQS.ChunkBytes))})
 	b.over(p.SQS.MaxMessageBytes, "SQS message")
+}
+
+// sqsRequest prices an SQS action billed as one request a call: SQS bills every API action
+// as a request, and each 64 KB chunk of its payload as one more ("Amazon SQS pricing",
+// https://aws.amazon.com/sqs/pricing/, read 2026-12-03; prices.json's sqs rule). A receive,
+// a delete and a purge send no payload; a receive's answer carries the messages it took,
+// whose size the workload does not say (10 messages of 64 KB would be 10 requests).
+func sqsRequest(action, why string) rule {
+	return func(b *bill, _ spec.Call) {
+		b.target(Line{"SQS " + action, b.n, "request", b.p.SQS.Requests.Cost(b.n), why})
+	}
 }
 
 // eventsPutEvents prices one entry: the event (source, detail type and detail by the 64 KB

@@ -248,7 +248,7 @@ func TestRunRefusesWhatItCannotRun(t *testing.T) {
 		{"no workers", func(c *Config) { c.Workers = 0 }, false, "--workers 0"},
 		{"too many workers", func(c *Config) { c.Workers = MaxWorkers + 1 }, false, "give 1 to 1000"},
 		{"the machine is gone", func(c *Config) { c.Load = noMachine }, true, "does not exist: deploy it"},
-		{"a route with prepared inputs", func(c *Config) { c.Bench.Routes = routes.Routes }, false, "route StopWorkflow: each request consumes an input prepared before the load"},
+		{"a route with prepared inputs", func(c *Config) { c.Bench.Routes = routes.Routes }, false, "route ReceiveJobs: each request consumes an input prepared before the load"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := base

@@ -410,7 +410,7 @@ func TestTrySignsIAMRoutesAndSendsTheAPIKey(t *testing.T) {
 		t.Error("UsesIAM is false")
 	}
 	for _, try := range TryAll(t.Context(), s.r.Targets("dev", TableSamples(routes.Routes))) {
-		if !try.OK() {
+		if try.Failed() {
 			t.Errorf("%s %s %s: %d %s %v", try.Kind, try.Stage, try.Key, try.Status, try.Body, try.Err)
 		}
 	}
@@ -437,7 +437,7 @@ func TestTheIAMModeStackServesSignedRequestsWithItsAPIKey(t *testing.T) {
 	}
 	for _, stage := range []string{"dev", "prod"} {
 		for _, try := range TryAll(t.Context(), s.r.Targets(stage, TableSamples(routes.Routes))) {
-			if !try.OK() {
+			if try.Failed() {
 				t.Errorf("%s %s %s: %d %s %v", try.Kind, try.Stage, try.Key, try.Status, try.Body, try.Err)
 			}
 		}

@@ -252,7 +252,7 @@ func TestEveryStageServesEveryRoute(t *testing.T) {
 	s := shared(t)
 	for _, stage := range []string{"dev", "prod"} {
 		for _, tr := range TryRoutes(context.Background(), s.out, routes.Routes, stage) {
-			if !tr.OK() {
+			if tr.Failed() {
 				t.Errorf("%s %s %s: %v", stage, tr.Kind, tr.Key, tr)
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"net/http"
@@ -28,6 +29,9 @@ type Sample struct {
 	HTTPBase64 bool
 	// Needs is a request sent first, nil for none (spec.SampleNeed).
 	Needs *Need
+	// Refusal is the error code of a 4xx answer that is a documented refusal, not a failure
+	// (spec.Sample.Refusal); "" for none.
+	Refusal string
 }
 
 // Need is a request a sample sends first, on the same API and stage with the sample's own
@@ -36,6 +40,9 @@ type Sample struct {
 type Need struct {
 	Sample        Sample
 	Field, Header string
+	// WhenMissing is why an answer without Field skips the sample rather than failing it,
+	// "" to fail it (spec.SampleNeed.WhenMissing).
+	WhenMissing string
 }
 
 // body is the sample's body as sent to an API of kind.
@@ -67,10 +74,18 @@ type Try struct {
 	Status int
 	Body   string
 	Err    error
+	// Skipped says why the sample was not sent: the request it needs first answered without
+	// the value it needs, for a reason that is no failure (Need.WhenMissing).
+	Skipped string
+	// Refused says the 4xx answer is the service's documented refusal (Sample.Refusal).
+	Refused bool
 }
 
 // OK reports whether the route answered 2xx.
-func (t Try) OK() bool { return t.Err == nil && t.Status >= 200 && t.Status < 300 }
+func (t Try) OK() bool { return t.Err == nil && t.Skipped == "" && t.Status >= 200 && t.Status < 300 }
+
+// Failed reports whether the sample was sent and did not answer 2xx, or could not be sent.
+func (t Try) Failed() bool { return t.Skipped == "" && !t.Refused && !t.OK() }
 
 // Targets lists every route the runner serves on stage ("" for every stage), HTTP APIs first,
 // each with a sample request built from the template: the route key's method and path (a
@@ -157,16 +172,19 @@ func stageURL(base, stage, trailing string) string {
 func TableSamples(table spec.Table) map[string]Sample {
 	of := func(rt spec.Route) Sample {
 		return Sample{Method: rt.Method, Path: rt.SamplePath(), Query: rt.Sample.Query, Body: rt.Sample.Body,
-			Header: rt.Sample.Headers, HTTPBase64: rt.HTTP.Base64Body}
+			Header: rt.Sample.Headers, HTTPBase64: rt.HTTP.Base64Body, Refusal: rt.Sample.Refusal}
 	}
 	out := map[string]Sample{}
 	for _, rt := range table {
 		s := of(rt)
 		if n := rt.Sample.Needs; n != nil {
 			if first, ok := table.Lookup(n.Route); ok { // Table.Check makes sure
-				need := &Need{Sample: of(first), Field: n.Field, Header: n.Header}
+				need := &Need{Sample: of(first), Field: n.Field, Header: n.Header, WhenMissing: n.WhenMissing}
 				if n.Body != "" {
 					need.Sample.Body = n.Body
+				}
+				if n.Query != "" {
+					need.Sample.Query = n.Query
 				}
 				s.Needs = need
 			}
@@ -189,9 +207,9 @@ func TryAll(ctx context.Context, targets []Target) []Try {
 
 func try(ctx context.Context, client *http.Client, tg Target) Try {
 	if n := tg.Sample.Needs; n != nil {
-		v, err := tryNeed(ctx, client, tg, n)
-		if err != nil {
-			return Try{Target: tg, URL: JoinURL(tg.Base, tg.Sample.Path), Err: err}
+		v, skipped, err := tryNeed(ctx, client, tg, n)
+		if err != nil || skipped != "" {
+			return Try{Target: tg, URL: JoinURL(tg.Base, tg.Sample.Path), Err: err, Skipped: skipped}
 		}
 		tg.Sample.Header = withHeader(tg.Sample.Header, n.Header, v)
 	}
@@ -227,11 +245,14 @@ func try(ctx context.Context, client *http.Client, tg Target) Try {
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 	resp.Body.Close()
 	t.Status, t.Body = resp.StatusCode, string(b)
+	r := tg.Sample.Refusal
+	t.Refused = r != "" && t.Status >= 400 && t.Status < 500 && strings.Contains(t.Body, r)
 	return t
 }
 
-// tryNeed sends the request a sample needs first and returns the member of its answer.
-func tryNeed(ctx context.Context, client *http.Client, tg Target, n *Need) (string, error) {
+// tryNeed sends the request a sample needs first and returns the member of its answer, or
+// why the sample is skipped.
+func tryNeed(ctx context.Context, client *http.Client, tg Target, n *Need) (value, skipped string, err error) {
 	first := tg
 	first.Sample = n.Sample
 	for k, v := range tg.Sample.Header {
@@ -242,17 +263,70 @@ func tryNeed(ctx context.Context, client *http.Client, tg Target, n *Need) (stri
 	got := try(ctx, client, first)
 	what := first.Sample.Method + " " + first.Sample.Path
 	if !got.OK() {
-		return "", fmt.Errorf("the request it needs first, %s, answered %d %s %v", what, got.Status, got.Body, got.Err)
+		return "", "", fmt.Errorf("the request it needs first, %s, answered %d %s %v", what, got.Status, got.Body, got.Err)
 	}
-	var answer map[string]any
-	if err := json.Unmarshal([]byte(got.Body), &answer); err != nil {
-		return "", fmt.Errorf("the request it needs first, %s, answered %s, not a JSON object: %v", what, got.Body, err)
+	v, err := answerField(got.Body, n.Field)
+	if err != nil {
+		return "", "", fmt.Errorf("the request it needs first, %s, answered %s: %v", what, got.Body, err)
 	}
-	v, ok := answer[n.Field].(string)
-	if !ok || v == "" {
-		return "", fmt.Errorf("the answer of the request it needs first, %s, has no %q: %s", what, n.Field, got.Body)
+	if v == "" {
+		if n.WhenMissing != "" {
+			return "", fmt.Sprintf("%s answered without %s: %s", what, n.Field, n.WhenMissing), nil
+		}
+		return "", "", fmt.Errorf("the answer of the request it needs first, %s, has no %q: %s", what, n.Field, got.Body)
 	}
-	return v, nil
+	return v, "", nil
+}
+
+// answerField is the first text member named field at any depth of a JSON answer, or the
+// text of the first element named field of an XML one; "" when there is none.
+func answerField(body, field string) (string, error) {
+	trimmed := strings.TrimSpace(body)
+	if strings.HasPrefix(trimmed, "<") {
+		d := xml.NewDecoder(strings.NewReader(trimmed))
+		for {
+			tok, err := d.Token()
+			if err == io.EOF {
+				return "", nil
+			}
+			if err != nil {
+				return "", fmt.Errorf("not XML: %v", err)
+			}
+			if se, ok := tok.(xml.StartElement); ok && se.Name.Local == field {
+				var text string
+				if err := d.DecodeElement(&text, &se); err != nil {
+					return "", fmt.Errorf("element %s: %v", field, err)
+				}
+				return text, nil
+			}
+		}
+	}
+	var answer any
+	if err := json.Unmarshal([]byte(trimmed), &answer); err != nil {
+		return "", fmt.Errorf("neither JSON nor XML: %v", err)
+	}
+	var find func(v any) string
+	find = func(v any) string {
+		switch x := v.(type) {
+		case map[string]any:
+			if s, ok := x[field].(string); ok {
+				return s
+			}
+			for _, k := range sortedKeys(x) {
+				if s := find(x[k]); s != "" {
+					return s
+				}
+			}
+		case []any:
+			for _, e := range x {
+				if s := find(e); s != "" {
+					return s
+				}
+			}
+		}
+		return ""
+	}
+	return find(answer), nil
 }
 
 // TryRoutes sends every route's sample request of a route table to both API kinds on one
@@ -290,9 +364,15 @@ func (t Try) String() string {
 	if t.Err != nil {
 		return fmt.Sprintf("%-4s %-7s %-38s error: %v", t.Kind, t.Sample.Method, target, t.Err)
 	}
+	if t.Skipped != "" {
+		return fmt.Sprintf("%-4s %-7s %-38s not sent: %s", t.Kind, t.Sample.Method, target, t.Skipped)
+	}
 	body := strings.Join(strings.Fields(t.Body), " ")
 	if len(body) > 160 {
 		body = body[:157] + "..."
+	}
+	if t.Refused {
+		return fmt.Sprintf("%-4s %-7s %-38s %d refused as the service documents (%s), not a failure: %s", t.Kind, t.Sample.Method, target, t.Status, t.Sample.Refusal, body)
 	}
 	return fmt.Sprintf("%-4s %-7s %-38s %d %s", t.Kind, t.Sample.Method, target, t.Status, body)
 }

@@ -152,6 +152,10 @@ type Sample struct {
 	// Needs is a request sent first, on the same API and stage, whose JSON answer gives
 	// this sample a value it cannot know in advance: a stop needs a running execution.
 	Needs *SampleNeed
+	// Refusal is the error code of a 4xx answer that is the service refusing the request as
+	// it documents, not a failure of the route ("PurgeQueueInProgress": one purge a minute,
+	// so the second API kind's sample purge is refused): reported as such, not failed.
+	Refusal string
 }
 
 // SampleNeed is the request a sample sends first and what it takes from the answer.
@@ -160,10 +164,18 @@ type SampleNeed struct {
 	Route string
 	// Body replaces that route's sample body, "" to keep it (an execution asked to wait).
 	Body string
-	// Field is the member of its 2xx JSON answer to take ("executionArn").
+	// Query replaces that route's sample query string, "" to keep it (receive one message).
+	Query string
+	// Field is the member of its 2xx answer to take ("executionArn"): the first member of
+	// that name at any depth of a JSON answer, or the first element of that name in an XML
+	// one (SQS's query protocol: "ReceiptHandle").
 	Field string
 	// Header is the header of this sample that carries the value ("X-Execution-Arn").
 	Header string
+	// WhenMissing, when set, says why an answer without Field is no failure of either route
+	// and what to do (a receive of an empty queue has no handle to delete): the sample is
+	// not sent and says so. Without it such an answer fails the sample.
+	WhenMissing string
 }
 
 // Delivery says how the bench proves that a request a route accepted arrived, and where it
@@ -345,12 +357,27 @@ const (
 	// (firstclass's Workflow does), named by the bench id of the request that gets its ARN in
 	// InputHeader; afterwards every accepted one must be listed ABORTED.
 	ProbeStoppedExecutions = "stopped-executions"
+	// ProbeReceivedMessages sends messages to the queue at Output before the load, named by
+	// the run, for the route's receives to consume; afterwards every message a 2xx answer
+	// named must be one the run sent, still in flight under the handle that answer gave.
+	ProbeReceivedMessages = "received-messages"
+	// ProbeDeletedMessages sends and receives one message of the queue at Output per request
+	// before the load, passing its receipt handle in InputHeader; afterwards every accepted
+	// request's message must be gone.
+	ProbeDeletedMessages = "deleted-messages"
+	// ProbePurges puts marker messages on the queue at Output before the load; afterwards
+	// none may remain if a purge was accepted. SQS refuses a purge within 60 seconds of the
+	// last (PurgeQueueInProgress): a documented refusal, not a failure.
+	ProbePurges = "purges"
 )
 
 // Probes are the bench's probes by name, with whether each reads a stack output: the one
 // list Table.Check accepts (internal/bench registers how each one looks). A new probe is a
 // constant above, an entry here and its implementation in internal/bench/probe.go.
-var Probes = map[string]struct{ NeedsOutput, Prepares bool }{
+// Prepares says the probe makes what the route's requests consume before the load; such a
+// probe passes each request its input in Delivery.InputHeader unless NoInputHeader (the
+// messages a receive takes, the markers a purge deletes: the request names none of them).
+var Probes = map[string]struct{ NeedsOutput, Prepares, NoInputHeader bool }{
 	ProbeQueue:             {NeedsOutput: true},
 	ProbeExecutions:        {NeedsOutput: true},
 	ProbeResponse:          {},
@@ -358,6 +385,9 @@ var Probes = map[string]struct{ NeedsOutput, Prepares bool }{
 	ProbeStream:            {NeedsOutput: true},
 	ProbeConfiguration:     {NeedsOutput: true},
 	ProbeStoppedExecutions: {NeedsOutput: true, Prepares: true},
+	ProbeReceivedMessages:  {NeedsOutput: true, Prepares: true, NoInputHeader: true},
+	ProbeDeletedMessages:   {NeedsOutput: true, Prepares: true},
+	ProbePurges:            {NeedsOutput: true, Prepares: true, NoInputHeader: true},
 }
 
 func (d Delivery) check(where string) []string {
@@ -377,9 +407,9 @@ func (d Delivery) check(where string) []string {
 	if p.NeedsOutput && d.Output == "" {
 		errs = append(errs, fmt.Sprintf("%s: the %s probe reads a stack output: name it in Delivery.Output", where, d.Probe))
 	}
-	if p.Prepares != (d.InputHeader != "") {
+	if (p.Prepares && !p.NoInputHeader) != (d.InputHeader != "") {
 		errs = append(errs, fmt.Sprintf("%s: Delivery.InputHeader is the header of the input a preparing probe makes for each request; the %s probe %s", where, d.Probe,
-			map[bool]string{true: "prepares one: name the header", false: "prepares none: leave it out"}[p.Prepares]))
+			map[bool]string{true: "prepares one: name the header", false: "prepares none: leave it out"}[p.Prepares && !p.NoInputHeader]))
 	}
 	return errs
 }

@@ -2,6 +2,7 @@ package sqs
 
 import (
 	"fmt"
+	"net/http"
 
 	"firstclass/internal/awslocal/awsproto"
 )
@@ -11,7 +12,16 @@ import (
 // <Code>. The pairs follow the SQS Smithy model's awsQueryError traits (as
 // shipped in aws-sdk-go-v2/service/sqs/schemas) and, for the coral-generated
 // validation errors, responses recorded against AWS in LocalStack's
-// tests/aws/services/sqs/test_sqs.snapshot.json.
+// tests/aws/services/sqs/test_sqs.snapshot.json. Statuses are the model's too
+// (its awsQueryError StatusCode, the same on both protocols): 400 unless an
+// error says otherwise; PurgeQueueInProgress's 403 is also what LocalStack
+// recorded from AWS (test_successive_purge_calls_fail).
+
+func sqsErrorStatus(code, queryCode string, status int, message string) *awsproto.Error {
+	e := sqsError(code, queryCode, message)
+	e.Status = status
+	return e
+}
 
 func sqsError(code, queryCode, message string) *awsproto.Error {
 	return &awsproto.Error{Code: code, Type: "com.amazonaws.sqs#" + code, QueryCode: queryCode, Message: message}
@@ -46,7 +56,7 @@ func errInvalidMessageContents() *awsproto.Error {
 }
 
 func errReceiptHandleIsInvalid(handle string) *awsproto.Error {
-	return sqsError("ReceiptHandleIsInvalid", "ReceiptHandleIsInvalid",
+	return sqsErrorStatus("ReceiptHandleIsInvalid", "ReceiptHandleIsInvalid", http.StatusNotFound,
 		fmt.Sprintf("The input receipt handle \"%s\" is not a valid receipt handle.", handle))
 }
 
@@ -61,7 +71,7 @@ func errQueueNameExists(attr string) *awsproto.Error {
 }
 
 func errPurgeQueueInProgress(name string) *awsproto.Error {
-	return sqsError("PurgeQueueInProgress", "AWS.SimpleQueueService.PurgeQueueInProgress",
+	return sqsErrorStatus("PurgeQueueInProgress", "AWS.SimpleQueueService.PurgeQueueInProgress", http.StatusForbidden,
 		fmt.Sprintf("Only one PurgeQueue operation on %s is allowed every 60 seconds.", name))
 }
 
@@ -91,7 +101,7 @@ func errBatchRequestTooLong(limit, n int) *awsproto.Error {
 }
 
 func errInvalidAddress(url string) *awsproto.Error {
-	return sqsError("InvalidAddress", "InvalidAddress", fmt.Sprintf("The address %s is not valid for this endpoint.", url))
+	return sqsErrorStatus("InvalidAddress", "InvalidAddress", http.StatusNotFound, fmt.Sprintf("The address %s is not valid for this endpoint.", url))
 }
 
 func errUnsupportedSQSOperation(action string) *awsproto.Error {

@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"context"
 	"encoding/base64"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"time"
@@ -316,15 +317,31 @@ func (q *queue) render(m *message, in *ReceiveMessageInput) Message {
 }
 
 // Receipt handles encode the message ID so a stale or foreign handle can be
-// told from a malformed one.
+// told from a malformed one. Like AWS's they are standard base64 of binary
+// data: long and with "+", "/" and "=" in them, so that a client passing one
+// in a URL must encode it (what POST /jobs's README says, tested with real
+// handles). Handles issued before this format (URL-safe base64, kept in a
+// --state-dir) are still read.
 func newReceiptHandle(msgID string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(msgID + "#" + awsproto.NewUUID()))
+	b := make([]byte, len(msgID)+1+receiptRandomBytes)
+	copy(b, msgID)
+	b[len(msgID)] = '#'
+	for i := len(msgID) + 1; i < len(b); i++ {
+		b[i] = byte(rand.Uint32())
+	}
+	return base64.StdEncoding.EncodeToString(b)
 }
 
+// receiptRandomBytes makes every handle unique; with a 36-character message ID the
+// handle encodes 70 bytes, which base64 ends with "==".
+const receiptRandomBytes = 33
+
 func receiptMessageID(handle string) (string, bool) {
-	b, err := base64.RawURLEncoding.DecodeString(handle)
+	b, err := base64.StdEncoding.DecodeString(handle)
 	if err != nil {
-		return "", false
+		if b, err = base64.RawURLEncoding.DecodeString(handle); err != nil {
+			return "", false
+		}
 	}
 	id, _, ok := strings.Cut(string(b), "#")
 	return id, ok && id != ""

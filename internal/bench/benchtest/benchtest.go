@@ -21,6 +21,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -184,6 +185,18 @@ func (s *Stack) createResources() (contract.Outputs, error) {
 	if err != nil {
 		return nil, err
 	}
+	jobsDLQ, err := srv.CreateQueue("Jobs-DLQ", nil)
+	if err != nil {
+		return nil, err
+	}
+	jobs, err := srv.CreateQueue("Jobs", nil)
+	if err != nil {
+		return nil, err
+	}
+	scratch, err := srv.CreateQueue("Scratch", nil)
+	if err != nil {
+		return nil, err
+	}
 	audit, err := srv.CreateQueue("AuditQueue", nil)
 	if err != nil {
 		return nil, err
@@ -218,6 +231,9 @@ func (s *Stack) createResources() (contract.Outputs, error) {
 		routes.SettingsConfigurationOutput:   settings,
 		routes.QueueURLOutput:                queue,
 		routes.DeadLetterQueueURLOutput:      dlq,
+		routes.JobsQueueURLOutput:            jobs,
+		routes.JobsDeadLetterQueueURLOutput:  jobsDLQ,
+		routes.ScratchQueueURLOutput:         scratch,
 		routes.EventBusNameOutput:            bus,
 		routes.AuditQueueURLOutput:           audit,
 		routes.WorkflowStateMachineArnOutput: workflow,
@@ -336,6 +352,8 @@ func (s *Stack) integrate(ctx context.Context, kind contract.Kind, rt spec.Route
 		for range copies {
 			a = s.call(ctx, "AmazonSQS.SendMessage", "1.0", map[string]any{"QueueUrl": out[routes.QueueURLOutput], "MessageBody": string(body)})
 		}
+	case "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:PurgeQueue":
+		return s.sqsQuery(ctx, kind, rt, r, copies)
 	case "events:PutEvents":
 		a = answer{200, []byte(`{"Entries":[{"EventId":"dropped"}],"FailedEntryCount":0}`), "application/json"}
 		for range copies {
@@ -412,6 +430,56 @@ func (s *Stack) integrate(ctx context.Context, kind contract.Kind, rt spec.Route
 			return answer{200, []byte("Hello, World"), "text/plain"}
 		}
 		return answer{200, []byte("Hello, " + q.Get("greeter") + "!"), "text/plain"}
+	}
+	return a
+}
+
+// sqsQuery does what the HTTP API's SQS subtypes and the REST routes' form templates do with
+// the route's queue: the route's mapping's members taken from the request's query string and
+// headers (a required one missing is the gateway's 400), sent in SQS's query protocol, whose
+// answer the HTTP API hands on as XML and REST, which asks for JSON, as JSON with any 4xx made
+// a 400. A dropped request answers 200 as SQS would without doing it: an empty receive, a
+// delete or purge that deleted nothing.
+func (s *Stack) sqsQuery(ctx context.Context, kind contract.Kind, rt spec.Route, r *http.Request, copies int) answer {
+	call, _ := rt.Call()
+	action := strings.TrimPrefix(call.Action, "sqs:")
+	form := url.Values{"Action": {action}}
+	for member, v := range rt.HTTP.Parameters {
+		var got string
+		if name, ok := strings.CutPrefix(v.Expr, "$request.querystring."); ok {
+			got = r.URL.Query().Get(name)
+		} else if name, ok := strings.CutPrefix(v.Expr, "$request.header."); ok {
+			got = r.Header.Get(name)
+			if got == "" && member == "ReceiptHandle" {
+				if kind == contract.HTTP {
+					return answer{400, []byte(`{"message":"Bad Request"}`), "application/json"}
+				}
+				return answer{400, []byte(`{"message":"Missing required request parameters: [` + name + `]"}`), "application/json"}
+			}
+		}
+		if got != "" {
+			form.Set(member, got)
+		}
+	}
+	a := answer{200, []byte(`<` + action + `Response><ResponseMetadata><RequestId>dropped</RequestId></ResponseMetadata></` + action + `Response>`), "text/xml"}
+	if kind == contract.REST {
+		a = answer{200, []byte(`{"` + action + `Response":{"ResponseMetadata":{"RequestId":"dropped"}}}`), "application/json"}
+		if action == "ReceiveMessage" {
+			a.body = []byte(`{"ReceiveMessageResponse":{"ReceiveMessageResult":{"messages":null},"ResponseMetadata":{"RequestId":"dropped"}}}`)
+		}
+	}
+	for range copies {
+		req := httptest.NewRequestWithContext(ctx, http.MethodPost, s.outputs[rt.Delivery.Output], strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if kind == contract.REST {
+			req.Header.Set("Accept", "application/json")
+		}
+		rec := httptest.NewRecorder()
+		s.AWS.ServeHTTP(rec, req)
+		a = answer{rec.Code, rec.Body.Bytes(), rec.Header().Get("Content-Type")}
+	}
+	if kind == contract.REST && a.status >= 400 && a.status < 500 {
+		a.status = 400
 	}
 	return a
 }
