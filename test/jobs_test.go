@@ -170,6 +170,10 @@ func TestJobsRoutesEndToEndWithTheSDK(t *testing.T) {
 					400, "InvalidParameterValue", "Value 0 for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided."},
 				{"max=11 is SQS's InvalidParameterValue", "GET", "/jobs", "max=11", nil,
 					400, "InvalidParameterValue", "Value 11 for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided."},
+				{"visibility=43201 is SQS's InvalidParameterValue", "GET", "/jobs", "visibility=43201", nil,
+					400, "InvalidParameterValue", "Value 43201 for parameter VisibilityTimeout is invalid. Reason: Must be "}, // ">= 0 and <= 43200", escaped by each format
+				{"wait=21 is SQS's InvalidParameterValue", "GET", "/jobs", "wait=21", nil,
+					400, "InvalidParameterValue", "Value 21 for parameter WaitTimeSeconds is invalid. Reason: Must be "},
 			} {
 				t.Run(tt.name, func(t *testing.T) {
 					got, body := call(t, kind, tt.method, tt.path, tt.query, tt.header)
