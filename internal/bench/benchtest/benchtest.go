@@ -156,16 +156,17 @@ func (s *Stack) WriteOutputsFile(path string) error {
 	return f.Close()
 }
 
-// The stack's state machines, as api/targets.go defines them.
+// The stack's state machines, as api/targets.go defines them: a copy, since benchtest may
+// not import the CDK; test/benchtest_test.go fails when it is no longer the synthesized one.
 const (
-	workflowDefinition = `{"StartAt":"Check","TimeoutSeconds":300,"States":{
+	workflowDefinition = `{"StartAt":"Check","TimeoutSeconds":300,"Comment":"firstclass: started by POST /workflow, stopped by POST /workflow/stop","States":{
  "Check":{"Type":"Choice","Choices":[{"And":[{"Variable":"$.reject","IsPresent":true},{"Variable":"$.reject","BooleanEquals":true}],"Next":"Rejected"},
   {"And":[{"Variable":"$.holdSeconds","IsPresent":true},{"Variable":"$.holdSeconds","IsNumeric":true}],"Next":"Hold"}],"Default":"Accept"},
- "Hold":{"Type":"Wait","SecondsPath":"$.holdSeconds","Next":"Accept"},
+ "Hold":{"Type":"Wait","Comment":"waits holdSeconds (a non-negative integer; the machine times out after 5 minutes)","SecondsPath":"$.holdSeconds","Next":"Accept"},
  "Rejected":{"Type":"Fail","Error":"Rejected","Cause":"the input asked to be rejected with \"reject\": true"},
  "Accept":{"Type":"Pass","Parameters":{"input.$":"$","execution.$":"$$.Execution.Name","acceptedAt.$":"$$.State.EnteredTime"},"Next":"Done"},
  "Done":{"Type":"Succeed"}}}`
-	expressDefinition = `{"StartAt":"Enrich","TimeoutSeconds":30,"States":{
+	expressDefinition = `{"StartAt":"Enrich","TimeoutSeconds":30,"Comment":"firstclass: run synchronously by POST /workflow/sync","States":{
  "Enrich":{"Type":"Parallel","Branches":[
    {"StartAt":"Echo","States":{"Echo":{"Type":"Pass","End":true}}},
    {"StartAt":"Stamp","States":{"Stamp":{"Type":"Pass","Parameters":{"execution.$":"$$.Execution.Id","startedAt.$":"$$.Execution.StartTime"},"End":true}}}],
