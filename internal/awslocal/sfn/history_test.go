@@ -420,3 +420,37 @@ func TestGetExecutionHistoryQuotaFailsTheExecution(t *testing.T) {
 		t.Errorf("last event %d %d %s %+v", last.Id, last.PreviousEventId, last.Type, last.ExecutionFailedEventDetails)
 	}
 }
+
+// A .waitForTaskToken task is submitted (its call's answer) before it
+// succeeds with SendTaskSuccess's output, as in AWS's recorded
+// callback/test_sqs_wait_for_task_token; its heartbeat is in TaskScheduled.
+func TestGetExecutionHistoryWaitForTaskToken(t *testing.T) {
+	l := newFakeLambda()
+	e := newEnv(t, Options{Lambda: l})
+	arn := createMachine(t, e, "callback", task("arn:aws:states:::lambda:invoke.waitForTaskToken",
+		`,"Parameters":{"FunctionName":"token","Payload":{"token.$":"$$.Task.Token"}},"HeartbeatSeconds":60,"TimeoutSeconds":600`), "")
+	start, err := e.sfn.StartExecution(ctxT(t), &sfnapi.StartExecutionInput{StateMachineArn: aws.String(arn)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := <-l.tokens
+	if _, err := e.sfn.SendTaskSuccess(ctxT(t), &sfnapi.SendTaskSuccessInput{TaskToken: aws.String(token), Output: aws.String(`"approved"`)}); err != nil {
+		t.Fatal(err)
+	}
+	waitDone(t, e, aws.ToString(start.ExecutionArn))
+	events := history(t, e, aws.ToString(start.ExecutionArn), sfnapi.GetExecutionHistoryInput{})
+	want := "[1 0 ExecutionStarted 2 0 TaskStateEntered 3 2 TaskScheduled 4 3 TaskStarted 5 4 TaskSubmitted 6 5 TaskSucceeded 7 6 TaskStateExited 8 7 ExecutionSucceeded]"
+	if got := fmt.Sprint(chain(events)); got != want {
+		t.Fatalf("history %s\nwant %s", got, want)
+	}
+	if d := events[2].TaskScheduledEventDetails; d == nil || aws.ToString(d.Resource) != "invoke.waitForTaskToken" || aws.ToInt64(d.HeartbeatInSeconds) != 60 ||
+		aws.ToInt64(d.TimeoutInSeconds) != 600 || !strings.Contains(aws.ToString(d.Parameters), `"token":"`+token+`"`) {
+		t.Errorf("TaskScheduled details %+v", d)
+	}
+	if d := events[4].TaskSubmittedEventDetails; d == nil || !strings.Contains(aws.ToString(d.Output), `"StatusCode":200`) {
+		t.Errorf("TaskSubmitted details %+v", d)
+	}
+	if d := events[5].TaskSucceededEventDetails; d == nil || aws.ToString(d.Output) != `"approved"` {
+		t.Errorf("TaskSucceeded details %+v", d)
+	}
+}
