@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 func heapInUse() float64 {
@@ -37,8 +38,8 @@ func passChain(n int) string {
 
 // storeExecutions runs n executions of a chain of states Pass states on a
 // small order, one after the other as the bench's requests do, and returns
-// the live heap each finished execution keeps.
-func storeExecutions(tb testing.TB, n, states int) float64 {
+// the live heap each finished execution keeps and the time each took.
+func storeExecutions(tb testing.TB, n, states int) (float64, time.Duration) {
 	tb.Helper()
 	svc := New(Options{})
 	defer svc.Close()
@@ -48,6 +49,7 @@ func storeExecutions(tb testing.TB, n, states int) float64 {
 	}
 	ctx := context.Background()
 	before := heapInUse()
+	t0 := time.Now()
 	for i := range n {
 		x, err := svc.StartExecution(StartExecutionInput{StateMachineArn: arn, Name: fmt.Sprintf("e-%06d", i), Input: `{"orderId":"o-000123","qty":2}`})
 		if err != nil {
@@ -57,26 +59,56 @@ func storeExecutions(tb testing.TB, n, states int) float64 {
 			tb.Fatal(err)
 		}
 	}
+	took := time.Since(t0) / time.Duration(n)
 	per := (heapInUse() - before) / float64(n)
 	runtime.KeepAlive(svc)
-	return per
+	return per, took
+}
+
+// syncExecutions runs n EXPRESS executions of the same chain with
+// StartSyncExecution, which keeps no history: the baseline of the time an
+// execution takes.
+func syncExecutions(tb testing.TB, n, states int) time.Duration {
+	tb.Helper()
+	svc := New(Options{})
+	defer svc.Close()
+	arn, err := svc.CreateStateMachine(CreateStateMachineInput{Name: "chain", Definition: passChain(states), Type: "EXPRESS"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	t0 := time.Now()
+	for range n {
+		if _, err := svc.StartSyncExecution(context.Background(), StartExecutionInput{StateMachineArn: arn, Input: `{"orderId":"o-000123","qty":2}`}); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return time.Since(t0) / time.Duration(n)
 }
 
 // BenchmarkExecutionHistoryBytesPerEvent reports what a finished STANDARD
 // execution keeps (B/execution, for 4 and 44 history events) and what each
 // history event adds (B/event): the difference between the two, measured in
-// the same run, over the 40 events the longer one has more.
+// the same run, over the 40 events the longer one has more. It also reports
+// how much longer the 44-event STANDARD execution, which records its
+// history, takes than the same chain run by StartSyncExecution, which
+// records none (x-time-vs-express).
 func BenchmarkExecutionHistoryBytesPerEvent(b *testing.B) {
 	const n = 2000
 	var short, long float64
+	var took, express time.Duration
 	for range b.N {
-		short += storeExecutions(b, n, 1)
-		long += storeExecutions(b, n, 21)
+		s, _ := storeExecutions(b, n, 1)
+		l, t := storeExecutions(b, n, 21)
+		short, long, took = short+s, long+l, took+t
+		express += syncExecutions(b, n, 21)
 	}
 	short, long = short/float64(b.N), long/float64(b.N)
 	b.ReportMetric(short, "B/execution-4-events")
 	b.ReportMetric(long, "B/execution-44-events")
 	b.ReportMetric((long-short)/40, "B/event")
+	b.ReportMetric(float64(took)/float64(b.N), "ns/execution-44-events")
+	b.ReportMetric(float64(express)/float64(b.N), "ns/express-sync-44-events")
+	b.ReportMetric(float64(took)/float64(express), "x-time-vs-express")
 }
 
 // A history event costs at most 160 bytes of heap (its fields, its share of
@@ -87,7 +119,8 @@ func TestAHistoryEventCostsAtMost160Bytes(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs 2,000 executions twice")
 	}
-	short, long := storeExecutions(t, 2000, 1), storeExecutions(t, 2000, 21)
+	short, _ := storeExecutions(t, 2000, 1)
+	long, _ := storeExecutions(t, 2000, 21)
 	if per := (long - short) / 40; per > 160 {
 		t.Errorf("a history event costs %.0f bytes (executions of 4 events %.0f B, of 44 events %.0f B), want at most 160", per, short, long)
 	}
