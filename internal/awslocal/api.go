@@ -270,10 +270,10 @@ type (
 )
 
 // KeepForInspection makes the services keep what they otherwise do not: the last events of
-// each bus (up to events per bus) and the state-by-state history of STANDARD executions.
+// each bus (up to events per bus). STANDARD executions always keep their history
+// (GetExecutionHistory).
 func (s *Server) KeepForInspection(events int) {
 	s.events.KeepRecent(events)
-	s.sfn.KeepHistory(true)
 }
 
 // InspectQueues returns every queue with up to limit of its messages, changing nothing.
@@ -283,7 +283,7 @@ func (s *Server) InspectQueues(limit int) []QueueView { return s.sqs.Inspect(lim
 func (s *Server) InspectBuses() []BusView { return s.events.Inspect() }
 
 // InspectStateMachines returns every state machine with up to limit of its most recent
-// executions and their history (KeepForInspection).
+// executions and their state-by-state history.
 func (s *Server) InspectStateMachines(limit int) []MachineView { return s.sfn.Inspect(limit) }
 
 // AppConfig shapes.

@@ -15,9 +15,9 @@
 // The local runner's inspector page reads it through a read-only inspection
 // API, one per service (sqs.Inspect, events.Inspect, sfn.Inspect, gathered
 // by InspectQueues, InspectBuses and InspectStateMachines): messages without
-// receiving them, and, once KeepForInspection asks for them, the recent
-// events of each bus and the state-by-state history of executions, which
-// the services otherwise do not keep.
+// receiving them, the state-by-state history of executions (their
+// GetExecutionHistory), and, once KeepForInspection asks for them, the
+// recent events of each bus, which the service otherwise does not keep.
 //
 // One handler serves every protocol:
 //

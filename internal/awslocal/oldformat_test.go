@@ -3,10 +3,13 @@ package awslocal
 import (
 	"encoding/json"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -203,6 +206,25 @@ func TestRestoreOldStateDirServes(t *testing.T) {
 		if err != nil || e.Status != "SUCCEEDED" || e.Output != want || e.StateMachineARN != machine {
 			t.Errorf("execution %s: %+v %v", name, e, err)
 		}
+	}
+	// Their history, which the old version did not keep, is their start and outcome.
+	req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{"executionArn":"arn:aws:states:us-east-1:000000000000:execution:snap-m:snap-exec"}`))
+	req.Header.Set("X-Amz-Target", "AWSStepFunctions.GetExecutionHistory")
+	req.Header.Set("Content-Type", "application/x-amz-json-1.0")
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, req)
+	var h struct {
+		Events []struct {
+			ID, PreviousEventID int
+			Type                string
+		}
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &h); err != nil || rec.Code != 200 || len(h.Events) != 2 ||
+		h.Events[0] != (struct {
+			ID, PreviousEventID int
+			Type                string
+		}{1, 0, "ExecutionStarted"}) || h.Events[1].Type != "ExecutionSucceeded" || h.Events[1].PreviousEventID != 1 {
+		t.Errorf("old execution's history: %d %s", rec.Code, rec.Body)
 	}
 	// The execution that was waiting resumes and finishes.
 	waiting := "arn:aws:states:us-east-1:000000000000:execution:log-m:log-waiting"

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -29,6 +30,28 @@ type accepted struct {
 	events                    int
 	execArn                   string
 	waitingArn                string
+	history                   []string // the finished execution's GetExecutionHistory
+}
+
+// historyOf is an execution's history, one "id prev type timestamp details" per event.
+func historyOf(t *testing.T, e *testEnv, arn string) []string {
+	t.Helper()
+	out, err := e.sfn.GetExecutionHistory(ctxT(t), &sfn.GetExecutionHistoryInput{ExecutionArn: aws.String(arn)})
+	if err != nil {
+		t.Fatalf("GetExecutionHistory %s: %v", arn, err)
+	}
+	var h []string
+	for _, ev := range out.Events {
+		in, outp := "", ""
+		if d := ev.StateEnteredEventDetails; d != nil {
+			in = aws.ToString(d.Name) + " " + aws.ToString(d.Input)
+		}
+		if d := ev.StateExitedEventDetails; d != nil {
+			outp = aws.ToString(d.Name) + " " + aws.ToString(d.Output)
+		}
+		h = append(h, fmt.Sprintf("%d %d %s %d %s%s", ev.Id, ev.PreviousEventId, ev.Type, ev.Timestamp.UnixMilli(), in, outp))
+	}
+	return h
 }
 
 func populate(t *testing.T, e *testEnv) accepted {
@@ -94,6 +117,7 @@ func populate(t *testing.T, e *testEnv) accepted {
 	}
 	s1, _ := e.sfn.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: m.StateMachineArn, Name: aws.String("fast"), Input: aws.String(`{"wait":false}`)})
 	waitDone(t, e, aws.ToString(s1.ExecutionArn))
+	a.history = historyOf(t, e, aws.ToString(s1.ExecutionArn))
 	s2, err := e.sfn.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: m.StateMachineArn, Name: aws.String("slow"), Input: aws.String(`{"wait":true}`)})
 	if err != nil {
 		t.Fatal(err)
@@ -178,6 +202,9 @@ func verify(t *testing.T, e *testEnv, a accepted, clock *ManualClock) {
 	if err != nil || d.Status != sfntypes.ExecutionStatusSucceeded || aws.ToString(d.Output) != `{"r":"done","wait":false}` {
 		t.Errorf("finished execution after restart: %v %+v", err, d)
 	}
+	if got := historyOf(t, e, a.execArn); fmt.Sprint(got) != fmt.Sprint(a.history) || len(got) != 6 {
+		t.Errorf("finished execution's history after restart\n got %q\nwant %q (6 events)", got, a.history)
+	}
 	if err := clock.WaitForSleepers(ctx, 1); err != nil {
 		t.Fatalf("resumed execution never waits: %v", err)
 	}
@@ -185,6 +212,14 @@ func verify(t *testing.T, e *testEnv, a accepted, clock *ManualClock) {
 	w := waitDone(t, e, a.waitingArn)
 	if w.Status != sfntypes.ExecutionStatusSucceeded {
 		t.Errorf("resumed execution: %s %s", w.Status, aws.ToString(w.Cause))
+	}
+	// The resumed execution ran again from its first state, and so did its history.
+	var types []string
+	for _, h := range historyOf(t, e, a.waitingArn) {
+		types = append(types, strings.Fields(h)[2])
+	}
+	if want := "[ExecutionStarted ChoiceStateEntered ChoiceStateExited WaitStateEntered WaitStateExited PassStateEntered PassStateExited ExecutionSucceeded]"; fmt.Sprint(types) != want {
+		t.Errorf("resumed execution's history %v, want %s", types, want)
 	}
 	list, _ := e.sfn.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: aws.String(e.srv.StateMachineARN("m"))})
 	if len(list.Executions) != 2 {

@@ -501,8 +501,17 @@ type interp struct {
 	// the context object's fixed parts: Execution and StateMachine
 	execution    map[string]any
 	stateMachine map[string]any
-	// record, when set, receives each state's entry and exit (KeepHistory).
-	record func(HistoryEvent)
+	// hist, for a STANDARD execution, is the line of history events this
+	// interpreter (the execution, a branch, an iteration) records on.
+	hist *histThread
+}
+
+// text is v's JSON text for an event, "" when no history is kept.
+func (in *interp) text(v any) string {
+	if in.hist == nil {
+		return ""
+	}
+	return jsonvalue.Text(v)
 }
 
 // contextObject builds $$ for a state; item is the Map item, if any.
@@ -524,23 +533,35 @@ func (in *interp) run(def *machineDef, input any, item map[string]any) (any, *st
 		return nil, &stateFailure{Error: errStatesRuntime, Cause: "awslocal: QueryLanguage JSONata is not supported by the local Step Functions interpreter", fatal: true}
 	}
 	name := def.StartAt
+	// inText is input's JSON text when the previous state's exit has
+	// already encoded it: its …StateExited and the next …StateEntered
+	// share the string.
+	inText, haveText := "", false
 	for steps := 0; ; steps++ {
 		if err := in.ctx.Err(); err != nil {
 			return nil, &stateFailure{Error: "States.Aborted", Cause: "execution stopped", fatal: true}
 		}
-		if steps > 25000 {
+		// EXPRESS executions have no history, whose quota would end a loop
+		// that never ends.
+		if steps > maxHistoryEvents {
 			return nil, &stateFailure{Error: errStatesRuntime, Cause: "awslocal: more than 25000 state transitions (the AWS history limit)", fatal: true}
 		}
 		st := def.States[name]
-		if in.record != nil {
-			in.recordState(st, "Entered", input, nil)
+		if in.hist != nil {
+			if !haveText {
+				inText = in.text(input)
+			}
+			in.hist.add(histEvent{typ: enteredType[st.Type], name: st.Name, data: inText}, in.clock.Now(), true)
 		}
 		out, next, fail := in.runState(st, input, item)
-		if in.record != nil {
-			in.recordState(st, "Exited", out, fail)
-		}
 		if fail != nil {
+			// A state that fails has no …StateExited: the failure's own
+			// event (TaskFailed, MapStateFailed…) or ExecutionFailed follows.
 			return nil, fail
+		}
+		if in.hist != nil {
+			inText, haveText = in.text(out), true
+			in.hist.add(histEvent{typ: exitedType[st.Type], name: st.Name, data: inText}, in.clock.Now(), true)
 		}
 		if next == "" {
 			return out, nil
@@ -915,12 +936,18 @@ func (in *interp) parallel(st *aslState, eff any) (any, *stateFailure) {
 	results := make([]any, len(st.Branches))
 	fails := make([]*stateFailure, len(st.Branches))
 	var wg sync.WaitGroup
+	in.hist.add(histEvent{typ: "ParallelStateStarted"}, in.clock.Now(), true)
+	threads := make([]*histThread, len(st.Branches))
 	for i, b := range st.Branches {
 		wg.Add(1)
+		sub := *in
+		sub.ctx = ctx
+		if in.hist != nil {
+			sub.hist = &histThread{log: in.hist.log, last: in.hist.last}
+			threads[i] = sub.hist
+		}
 		go func() {
 			defer wg.Done()
-			sub := *in
-			sub.ctx = ctx
 			out, f := sub.run(b, deepCopy(eff), nil)
 			results[i], fails[i] = out, f
 			if f != nil {
@@ -929,9 +956,17 @@ func (in *interp) parallel(st *aslState, eff any) (any, *stateFailure) {
 		}()
 	}
 	wg.Wait()
+	if in.hist != nil {
+		// The state's next event follows the branches' latest one.
+		for _, th := range threads {
+			in.hist.last = max(in.hist.last, th.last)
+		}
+	}
 	if f := firstFailure(fails); f != nil {
+		in.hist.add(histEvent{typ: "ParallelStateFailed"}, in.clock.Now(), true)
 		return nil, f
 	}
+	in.hist.add(histEvent{typ: "ParallelStateSucceeded"}, in.clock.Now(), false)
 	return results, nil
 }
 
@@ -981,6 +1016,14 @@ func (in *interp) mapState(st *aslState, eff any, ctxObj map[string]any) (any, *
 	fails := make([]*stateFailure, len(items))
 	sem := make(chan struct{}, limit)
 	var wg sync.WaitGroup
+	in.hist.add(histEvent{typ: "MapStateStarted", num: int32(len(items))}, in.clock.Now(), true)
+	// An iteration's first event follows the latest event of the iterations
+	// that have ended (AWS's order when they run one at a time).
+	var lastMu sync.Mutex
+	var last int32
+	if in.hist != nil {
+		last = in.hist.last
+	}
 	for i, it := range items {
 		select {
 		case sem <- struct{}{}:
@@ -993,34 +1036,62 @@ func (in *interp) mapState(st *aslState, eff any, ctxObj map[string]any) (any, *
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			item := map[string]any{"Index": json.Number(fmt.Sprint(i)), "Value": it}
-			itemInput := deepCopy(it)
-			if st.hasItemSelector {
-				sel, f := in.template(st.ItemSelector, eff, in.contextObject(st.Name, in.clock.Now(), item))
-				if f != nil {
-					fails[i] = f
-					cancel()
-					return
-				}
-				itemInput = sel
-			}
 			sub := *in
 			sub.ctx = ctx
-			out, f := sub.run(st.Processor, itemInput, item)
+			if in.hist != nil {
+				lastMu.Lock()
+				sub.hist = &histThread{log: in.hist.log, last: last}
+				lastMu.Unlock()
+				sub.hist.add(histEvent{typ: "MapIterationStarted", name: st.Name, num: int32(i)}, in.clock.Now(), true)
+			}
+			out, f := in.mapIteration(&sub, st, eff, i, it)
 			results[i], fails[i] = out, f
 			if f != nil {
 				cancel()
 			}
+			if sub.hist != nil {
+				typ := "MapIterationSucceeded"
+				switch {
+				case f != nil && f.Error == "States.Aborted":
+					typ = "MapIterationAborted"
+				case f != nil:
+					typ = "MapIterationFailed"
+				}
+				sub.hist.add(histEvent{typ: typ, name: st.Name, num: int32(i)}, in.clock.Now(), false)
+				lastMu.Lock()
+				last = max(last, sub.hist.last)
+				lastMu.Unlock()
+			}
 		}()
 	}
 	wg.Wait()
+	if in.hist != nil {
+		in.hist.last = last
+	}
 	if f := firstFailure(fails); f != nil {
+		in.hist.add(histEvent{typ: "MapStateFailed"}, in.clock.Now(), true)
 		return nil, f
 	}
 	if err := in.ctx.Err(); err != nil {
 		return nil, &stateFailure{Error: "States.Aborted", Cause: "execution stopped", fatal: true}
 	}
+	in.hist.add(histEvent{typ: "MapStateSucceeded"}, in.clock.Now(), false)
 	return results, nil
+}
+
+// mapIteration runs one item of a Map state on sub, the iteration's
+// interpreter: its ItemSelector, then the item processor.
+func (in *interp) mapIteration(sub *interp, st *aslState, eff any, i int, it any) (any, *stateFailure) {
+	item := map[string]any{"Index": json.Number(fmt.Sprint(i)), "Value": it}
+	itemInput := deepCopy(it)
+	if st.hasItemSelector {
+		sel, f := in.template(st.ItemSelector, eff, in.contextObject(st.Name, in.clock.Now(), item))
+		if f != nil {
+			return nil, f
+		}
+		itemInput = sel
+	}
+	return sub.run(st.Processor, itemInput, item)
 }
 
 // deepCopy copies JSON values so states never share mutable maps.

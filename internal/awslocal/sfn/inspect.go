@@ -2,18 +2,15 @@ package sfn
 
 import (
 	"sort"
+	"strings"
 	"time"
-
-	"firstclass/internal/awslocal/jsonvalue"
 )
 
 // Inspection: each state machine with its executions and their state-by-state history, for the
-// local runner's inspector page. The history has the event types of GetExecutionHistory
-// (PassStateEntered, PassStateExited, ChoiceStateEntered, …) but is kept only while
-// KeepHistory is on, so that a service nobody inspects pays nothing for it; EXPRESS executions
-// have none, as on AWS.
+// local runner's inspector page: the states entered and exited and the failures of the
+// execution's GetExecutionHistory (history.go); EXPRESS executions have none, as on AWS.
 
-// HistoryEvent is one state entered or exited.
+// HistoryEvent is one state entered or exited, or a failure.
 type HistoryEvent struct {
 	Type      string    `json:"type"` // "PassStateEntered", "ChoiceStateExited", "FailStateEntered", …
 	State     string    `json:"state"`
@@ -38,39 +35,30 @@ type MachineView struct {
 	Executions []ExecutionView `json:"executions"`
 }
 
-// maxHistory bounds one execution's kept history.
-const maxHistory = 1000
-
-// KeepHistory makes the service keep the state-by-state history of STANDARD executions
-// started from now on.
-func (svc *Service) KeepHistory(on bool) { svc.history.Store(on) }
-
-// historyRecorder returns the recorder of an execution's history, nil when none is kept.
-func (svc *Service) historyRecorder(e *execution) func(HistoryEvent) {
-	if e.express || !svc.history.Load() {
-		return nil
-	}
-	return func(h HistoryEvent) {
-		e.mu.Lock()
-		if len(e.history) < maxHistory {
-			e.history = append(e.history, h)
+// inspectorEvents is an execution's history as the inspector shows it: the
+// states entered and exited, and every event that reports an error.
+func inspectorEvents(events []histEvent) []HistoryEvent {
+	out := []HistoryEvent{}
+	for i := range events {
+		ev := &events[i]
+		h := HistoryEvent{Type: ev.typ, Timestamp: time.Unix(0, ev.ts)}
+		switch sh := eventShapes[ev.typ]; {
+		case sh.member == "stateEnteredEventDetails":
+			h.State, h.Input = ev.name, ev.data
+		case sh.member == "stateExitedEventDetails":
+			h.State, h.Output = ev.name, ev.data
+		case sh.render != nil && isErrorShape(ev.typ):
+			h.Error, h.Cause = ev.data, ev.cause
+		default:
+			continue
 		}
-		e.mu.Unlock()
+		out = append(out, h)
 	}
+	return out
 }
 
-// recordState reports a state's entry or exit to the interpreter's recorder.
-func (in *interp) recordState(st *aslState, suffix string, v any, f *stateFailure) {
-	h := HistoryEvent{Type: st.Type + "State" + suffix, State: st.Name, Timestamp: in.clock.Now()}
-	switch {
-	case f != nil:
-		h.Type, h.Error, h.Cause = st.Type+"StateFailed", f.Error, f.Cause
-	case suffix == "Entered":
-		h.Input = jsonvalue.Text(v)
-	default:
-		h.Output = jsonvalue.Text(v)
-	}
-	in.record(h)
+func isErrorShape(typ string) bool {
+	return strings.HasSuffix(typ, "Failed") || strings.HasSuffix(typ, "TimedOut") || typ == "ExecutionAborted"
 }
 
 // Inspect returns every state machine with up to limit of its most recent executions each.
@@ -91,9 +79,7 @@ func (svc *Service) Inspect(limit int) []MachineView {
 		for j := len(lists[i]) - 1; j >= 0; j-- {
 			e := lists[i][j]
 			v := ExecutionView{Execution: e.info()}
-			e.mu.Lock()
-			v.History = append([]HistoryEvent{}, e.history...)
-			e.mu.Unlock()
+			v.History = inspectorEvents(e.historyEvents())
 			out[i].Executions = append(out[i].Executions, v)
 		}
 	}

@@ -33,11 +33,12 @@ type sfnSnapshot struct {
 
 type execSnap struct {
 	startRecord
-	Status string `json:"status"`
-	Output string `json:"output,omitempty"`
-	Error  string `json:"error,omitempty"`
-	Cause  string `json:"cause,omitempty"`
-	Stop   int64  `json:"stop,omitempty"`
+	Status  string        `json:"status"`
+	Output  string        `json:"output,omitempty"`
+	Error   string        `json:"error,omitempty"`
+	Cause   string        `json:"cause,omitempty"`
+	Stop    int64         `json:"stop,omitempty"`
+	History []eventRecord `json:"history,omitempty"`
 }
 
 func (svc *Service) snapshot() sfnSnapshot {
@@ -62,6 +63,8 @@ func (svc *Service) snapshot() sfnSnapshot {
 				Status: e.status, Output: e.output, Error: e.errName, Cause: e.cause}
 			if !e.stop.IsZero() {
 				es.Stop = e.stop.UnixMilli()
+				// A running execution's history starts again when it resumes.
+				es.History = eventRecords(e.hist.snapshot())
 			}
 			e.mu.Unlock()
 			s.Executions = append(s.Executions, es)
@@ -79,6 +82,7 @@ func (svc *Service) restore(s *sfnSnapshot) {
 		if e != nil && es.Status != "RUNNING" {
 			e.status, e.output, e.errName, e.cause = es.Status, es.Output, es.Error, es.Cause
 			e.stop = time.UnixMilli(es.Stop)
+			e.hist = restoredHistory(es.History)
 		}
 	}
 }
@@ -117,6 +121,7 @@ var replayers = store.Replayers[*Service]{
 	recEndExecution: store.Redo(func(svc *Service, r endRecord) {
 		if e := svc.executions[r.Arn]; e != nil {
 			e.status, e.output, e.errName, e.cause, e.stop = r.Status, r.Output, r.Error, r.Cause, time.UnixMilli(r.Stop)
+			e.hist = restoredHistory(r.History)
 		}
 	}),
 }
@@ -134,11 +139,49 @@ type startRecord struct {
 	Start   int64  `json:"start"`
 }
 
+// endRecord is an execution's outcome with its whole history: one record
+// per execution keeps the history durable without a record per event.
 type endRecord struct {
-	Arn    string `json:"arn"`
-	Status string `json:"status"`
-	Output string `json:"output,omitempty"`
-	Error  string `json:"error,omitempty"`
-	Cause  string `json:"cause,omitempty"`
-	Stop   int64  `json:"stop"`
+	Arn     string        `json:"arn"`
+	Status  string        `json:"status"`
+	Output  string        `json:"output,omitempty"`
+	Error   string        `json:"error,omitempty"`
+	Cause   string        `json:"cause,omitempty"`
+	Stop    int64         `json:"stop"`
+	History []eventRecord `json:"history,omitempty"`
+}
+
+// eventRecord is one history event in the durable state.
+type eventRecord struct {
+	Type  string `json:"t"`
+	TS    int64  `json:"ts"` // Unix nanoseconds
+	Prev  int32  `json:"p,omitempty"`
+	Num   int32  `json:"n,omitempty"`
+	HB    int32  `json:"hb,omitempty"`
+	Name  string `json:"s,omitempty"`
+	Data  string `json:"d,omitempty"`
+	Cause string `json:"c,omitempty"`
+}
+
+func eventRecords(events []histEvent) []eventRecord {
+	out := make([]eventRecord, len(events))
+	for i, ev := range events {
+		out[i] = eventRecord{Type: ev.typ, TS: ev.ts, Prev: ev.prev, Num: ev.num, HB: ev.hb, Name: ev.name, Data: ev.data, Cause: ev.cause}
+	}
+	return out
+}
+
+// restoredHistory is an ended execution's history from the durable state;
+// nil for one written before histories were kept (historyEvents stands in).
+func restoredHistory(recs []eventRecord) *historyLog {
+	if len(recs) == 0 {
+		return nil
+	}
+	log := newHistoryLog()
+	log.closed = true
+	log.events = make([]histEvent, len(recs))
+	for i, r := range recs {
+		log.events[i] = histEvent{typ: r.Type, ts: r.TS, prev: r.Prev, num: r.Num, hb: r.HB, name: r.Name, data: r.Data, cause: r.Cause}
+	}
+	return log
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"firstclass/internal/awslocal/awsproto"
@@ -71,8 +70,6 @@ type Service struct {
 	byMachine  map[string][]*execution  // STANDARD executions in start order
 	running    map[*execution]struct{}  // everything running, EXPRESS too
 	stopping   bool
-
-	history atomic.Bool // KeepHistory
 }
 
 type stateMachine struct {
@@ -104,7 +101,7 @@ type execution struct {
 	done    chan struct{}
 
 	startSeq uint64
-	history  []HistoryEvent // with KeepHistory, under mu
+	hist     *historyLog // STANDARD executions' history, under mu (a resumed run starts a new one)
 }
 
 // New returns a service with no state machines.
@@ -372,6 +369,21 @@ func (svc *Service) execute(ctx context.Context, e *execution, input any) {
 		}()
 		ctx = tctx
 	}
+	var top *histThread
+	if !e.express {
+		// A resumed execution starts again from its first state, and so
+		// does its history.
+		log := newHistoryLog()
+		hctx, hcancel := context.WithCancelCause(ctx)
+		defer hcancel(nil)
+		log.overflow = func() { hcancel(errHistoryLimit) }
+		ctx = hctx
+		top = &histThread{log: log}
+		top.add(histEvent{typ: "ExecutionStarted", name: m.roleArn, data: e.input}, e.start, false)
+		e.mu.Lock()
+		e.hist = log
+		e.mu.Unlock()
+	}
 	in := &interp{
 		ctx:   ctx,
 		clock: svc.clock,
@@ -381,7 +393,7 @@ func (svc *Service) execute(ctx context.Context, e *execution, input any) {
 			"StartTime": e.start.UTC().Format("2006-01-02T15:04:05.000Z"), "RedriveCount": json.Number("0"),
 		},
 		stateMachine: map[string]any{"Id": m.arn, "Name": m.name},
-		record:       svc.historyRecorder(e),
+		hist:         top,
 	}
 	out, f := in.run(m.def, input, nil)
 	cause := context.Cause(ctx)
@@ -390,6 +402,8 @@ func (svc *Service) execute(ctx context.Context, e *execution, input any) {
 	}
 	status, output, errName, errCause := "SUCCEEDED", "", "", ""
 	switch {
+	case cause == errHistoryLimit:
+		status, errName, errCause = "FAILED", errStatesRuntime, fmt.Sprintf("The execution reached the maximum number of events in its history (%d).", maxHistoryEvents)
 	case cause == errExecutionTimeout:
 		status, errName, errCause = "TIMED_OUT", errStatesTimeout, "The execution timed out"
 	case cause != nil && f != nil:
@@ -407,16 +421,28 @@ func (svc *Service) execute(ctx context.Context, e *execution, input any) {
 				"The state/task returned a result with a size exceeding the maximum number of bytes service limit."
 		}
 	}
-	svc.finish(e, status, output, errName, errCause)
+	var prev int32
+	if top != nil {
+		prev = top.last
+	}
+	svc.finish(e, status, output, errName, errCause, prev)
 }
 
-var errExecutionTimeout = fmt.Errorf("awslocal: execution timed out")
+var (
+	errExecutionTimeout = fmt.Errorf("awslocal: execution timed out")
+	errHistoryLimit     = fmt.Errorf("awslocal: execution history quota reached")
+)
 
 type stopCause struct{ err, cause string }
 
 func (s *stopCause) Error() string { return "stopped: " + s.err }
 
-func (svc *Service) finish(e *execution, status, output, errName, cause string) {
+// endEvents are the history event types of an execution's outcome.
+var endEvents = map[string]string{"SUCCEEDED": "ExecutionSucceeded", "FAILED": "ExecutionFailed", "TIMED_OUT": "ExecutionTimedOut", "ABORTED": "ExecutionAborted"}
+
+// finish records an execution's outcome; prev is the id of the history event
+// its outcome's event follows.
+func (svc *Service) finish(e *execution, status, output, errName, cause string, prev int32) {
 	unlock := svc.store.Gate()
 	e.mu.Lock()
 	if e.status != "RUNNING" {
@@ -427,7 +453,17 @@ func (svc *Service) finish(e *execution, status, output, errName, cause string) 
 	e.status, e.output, e.errName, e.cause, e.stop = status, output, errName, cause, svc.now()
 	var seq uint64
 	if !e.express {
-		seq = svc.store.Append(recEndExecution, endRecord{Arn: e.arn, Status: status, Output: output, Error: errName, Cause: cause, Stop: e.stop.UnixMilli()})
+		var events []eventRecord
+		if e.hist != nil {
+			ev := histEvent{typ: endEvents[status], data: errName, cause: cause}
+			if status == "SUCCEEDED" {
+				ev.data = output
+			}
+			e.hist.append(ev, prev, e.stop, true)
+			events = eventRecords(e.hist.snapshot())
+		}
+		seq = svc.store.Append(recEndExecution, endRecord{Arn: e.arn, Status: status, Output: output, Error: errName, Cause: cause,
+			Stop: e.stop.UnixMilli(), History: events})
 	}
 	e.mu.Unlock()
 	unlock()
@@ -489,7 +525,9 @@ func (svc *Service) stopExecution(arn, errName, cause string) (time.Time, error)
 	}
 	cancel := e.cancel
 	e.mu.Unlock()
-	svc.finish(e, "ABORTED", "", errName, cause)
+	// StopExecution's ExecutionAborted follows no event (previousEventId 0,
+	// as AWS answers it).
+	svc.finish(e, "ABORTED", "", errName, cause, 0)
 	if cancel != nil {
 		cancel(&stopCause{errName, cause})
 	}

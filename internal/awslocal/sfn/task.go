@@ -316,20 +316,61 @@ func (in *interp) runTask(st *aslState, input any, ctxObj map[string]any) (any, 
 	}
 	call := &TaskCall{Parameters: eff, Resource: st.Resource.arn, Pattern: st.Resource.pattern, ExecutionARN: jsonvalue.PlainText(in.execution["Id"]),
 		StateMachineARN: jsonvalue.PlainText(in.stateMachine["Id"])}
+	ev := in.taskEvents(st, eff, timeout, heartbeat)
 	out, tf := integ.Call(ctx, call)
 	if tf == nil && pending != nil {
+		in.hist.add(histEvent{typ: ev.submitted, name: st.Resource.arn, data: in.text(out)}, in.clock.Now(), true)
 		out, tf = pending.wait(ctx)
 	}
 	if cause := context.Cause(ctx); cause == errTaskTimedOut || cause == errHeartbeatTimedOut {
+		in.hist.add(histEvent{typ: ev.timedOut, name: st.Resource.arn, data: errStatesTimeout}, in.clock.Now(), true)
 		return nil, &stateFailure{Error: errStatesTimeout, task: true, heartbeat: cause == errHeartbeatTimedOut}
 	}
 	if in.ctx.Err() != nil {
 		return nil, &stateFailure{Error: "States.Aborted", Cause: "execution stopped", fatal: true}
 	}
 	if tf != nil {
+		in.hist.add(histEvent{typ: ev.failed, name: st.Resource.arn, data: tf.Name, cause: tf.Cause}, in.clock.Now(), true)
 		return nil, &stateFailure{Error: tf.Name, Cause: tf.Cause, task: true, noError: tf == errNoErrorFailure}
 	}
+	in.hist.add(histEvent{typ: ev.succeeded, name: st.Resource.arn, data: in.text(out)}, in.clock.Now(), true)
 	return out, nil
+}
+
+// taskEventTypes are the history events of one kind of Task: a Lambda
+// function ARN's (LambdaFunction…) or an optimized integration's (Task…).
+type taskEventTypes struct {
+	scheduled, started, submitted, succeeded, failed, timedOut string
+}
+
+var (
+	lambdaFunctionEvents = taskEventTypes{"LambdaFunctionScheduled", "LambdaFunctionStarted", "TaskSubmitted",
+		"LambdaFunctionSucceeded", "LambdaFunctionFailed", "LambdaFunctionTimedOut"}
+	integrationEvents = taskEventTypes{"TaskScheduled", "TaskStarted", "TaskSubmitted", "TaskSucceeded", "TaskFailed", "TaskTimedOut"}
+)
+
+// taskEvents records that a Task is scheduled and started, with its
+// parameters and the timeouts the state sets, and returns the types of the
+// events that follow.
+func (in *interp) taskEvents(st *aslState, eff any, timeout, heartbeat time.Duration) taskEventTypes {
+	ev := integrationEvents
+	if st.Resource.key == lambdaFunctionKey {
+		ev = lambdaFunctionEvents
+	}
+	if in.hist == nil {
+		return ev
+	}
+	sched := histEvent{typ: ev.scheduled, name: st.Resource.arn, data: in.text(eff)}
+	if st.TimeoutSeconds > 0 || st.TimeoutSecondsPath != "" {
+		sched.num = int32(timeout / time.Second)
+	}
+	if st.Resource.key != lambdaFunctionKey {
+		sched.hb = int32(heartbeat / time.Second)
+	}
+	now := in.clock.Now()
+	in.hist.add(sched, now, true)
+	in.hist.add(histEvent{typ: ev.started, name: st.Resource.arn}, now, true)
+	return ev
 }
 
 var (
