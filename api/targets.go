@@ -128,34 +128,33 @@ func NewTargets(scope constructs.Construct, id string, props *TargetsProps) *Tar
 	return t
 }
 
-// newQueue makes an encrypted queue that refuses plain HTTP: SSE-SQS, or with a key (the
-// audit queues never get one: EventBridge would need the key too) SSE-KMS with it, and then
-// every integration role sending to it is also allowed kms:GenerateDataKey and kms:Decrypt
-// on that key, which the CDK's HttpSqsIntegration leaves out (serviceIntegration).
+// newQueue makes a queue of queueProps with a dead-letter queue after 5 receives, or, when
+// dlq is nil, a dead-letter queue itself: those keep what failed for as long as SQS allows,
+// to be looked at.
 func newQueue(scope constructs.Construct, id string, removal awscdk.RemovalPolicy, dlq awssqs.IQueue, key awskms.IKey) awssqs.Queue {
-	props := &awssqs.QueueProps{
-		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
-		EnforceSSL:      jsii.Bool(true),
-		RetentionPeriod: awscdk.Duration_Days(jsii.Number(4)),
-		RemovalPolicy:   removal,
-	}
-	if key != nil {
-		props.Encryption, props.EncryptionMasterKey = awssqs.QueueEncryption_KMS, key
-	}
+	props := queueProps(removal, key)
 	if dlq != nil {
 		props.DeadLetterQueue = &awssqs.DeadLetterQueue{Queue: dlq, MaxReceiveCount: jsii.Number(5)}
 	} else {
-		// Dead-letter queues keep what failed for as long as SQS allows, to be looked at.
 		props.RetentionPeriod = awscdk.Duration_Days(jsii.Number(14))
 	}
 	return awssqs.NewQueue(scope, jsii.String(id), props)
 }
 
-// newScratchQueue is the queue DELETE /scratch purges: encrypted and refusing plain HTTP as
-// every queue, keeping messages as long as the others (4 days: what is on it stays until a
-// purge deletes it, which is what the bench checks), and with no dead-letter queue, since
-// nothing receives from it, so no message can fail to be processed.
+// newScratchQueue is the queue DELETE /scratch purges: queueProps as they are, keeping
+// messages as long as the others (4 days: what is on it stays until a purge deletes it, which
+// is what the bench checks), and with no dead-letter queue, since nothing receives from it,
+// so no message can fail to be processed.
 func newScratchQueue(scope constructs.Construct, id string, removal awscdk.RemovalPolicy, key awskms.IKey) awssqs.Queue {
+	return awssqs.NewQueue(scope, jsii.String(id), queueProps(removal, key))
+}
+
+// queueProps are every queue's: encrypted, refusing plain HTTP, keeping messages 4 days. The
+// encryption is SSE-SQS, or with a key (the audit queues never get one: EventBridge would need
+// the key too) SSE-KMS with it, and then every integration role sending to the queue is also
+// allowed kms:GenerateDataKey and kms:Decrypt on that key, which the CDK's HttpSqsIntegration
+// leaves out (serviceIntegration).
+func queueProps(removal awscdk.RemovalPolicy, key awskms.IKey) *awssqs.QueueProps {
 	props := &awssqs.QueueProps{
 		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
 		EnforceSSL:      jsii.Bool(true),
@@ -165,7 +164,7 @@ func newScratchQueue(scope constructs.Construct, id string, removal awscdk.Remov
 	if key != nil {
 		props.Encryption, props.EncryptionMasterKey = awssqs.QueueEncryption_KMS, key
 	}
-	return awssqs.NewQueue(scope, jsii.String(id), props)
+	return props
 }
 
 // workflowDefinition is the STANDARD machine: it rejects an input asking to be rejected and

@@ -1,22 +1,16 @@
 package test
 
 import (
-	"context"
 	"encoding/json"
 	"encoding/xml"
-	"io"
-	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
-	"firstclass/internal/bench"
 	"firstclass/internal/contract"
-	"firstclass/internal/localapi"
 	"firstclass/routes"
 )
 
@@ -26,33 +20,10 @@ import (
 // X-Receipt-Handle; the scratch queue is purged once a minute; each bad input is answered as
 // SQS and the gateway answer it.
 func TestJobsRoutesEndToEndWithTheSDK(t *testing.T) {
-	_, out := localRunner(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cfg, err := bench.AWSConfig(ctx, out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := sqs.NewFromConfig(cfg)
+	e := localEndToEnd(t)
+	ctx, out := e.ctx, e.out
+	q := sqs.NewFromConfig(e.cfg)
 	jobs, scratch := out[routes.JobsQueueURLOutput], out[routes.ScratchQueueURLOutput]
-	call := func(t *testing.T, kind contract.Kind, method, path, query string, header map[string]string) (int, string) {
-		t.Helper()
-		u := localapi.JoinURL(out[contract.APIURLOutput(kind, "dev")], path)
-		if query != "" {
-			u += "?" + query
-		}
-		req, _ := http.NewRequestWithContext(ctx, method, u, nil)
-		for k, v := range header {
-			req.Header.Set(k, v)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
-	}
 	send := func(t *testing.T, queue, body string) string {
 		t.Helper()
 		s, err := q.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: &queue, MessageBody: &body})
@@ -100,7 +71,7 @@ func TestJobsRoutesEndToEndWithTheSDK(t *testing.T) {
 	for _, kind := range contract.Kinds {
 		t.Run(string(kind), func(t *testing.T) {
 			t.Run("an empty queue answers 200 with no message", func(t *testing.T) {
-				status, body := call(t, kind, "GET", "/jobs", "", nil)
+				status, body := e.call(t, kind, "GET", "/jobs", "", "")
 				if status != 200 || len(received(t, kind, body)) != 0 {
 					t.Errorf("%d %s, want 200 and no message", status, body)
 				}
@@ -108,7 +79,7 @@ func TestJobsRoutesEndToEndWithTheSDK(t *testing.T) {
 			var handle string
 			t.Run("a received message is in flight for the visibility asked, and its handle deletes it", func(t *testing.T) {
 				ids := map[string]bool{send(t, jobs, `{"job":1}`): true, send(t, jobs, `{"job":2}`): true}
-				status, body := call(t, kind, "GET", "/jobs", "max=10&visibility=600&wait=1", nil)
+				status, body := e.call(t, kind, "GET", "/jobs", "max=10&visibility=600&wait=1", "")
 				msgs := received(t, kind, body)
 				if status != 200 || len(msgs) != 2 {
 					t.Fatalf("%d %s, want 200 with both messages", status, body)
@@ -126,7 +97,7 @@ func TestJobsRoutesEndToEndWithTheSDK(t *testing.T) {
 					t.Errorf("handles %q, %q carry no + / =", msgs[0].ReceiptHandle, msgs[1].ReceiptHandle)
 				}
 				for _, m := range msgs {
-					if status, body := call(t, kind, "DELETE", "/jobs", "", map[string]string{"X-Receipt-Handle": m.ReceiptHandle}); status != 200 ||
+					if status, body := e.call(t, kind, "DELETE", "/jobs", "", "", "X-Receipt-Handle", m.ReceiptHandle); status != 200 ||
 						!strings.Contains(body, "DeleteMessageResponse") {
 						t.Errorf("delete: %d %s, want 200 with SQS's DeleteMessageResponse", status, body)
 					}
@@ -144,7 +115,7 @@ func TestJobsRoutesEndToEndWithTheSDK(t *testing.T) {
 				if handle == "" {
 					t.Skip("no handle: the receive failed")
 				}
-				if status, body := call(t, kind, "DELETE", "/jobs", "", map[string]string{"X-Receipt-Handle": handle}); status != 200 || !strings.Contains(body, "DeleteMessageResponse") {
+				if status, body := e.call(t, kind, "DELETE", "/jobs", "", "", "X-Receipt-Handle", handle); status != 200 || !strings.Contains(body, "DeleteMessageResponse") {
 					t.Errorf("%d %s, want 200", status, body)
 				}
 			})
@@ -160,11 +131,11 @@ func TestJobsRoutesEndToEndWithTheSDK(t *testing.T) {
 			quote := map[contract.Kind]string{contract.HTTP: "&quot;", contract.REST: `\"`}[kind]
 			for _, tt := range []struct {
 				name, method, path, query string
-				header                    map[string]string
+				header                    []string
 				status                    int
 				code, message             string
 			}{
-				{"a malformed handle is SQS's ReceiptHandleIsInvalid", "DELETE", "/jobs", "", map[string]string{"X-Receipt-Handle": "not-a-handle"},
+				{"a malformed handle is SQS's ReceiptHandleIsInvalid", "DELETE", "/jobs", "", []string{"X-Receipt-Handle", "not-a-handle"},
 					status(404), "ReceiptHandleIsInvalid", "The input receipt handle " + quote + "not-a-handle" + quote + " is not a valid receipt handle."},
 				{"max=0 is SQS's InvalidParameterValue", "GET", "/jobs", "max=0", nil,
 					400, "InvalidParameterValue", "Value 0 for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided."},
@@ -176,7 +147,7 @@ func TestJobsRoutesEndToEndWithTheSDK(t *testing.T) {
 					400, "InvalidParameterValue", "Value 21 for parameter WaitTimeSeconds is invalid. Reason: Must be "},
 			} {
 				t.Run(tt.name, func(t *testing.T) {
-					got, body := call(t, kind, tt.method, tt.path, tt.query, tt.header)
+					got, body := e.call(t, kind, tt.method, tt.path, tt.query, "", tt.header...)
 					if got != tt.status || !strings.Contains(body, tt.code) || !strings.Contains(body, tt.message) {
 						t.Errorf("%d %s, want %d with %s: %s", got, body, tt.status, tt.code, tt.message)
 					}
@@ -187,7 +158,7 @@ func TestJobsRoutesEndToEndWithTheSDK(t *testing.T) {
 					contract.HTTP: `{"message":"Bad Request"}`,
 					contract.REST: `{"message":"Missing required request parameters: [X-Receipt-Handle]"}`,
 				}[kind]
-				if status, body := call(t, kind, "DELETE", "/jobs", "", nil); status != 400 || body != want {
+				if status, body := e.call(t, kind, "DELETE", "/jobs", "", ""); status != 400 || body != want {
 					t.Errorf("%d %s, want 400 %s", status, body, want)
 				}
 			})
@@ -199,7 +170,7 @@ func TestJobsRoutesEndToEndWithTheSDK(t *testing.T) {
 	// API, 400 through REST's error response), and deletes nothing sent since.
 	t.Run("the scratch queue is purged once a minute", func(t *testing.T) {
 		send(t, scratch, `{"scratch":1}`)
-		if status, body := call(t, contract.HTTP, "DELETE", "/scratch", "", nil); status != 200 || !strings.Contains(body, "PurgeQueueResponse") {
+		if status, body := e.call(t, contract.HTTP, "DELETE", "/scratch", "", ""); status != 200 || !strings.Contains(body, "PurgeQueueResponse") {
 			t.Fatalf("first purge: %d %s, want 200 with SQS's PurgeQueueResponse", status, body)
 		}
 		if r, err := q.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: &scratch, MaxNumberOfMessages: 10}); err != nil || len(r.Messages) != 0 {
@@ -208,7 +179,7 @@ func TestJobsRoutesEndToEndWithTheSDK(t *testing.T) {
 		kept := send(t, scratch, `{"scratch":2}`)
 		for _, kind := range contract.Kinds {
 			want := map[contract.Kind]int{contract.HTTP: 403, contract.REST: 400}[kind]
-			if status, body := call(t, kind, "DELETE", "/scratch", "", nil); status != want || !strings.Contains(body, "PurgeQueueInProgress") ||
+			if status, body := e.call(t, kind, "DELETE", "/scratch", "", ""); status != want || !strings.Contains(body, "PurgeQueueInProgress") ||
 				!strings.Contains(body, "Only one PurgeQueue operation on ") {
 				t.Errorf("%s purge within 60 s: %d %s, want %d PurgeQueueInProgress", kind, status, body, want)
 			}

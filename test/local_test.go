@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -88,39 +87,16 @@ func TestMain(m *testing.M) {
 // with the bench's own configuration, finds each message, event and execution where the
 // route put it.
 func TestLocalRunnerDeliversEveryRouteOfBothAPIs(t *testing.T) {
-	_, out := localRunner(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cfg, err := bench.AWSConfig(ctx, out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q, states := sqs.NewFromConfig(cfg), sfn.NewFromConfig(cfg)
+	e := localEndToEnd(t)
+	ctx, out := e.ctx, e.out
+	q, states := sqs.NewFromConfig(e.cfg), sfn.NewFromConfig(e.cfg)
 
 	call := func(t *testing.T, kind contract.Kind, rt spec.Route, query, body string, header ...string) (int, string) {
 		t.Helper()
-		u := localapi.JoinURL(out[contract.APIURLOutput(kind, "dev")], rt.SamplePath())
-		if query != "" {
-			u += "?" + query
-		}
-		var rd io.Reader
 		if body != "" {
-			rd = strings.NewReader(body)
+			header = append([]string{"Content-Type", "application/json"}, header...)
 		}
-		req, _ := http.NewRequestWithContext(ctx, rt.Method, u, rd)
-		if body != "" {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		for i := 0; i+1 < len(header); i += 2 {
-			req.Header.Set(header[i], header[i+1])
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatalf("%s %s: %v", rt.Method, u, err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
+		return e.call(t, kind, rt.Method, rt.SamplePath(), query, body, header...)
 	}
 	// drain receives and deletes every message of a queue that arrives within a short wait.
 	drain := func(t *testing.T, queueURL string, want int) []string {

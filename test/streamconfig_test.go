@@ -2,12 +2,9 @@ package test
 
 import (
 	"bytes"
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -18,9 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
 	"firstclass/api"
-	"firstclass/internal/bench"
 	"firstclass/internal/contract"
-	"firstclass/internal/localapi"
 	"firstclass/internal/spec"
 	"firstclass/routes"
 )
@@ -29,27 +24,12 @@ import (
 // HTTP on both APIs, then the AWS SDK for Go at the local endpoint reads the record back from
 // its shard and the configuration from AppConfig; bad input answered as AWS answers it.
 func TestStreamAndConfigRoutesEndToEndWithTheSDK(t *testing.T) {
-	_, out := localRunner(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cfg, err := bench.AWSConfig(ctx, out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kc, ac := kinesis.NewFromConfig(cfg), appconfig.NewFromConfig(cfg)
+	e := localEndToEnd(t)
+	ctx, out := e.ctx, e.out
+	kc, ac := kinesis.NewFromConfig(e.cfg), appconfig.NewFromConfig(e.cfg)
 	call := func(t *testing.T, kind contract.Kind, rt spec.Route, body []byte, header ...string) (int, string) {
 		t.Helper()
-		req, _ := http.NewRequestWithContext(ctx, rt.Method, localapi.JoinURL(out[contract.APIURLOutput(kind, "dev")], rt.SamplePath()), bytes.NewReader(body))
-		for i := 0; i+1 < len(header); i += 2 {
-			req.Header.Set(header[i], header[i+1])
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
+		return e.call(t, kind, rt.Method, rt.SamplePath(), "", string(body), header...)
 	}
 	// sent is the body the route of kind takes for a record.
 	sent := func(kind contract.Kind, record []byte) []byte {

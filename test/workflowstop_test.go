@@ -1,10 +1,7 @@
 package test
 
 import (
-	"context"
 	"encoding/json"
-	"io"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -13,9 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
-	"firstclass/internal/bench"
 	"firstclass/internal/contract"
-	"firstclass/internal/localapi"
 	"firstclass/routes"
 )
 
@@ -24,15 +19,10 @@ import (
 // says ABORTED with the error and cause the body gave; each bad input is answered as Step
 // Functions and the gateway answer it.
 func TestStopWorkflowRouteEndToEndWithTheSDK(t *testing.T) {
-	_, out := localRunner(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cfg, err := bench.AWSConfig(ctx, out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	states := sfn.NewFromConfig(cfg)
-	machine := out[routes.WorkflowStateMachineArnOutput]
+	e := localEndToEnd(t)
+	ctx := e.ctx
+	states := sfn.NewFromConfig(e.cfg)
+	machine := e.out[routes.WorkflowStateMachineArnOutput]
 	held := func(t *testing.T) string {
 		t.Helper()
 		s, err := states.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: &machine, Input: aws.String(`{"orderId":"o-1","holdSeconds":120}`)})
@@ -47,24 +37,14 @@ func TestStopWorkflowRouteEndToEndWithTheSDK(t *testing.T) {
 	}
 	stop := func(t *testing.T, kind contract.Kind, arn, body string) (int, string) {
 		t.Helper()
-		var rd io.Reader
+		var header []string
 		if body != "" {
-			rd = strings.NewReader(body)
-		}
-		req, _ := http.NewRequestWithContext(ctx, "POST", localapi.JoinURL(out[contract.APIURLOutput(kind, "dev")], routes.StopWorkflowRoute.Path), rd)
-		if body != "" {
-			req.Header.Set("Content-Type", "application/json")
+			header = append(header, "Content-Type", "application/json")
 		}
 		if arn != "" {
-			req.Header.Set("X-Execution-Arn", arn)
+			header = append(header, "X-Execution-Arn", arn)
 		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
+		return e.call(t, kind, "POST", routes.StopWorkflowRoute.Path, "", body, header...)
 	}
 	describe := func(t *testing.T, arn string) *sfn.DescribeExecutionOutput {
 		t.Helper()

@@ -121,13 +121,15 @@ func shortName(s string) string {
 	return s
 }
 
-// describeSubtype says what a first-class integration calls: the subtype and, when the
-// mapping names it literally, its target.
-func describeSubtype(st *mapping.Subtype, params map[string]string) string {
-	for _, key := range []string{"QueueUrl", "EventBusName", "StateMachineArn", "StreamName", "Configuration"} {
-		if v, ok := params[key]; ok && !strings.Contains(v, "$") {
-			return fmt.Sprintf("%s → %s", st.Name, shortName(v))
-		}
+// describeSubtype says what a first-class integration calls: the subtype and its target, the
+// resource its Resource parameter names when the mapping names it literally, else the one the
+// integration's role is granted the action on (granted, called only then).
+func describeSubtype(st *mapping.Subtype, params map[string]string, granted func() string) string {
+	if v, ok := params[st.Resource]; ok && !strings.Contains(v, "$") {
+		return fmt.Sprintf("%s → %s", st.Name, shortName(v))
+	}
+	if name := granted(); name != "" {
+		return fmt.Sprintf("%s → %s", st.Name, name)
 	}
 	return st.Name
 }

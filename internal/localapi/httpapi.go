@@ -125,9 +125,10 @@ type v2IntegrationProps struct {
 	PayloadFormatVersion string            `json:"PayloadFormatVersion"`
 	RequestParameters    map[string]scalar `json:"RequestParameters"`
 	TimeoutInMillis      scalar            `json:"TimeoutInMillis"`
-	CredentialsArn       ignored           `json:"CredentialsArn"` // IAM is not enforced locally
-	Description          ignored           `json:"Description"`
-	ConnectionType       ignored           `json:"ConnectionType"`
+	// IAM is not enforced locally; the listing reads the role's grants (rolegrant.go).
+	CredentialsArn string  `json:"CredentialsArn"`
+	Description    ignored `json:"Description"`
+	ConnectionType ignored `json:"ConnectionType"`
 }
 
 // timeout is the integration's timeout, 30 s unless it says.

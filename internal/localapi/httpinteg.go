@@ -43,7 +43,8 @@ func newFirstClass(a *httpAPI, p *v2IntegrationProps) (httpIntegration, error) {
 		return nil, err
 	}
 	f := &firstClass{r: a.r, subtype: st, mapping: m, params: params, required: st.Required()}
-	f.desc = description{what: describeSubtype(st, params), details: describeMapping(params)}
+	granted := func() string { return a.r.grantedResource(p.CredentialsArn, st.IAMAction) }
+	f.desc = description{what: describeSubtype(st, params, granted), details: describeMapping(params)}
 	return f, nil
 }
 

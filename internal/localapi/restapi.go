@@ -105,9 +105,10 @@ type v1IntegrationProps struct {
 	RequestParameters     map[string]string       `json:"RequestParameters"`
 	RequestTemplates      map[string]string       `json:"RequestTemplates"`
 	IntegrationResponses  []v1IntegrationResponse `json:"IntegrationResponses"`
-	Credentials           ignored                 `json:"Credentials"` // IAM is not enforced locally
-	CacheKeyParameters    ignored                 `json:"CacheKeyParameters"`
-	CacheNamespace        ignored                 `json:"CacheNamespace"`
+	// IAM is not enforced locally; the listing reads the role's grants (rolegrant.go).
+	Credentials        string  `json:"Credentials"`
+	CacheKeyParameters ignored `json:"CacheKeyParameters"`
+	CacheNamespace     ignored `json:"CacheNamespace"`
 }
 
 // v1IntegrationResponse is one of an integration's IntegrationResponses.

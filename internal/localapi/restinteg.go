@@ -457,6 +457,9 @@ type serviceBackend struct {
 	r      *Runner
 	uri    *serviceURI
 	method string // the integration's HTTP method: POST, or GET for a REST-JSON read
+	// granted is the resource the role may call an action-style URI's action on, which the
+	// template names (a path-style URI names its own).
+	granted string
 }
 
 func newServiceBackend(a *restAPI, p *v1IntegrationProps, uri *serviceURI) (restBackend, error) {
@@ -464,10 +467,18 @@ func newServiceBackend(a *restAPI, p *v1IntegrationProps, uri *serviceURI) (rest
 	if method == "" {
 		method = http.MethodPost
 	}
-	return &serviceBackend{r: a.r, uri: uri, method: method}, nil
+	s := &serviceBackend{r: a.r, uri: uri, method: method}
+	if uri.action != "" {
+		// API Gateway's service names are the IAM prefixes of the services it calls.
+		s.granted = a.r.grantedResource(p.Credentials, uri.service+":"+uri.action)
+	}
+	return s, nil
 }
 
 func (s *serviceBackend) describe() string {
+	if s.uri.action != "" && s.granted != "" {
+		return fmt.Sprintf("AWS %s %s (VTL) → %s", s.uri.service, s.uri.action, s.granted)
+	}
 	if s.uri.action != "" {
 		return fmt.Sprintf("AWS %s %s (VTL)", s.uri.service, s.uri.action)
 	}

@@ -34,6 +34,9 @@ type Subtype struct {
 	EndpointPrefix string
 	// Reference is the action's page in the service API reference.
 	Reference string
+	// Resource is the parameter naming the resource the action acts on (for StopExecution
+	// the execution, in its machine), which the integration's role is granted the action on.
+	Resource string
 }
 
 // Parameter is one RequestParameters name of a subtype.
@@ -62,6 +65,7 @@ var subtypes = []*Subtype{
 		Service: "events", Action: "PutEvents", IAMAction: "events:PutEvents",
 		Protocol: "awsJson1_1", Target: "AWSEvents.PutEvents", EndpointPrefix: "events",
 		Reference: "https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEvents.html",
+		Resource:  "EventBusName",
 		Parameters: []Parameter{
 			{Name: "Detail", Required: true, Member: "Entries[0].Detail"},
 			{Name: "DetailType", Required: true, Member: "Entries[0].DetailType"},
@@ -79,6 +83,7 @@ var subtypes = []*Subtype{
 		Service: "sqs", Action: "SendMessage", IAMAction: "sqs:SendMessage",
 		Protocol: "awsQuery", EndpointPrefix: "sqs",
 		Reference: "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html",
+		Resource:  "QueueUrl",
 		Parameters: []Parameter{
 			{Name: "QueueUrl", Required: true, Member: "QueueUrl"},
 			{Name: "MessageBody", Required: true, Member: "MessageBody"},
@@ -96,6 +101,7 @@ var subtypes = []*Subtype{
 		Service: "sqs", Action: "ReceiveMessage", IAMAction: "sqs:ReceiveMessage",
 		Protocol: "awsQuery", EndpointPrefix: "sqs",
 		Reference: "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ReceiveMessage.html",
+		Resource:  "QueueUrl",
 		Parameters: []Parameter{
 			{Name: "QueueUrl", Required: true, Member: "QueueUrl"},
 			{Name: "AttributeNames", Member: "AttributeNames"},
@@ -113,6 +119,7 @@ var subtypes = []*Subtype{
 		Service: "sqs", Action: "DeleteMessage", IAMAction: "sqs:DeleteMessage",
 		Protocol: "awsQuery", EndpointPrefix: "sqs",
 		Reference: "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_DeleteMessage.html",
+		Resource:  "QueueUrl",
 		Parameters: []Parameter{
 			{Name: "ReceiptHandle", Required: true, Member: "ReceiptHandle"},
 			{Name: "QueueUrl", Required: true, Member: "QueueUrl"},
@@ -125,6 +132,7 @@ var subtypes = []*Subtype{
 		Service: "sqs", Action: "PurgeQueue", IAMAction: "sqs:PurgeQueue",
 		Protocol: "awsQuery", EndpointPrefix: "sqs",
 		Reference: "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_PurgeQueue.html",
+		Resource:  "QueueUrl",
 		Parameters: []Parameter{
 			{Name: "QueueUrl", Required: true, Member: "QueueUrl"},
 			{Name: "Region"},
@@ -138,6 +146,7 @@ var subtypes = []*Subtype{
 		//     ?client_id=ClientId&client_configuration_version=ClientConfigurationVersion
 		Protocol: "restJson1", EndpointPrefix: "appconfig",
 		Reference: "https://docs.aws.amazon.com/appconfig/2019-10-09/APIReference/API_GetConfiguration.html",
+		Resource:  "Configuration",
 		Parameters: []Parameter{
 			{Name: "Application", Required: true, Member: "Application"},
 			{Name: "Environment", Required: true, Member: "Environment"},
@@ -153,6 +162,7 @@ var subtypes = []*Subtype{
 		Service: "kinesis", Action: "PutRecord", IAMAction: "kinesis:PutRecord",
 		Protocol: "awsJson1_1", Target: "Kinesis_20131202.PutRecord", EndpointPrefix: "kinesis",
 		Reference: "https://docs.aws.amazon.com/kinesis/latest/APIReference/API_PutRecord.html",
+		Resource:  "StreamName",
 		Parameters: []Parameter{
 			{Name: "StreamName", Required: true, Member: "StreamName"},
 			{Name: "Data", Required: true, Member: "Data"},
@@ -168,6 +178,7 @@ var subtypes = []*Subtype{
 		Service: "stepfunctions", Action: "StartExecution", IAMAction: "states:StartExecution",
 		Protocol: "awsJson1_0", Target: "AWSStepFunctions.StartExecution", EndpointPrefix: "states",
 		Reference: "https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html",
+		Resource:  "StateMachineArn",
 		Parameters: []Parameter{
 			{Name: "StateMachineArn", Required: true, Member: "stateMachineArn"},
 			{Name: "Name", Member: "name"},
@@ -182,6 +193,7 @@ var subtypes = []*Subtype{
 		// Express workflows only; served from the sync-states endpoint.
 		Protocol: "awsJson1_0", Target: "AWSStepFunctions.StartSyncExecution", EndpointPrefix: "sync-states",
 		Reference: "https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartSyncExecution.html",
+		Resource:  "StateMachineArn",
 		Parameters: []Parameter{
 			{Name: "StateMachineArn", Required: true, Member: "stateMachineArn"},
 			{Name: "Name", Member: "name"},
@@ -196,6 +208,7 @@ var subtypes = []*Subtype{
 		Service: "stepfunctions", Action: "StopExecution", IAMAction: "states:StopExecution",
 		Protocol: "awsJson1_0", Target: "AWSStepFunctions.StopExecution", EndpointPrefix: "states",
 		Reference: "https://docs.aws.amazon.com/step-functions/latest/apireference/API_StopExecution.html",
+		Resource:  "ExecutionArn",
 		Parameters: []Parameter{
 			{Name: "ExecutionArn", Required: true, Member: "executionArn"},
 			{Name: "Cause", Member: "cause"},

@@ -52,6 +52,9 @@ func TestSubtypeCatalogueMatchesAWSReference(t *testing.T) {
 			if strings.HasPrefix(st.Protocol, "awsJson") != (st.Target != "") {
 				t.Errorf("protocol %s with X-Amz-Target %q", st.Protocol, st.Target)
 			}
+			if _, ok := st.Parameter(st.Resource); !ok || st.Resource == "Region" {
+				t.Errorf("Resource %q is not one of its parameters naming a resource", st.Resource)
+			}
 			if !strings.HasSuffix(st.Name, "-"+st.Action) {
 				t.Errorf("subtype %s does not end with its action %s", st.Name, st.Action)
 			}
