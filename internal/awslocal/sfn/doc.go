@@ -1,7 +1,7 @@
 // Package sfn is awslocal's in-memory AWS Step Functions on its JSON 1.0
 // protocol (ServeJSON): STANDARD executions run in the background and are
-// listed, described and stopped; EXPRESS machines run StartSyncExecution
-// inline. Its Amazon States Language interpreter (asl*.go) runs Pass,
+// listed, described and stopped, and keep the history GetExecutionHistory
+// answers (history.go); EXPRESS machines run StartSyncExecution inline. Its Amazon States Language interpreter (asl*.go) runs Pass,
 // Task, Choice, Wait, Succeed, Fail, Parallel and inline Map states with
 // paths, Parameters, intrinsic functions, Retry and Catch. Task states run
 // through a registry of integrations (task*.go): Lambda (through the
