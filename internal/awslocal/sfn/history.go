@@ -68,6 +68,20 @@ type historyLog struct {
 
 func newHistoryLog() *historyLog { return &historyLog{limit: maxHistoryEvents} }
 
+// newHistory is a history that starts with the execution's ExecutionStarted,
+// which the first state's entry does not follow (previousEventId 0).
+func (e *execution) newHistory() *historyLog {
+	l := newHistoryLog()
+	l.append(histEvent{typ: "ExecutionStarted", name: e.machine.roleArn, data: e.input}, 0, e.start, false)
+	return l
+}
+
+func (l *historyLog) setOverflow(f func()) {
+	l.mu.Lock()
+	l.overflow = f
+	l.mu.Unlock()
+}
+
 // histThread is one line of events: the execution's top level, a Parallel
 // branch or a Map iteration. last is the id the next event points at.
 type histThread struct {
@@ -117,13 +131,6 @@ func (l *historyLog) append(ev histEvent, prev int32, at time.Time, final bool) 
 	}
 	l.mu.Unlock()
 	return id
-}
-
-// lastID is the id of the latest event.
-func (l *historyLog) lastID() int32 {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return int32(len(l.events))
 }
 
 func (l *historyLog) snapshot() []histEvent {

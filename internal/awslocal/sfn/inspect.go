@@ -47,7 +47,7 @@ func inspectorEvents(events []histEvent) []HistoryEvent {
 			h.State, h.Input = ev.name, ev.data
 		case sh.member == "stateExitedEventDetails":
 			h.State, h.Output = ev.name, ev.data
-		case sh.render != nil && isErrorShape(ev.typ):
+		case isErrorShape(ev.typ) && (ev.data != "" || ev.cause != "" || strings.HasPrefix(ev.typ, "Execution")):
 			h.Error, h.Cause = ev.data, ev.cause
 		default:
 			continue

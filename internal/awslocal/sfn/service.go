@@ -314,6 +314,9 @@ func (svc *Service) startExecution(in StartExecutionInput, async bool) (*executi
 		unlock()
 		return nil, sfnErr("ServiceUnavailable", "the server is shutting down")
 	}
+	// The history exists before the execution runs, so that a stop that
+	// comes first is in it.
+	e.hist = e.newHistory()
 	svc.executions[e.arn] = e
 	svc.byMachine[m.arn] = append(svc.byMachine[m.arn], e)
 	svc.running[e] = struct{}{}
@@ -371,18 +374,19 @@ func (svc *Service) execute(ctx context.Context, e *execution, input any) {
 	}
 	var top *histThread
 	if !e.express {
-		// A resumed execution starts again from its first state, and so
-		// does its history.
-		log := newHistoryLog()
+		e.mu.Lock()
+		if e.hist == nil {
+			// A resumed execution starts again from its first state, and
+			// so does its history.
+			e.hist = e.newHistory()
+		}
+		log := e.hist
+		e.mu.Unlock()
 		hctx, hcancel := context.WithCancelCause(ctx)
 		defer hcancel(nil)
-		log.overflow = func() { hcancel(errHistoryLimit) }
+		log.setOverflow(func() { hcancel(errHistoryLimit) })
 		ctx = hctx
 		top = &histThread{log: log}
-		top.add(histEvent{typ: "ExecutionStarted", name: m.roleArn, data: e.input}, e.start, false)
-		e.mu.Lock()
-		e.hist = log
-		e.mu.Unlock()
 	}
 	in := &interp{
 		ctx:   ctx,
