@@ -486,6 +486,8 @@ type stateFailure struct {
 	// it), heartbeat a task's heartbeat timeout (States.HeartbeatTimeout
 	// matches it), noError a SendTaskFailure without error and cause.
 	task, heartbeat, noError bool
+	// located marks a cause that already names the state it happened in.
+	located bool
 }
 
 func (f *stateFailure) String() string { return f.Error + ": " + f.Cause }
@@ -547,14 +549,22 @@ func (in *interp) run(def *machineDef, input any, item map[string]any) (any, *st
 			return nil, &stateFailure{Error: errStatesRuntime, Cause: "awslocal: more than 25000 state transitions (the AWS history limit)", fatal: true}
 		}
 		st := def.States[name]
+		var entered int32
 		if in.hist != nil {
 			if !haveText {
 				inText = in.text(input)
 			}
-			in.hist.add(histEvent{typ: enteredType[st.Type], name: st.Name, data: inText}, in.clock.Now(), true)
+			entered = in.hist.add(histEvent{typ: enteredType[st.Type], name: st.Name, data: inText}, in.clock.Now(), true)
 		}
 		out, next, fail := in.runState(st, input, item)
 		if fail != nil {
+			// An evaluation error names the state and its entry event, as
+			// AWS words it ("An error occurred while executing the state
+			// 'X' (entered at the event id #2). Invalid path …"), once.
+			if fail.Error == errStatesRuntime && !fail.fatal && !fail.task && !fail.located && entered != 0 {
+				fail = &stateFailure{Error: fail.Error, located: true,
+					Cause: fmt.Sprintf("An error occurred while executing the state '%s' (entered at the event id #%d). %s", st.Name, entered, fail.Cause)}
+			}
 			// A state that fails has no …StateExited: the failure's own
 			// event (TaskFailed, MapStateFailed…) or ExecutionFailed follows.
 			return nil, fail

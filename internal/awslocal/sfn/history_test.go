@@ -188,7 +188,26 @@ func TestGetExecutionHistoryEventsPerStateTypeAndOutcome(t *testing.T) {
 				}
 			}},
 		{name: "a path that selects nothing fails the state without an exit", def: `{"StartAt":"P","States":{"P":{"Type":"Pass","InputPath":"$.missing","End":true}}}`,
-			want: []string{"1 0 ExecutionStarted", "2 0 PassStateEntered", "3 2 ExecutionFailed"}},
+			want: []string{"1 0 ExecutionStarted", "2 0 PassStateEntered", "3 2 ExecutionFailed"},
+			check: func(t *testing.T, ev []sfntypes.HistoryEvent) {
+				// As AWS words an evaluation error (test_base_scenarios' test_catch_states_runtime).
+				d := ev[2].ExecutionFailedEventDetails
+				if d == nil || aws.ToString(d.Error) != errStatesRuntime ||
+					!strings.HasPrefix(aws.ToString(d.Cause), "An error occurred while executing the state 'P' (entered at the event id #2). Invalid path '$.missing'") {
+					t.Errorf("ExecutionFailed details %+v", d)
+				}
+			}},
+		{name: "an evaluation error in a Map iteration names the iteration's state once", def: `{"StartAt":"M","States":{"M":{"Type":"Map","End":true,
+			"ItemProcessor":{"StartAt":"I","States":{"I":{"Type":"Pass","InputPath":"$.missing","End":true}}}}}}`, input: `[{}]`,
+			want: []string{"1 0 ExecutionStarted", "2 0 MapStateEntered", "3 2 MapStateStarted", "4 3 MapIterationStarted", "5 4 PassStateEntered",
+				"6 5 MapIterationFailed", "7 5 MapStateFailed", "8 7 ExecutionFailed"},
+			check: func(t *testing.T, ev []sfntypes.HistoryEvent) {
+				d := ev[7].ExecutionFailedEventDetails
+				if d == nil || strings.Count(aws.ToString(d.Cause), "An error occurred") != 1 ||
+					!strings.HasPrefix(aws.ToString(d.Cause), "An error occurred while executing the state 'I' (entered at the event id #5). ") {
+					t.Errorf("ExecutionFailed details %+v", d)
+				}
+			}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			input := tt.input
