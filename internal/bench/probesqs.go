@@ -480,14 +480,17 @@ func findDeleted(ctx context.Context, l lookup) (*seenSet, error) {
 		}
 		err := forEachConcurrently(ctx, len(st.handles), sqsConcurrency, func(ctx context.Context, seq int) error {
 			id := ID{Run: l.run, Route: l.route, Kind: kind, Seq: uint64(seq)}
-			state, err := visibilityState(ctx, api, l.output, st.handles[seq], 0)
+			// The check keeps a message it finds in flight there (a minute more) rather
+			// than making it visible: a visible one could be received by another route's
+			// check on the same queue before the delete below, and a delete with this, by
+			// then stale, handle succeeds without deleting (as SQS documents).
+			state, err := visibilityState(ctx, api, l.output, st.handles[seq], 60)
 			if err != nil {
 				return err
 			}
 			present := state != goneOrStale
 			if present {
-				// Still there (made visible by the check): delete it with the handle it
-				// still answers to.
+				// Still there: delete it with the handle it still answers to.
 				if _, err := api.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(l.output), ReceiptHandle: aws.String(st.handles[seq])}); err != nil {
 					return fmt.Errorf("DeleteMessage %s: %w", l.output, err)
 				}
