@@ -8,6 +8,9 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -105,4 +108,37 @@ func JSONHandler(prefix string, serve func(w http.ResponseWriter, r *http.Reques
 			serve(w, r, strings.TrimPrefix(r.Header.Get("X-Amz-Target"), prefix+"."), body)
 		})
 	})
+}
+
+// CLI is the AWS CLI, unchanged, run against the endpoint with static
+// credentials and a configuration of its own (no user files, no instance
+// metadata, no pager): run(args…) is its JSON output, and a failure fails
+// the test with the CLI's stderr. The test is skipped, saying how to install
+// it, where the CLI is absent.
+func CLI(t *testing.T, endpoint string) (run func(args ...string) []byte) {
+	t.Helper()
+	awsPath, err := exec.LookPath("aws")
+	if err != nil {
+		t.Skip("the AWS CLI is not installed; install it with `apt-get install awscli` to run this test")
+	}
+	dir := t.TempDir()
+	return func(args ...string) []byte {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, awsPath, append([]string{"--endpoint-url", endpoint, "--region", awsproto.DefaultRegion, "--output", "json"}, args...)...)
+		cmd.Env = append(os.Environ(),
+			"AWS_ACCESS_KEY_ID=AKIDLOCAL", "AWS_SECRET_ACCESS_KEY=secret",
+			"AWS_CONFIG_FILE="+filepath.Join(dir, "config"), "AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(dir, "credentials"),
+			"AWS_EC2_METADATA_DISABLED=true", "AWS_PAGER=")
+		out, err := cmd.Output()
+		if err != nil {
+			var stderr []byte
+			if ee, ok := err.(*exec.ExitError); ok {
+				stderr = ee.Stderr
+			}
+			t.Fatalf("aws %v: %v\n%s", args, err, stderr)
+		}
+		return out
+	}
 }

@@ -1,47 +1,19 @@
 package sfn
 
 import (
-	"context"
 	"encoding/json"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
-	"time"
 
-	"firstclass/internal/awslocal/awsproto"
+	"firstclass/internal/awslocal/awstest"
 )
 
 // The AWS CLI, unchanged, reads an execution's history through
 // --endpoint-url, every page of it (the CLI follows nextToken itself).
 func TestAWSCLIGetsExecutionHistory(t *testing.T) {
-	awsPath, err := exec.LookPath("aws")
-	if err != nil {
-		t.Skip("the AWS CLI is not installed; install it with `apt-get install awscli` to run this test")
-	}
 	e := newEnv(t, Options{})
+	run := awstest.CLI(t, e.http.URL)
 	arn := runStandard(t, e, `{"StartAt":"C","States":{"C":{"Type":"Choice","Choices":[{"Variable":"$.n","NumericGreaterThan":1,"Next":"Big"}],"Default":"Small"},
 		"Big":{"Type":"Pass","Result":"big","End":true},"Small":{"Type":"Fail","Error":"TooSmall","Cause":"n <= 1"}}}`, `{"n":2}`)
-	dir := t.TempDir()
-	run := func(args ...string) []byte {
-		t.Helper()
-		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, awsPath, append([]string{"--endpoint-url", e.http.URL, "--region", awsproto.DefaultRegion, "--output", "json"}, args...)...)
-		cmd.Env = append(os.Environ(),
-			"AWS_ACCESS_KEY_ID=AKIDLOCAL", "AWS_SECRET_ACCESS_KEY=secret",
-			"AWS_CONFIG_FILE="+filepath.Join(dir, "config"), "AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(dir, "credentials"),
-			"AWS_EC2_METADATA_DISABLED=true", "AWS_PAGER=")
-		out, err := cmd.Output()
-		if err != nil {
-			var stderr []byte
-			if ee, ok := err.(*exec.ExitError); ok {
-				stderr = ee.Stderr
-			}
-			t.Fatalf("aws %v: %v\n%s", args, err, stderr)
-		}
-		return out
-	}
 	// --page-size 2 makes the CLI ask for two events at a time and follow
 	// the tokens; --reverse-order the newest first.
 	out := run("stepfunctions", "get-execution-history", "--execution-arn", arn, "--page-size", "2", "--reverse-order")

@@ -1,25 +1,17 @@
 package sqs
 
 import (
-	"context"
 	"encoding/json"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"sort"
 	"testing"
-	"time"
 
-	"firstclass/internal/awslocal/awsproto"
+	"firstclass/internal/awslocal/awstest"
 )
 
 // The AWS CLI, unchanged, reads the queue through --endpoint-url.
 func TestAWSCLIReceivesMessages(t *testing.T) {
-	awsPath, err := exec.LookPath("aws")
-	if err != nil {
-		t.Skip("the AWS CLI is not installed; install it with `apt-get install awscli` to run this test")
-	}
 	e := newEnv(t, Options{})
+	run := awstest.CLI(t, e.http.URL)
 	url, err := e.srv.CreateQueue("cli", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -30,26 +22,6 @@ func TestAWSCLIReceivesMessages(t *testing.T) {
 			MessageAttributes: map[string]MessageAttribute{"kind": {DataType: "String", StringValue: "cli-test"}}}); err != nil {
 			t.Fatal(err)
 		}
-	}
-	dir := t.TempDir()
-	run := func(args ...string) []byte {
-		t.Helper()
-		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, awsPath, append([]string{"--endpoint-url", e.http.URL, "--region", awsproto.DefaultRegion, "--output", "json"}, args...)...)
-		cmd.Env = append(os.Environ(),
-			"AWS_ACCESS_KEY_ID=AKIDLOCAL", "AWS_SECRET_ACCESS_KEY=secret",
-			"AWS_CONFIG_FILE="+filepath.Join(dir, "config"), "AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(dir, "credentials"),
-			"AWS_EC2_METADATA_DISABLED=true", "AWS_PAGER=")
-		out, err := cmd.Output()
-		if err != nil {
-			var stderr []byte
-			if ee, ok := err.(*exec.ExitError); ok {
-				stderr = ee.Stderr
-			}
-			t.Fatalf("aws %v: %v\n%s", args, err, stderr)
-		}
-		return out
 	}
 	out := run("sqs", "receive-message", "--queue-url", url, "--max-number-of-messages", "10",
 		"--message-attribute-names", "All", "--attribute-names", "All")
