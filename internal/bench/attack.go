@@ -217,9 +217,9 @@ type recorder struct {
 	// bodies groups the 2xx answers by body, for a probe that compares them with one.
 	bodies bodyDigests
 	// observe sees every 2xx answer of a prepared route (prepare.go); refused says
-	// whether a failure is the service's documented refusal of the load (probe.refused).
+	// the error code of a failure that is the service's documented refusal (spec.Route.Refusal).
 	observe observer
-	refused func(r *vegeta.Result) bool
+	refused string
 
 	timeline   map[int64]*Bucket
 	transportN int
@@ -236,7 +236,7 @@ func newRecorder(r spec.Route, kind contract.Kind, tmpl *requestTemplate, sched 
 		errs:      errs,
 		response:  probes[r.Delivery.Probe].response,
 		bodies:    newBodyDigests(probes[r.Delivery.Probe].expected != nil),
-		refused:   probes[r.Delivery.Probe].refused,
+		refused:   r.Refusal,
 		timeline:  map[int64]*Bucket{},
 	}
 }
@@ -305,7 +305,7 @@ func (rc *recorder) add(r *vegeta.Result) {
 		return
 	}
 	b.Errors++
-	if rc.refused != nil && rc.refused(r) {
+	if rc.refused != "" && spec.Refused(rc.refused, int(r.Code), string(r.Body)) {
 		res.Refused++
 	}
 	if res.Errors == nil {

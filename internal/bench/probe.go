@@ -41,10 +41,6 @@ type probe struct {
 	// observe, for a probe with prepare, sees every 2xx answer during the load with the
 	// route × kind's State (both kinds' attacks call it at once).
 	observe func(state any, id ID, r *vegeta.Result)
-	// refused says whether a failed answer is the service refusing the load itself as it
-	// documents (one PurgeQueue a minute per queue): such answers still count as errors,
-	// but a route × kind whose every failure is one has not failed for want of a 2xx.
-	refused func(r *vegeta.Result) bool
 }
 
 // lookup is one route's downstream search.
@@ -90,7 +86,7 @@ var probes = map[string]probe{
 	spec.ProbeReceivedMessages: {via: "received messages still in flight (ChangeMessageVisibility)", prepare: prepareReceives,
 		observe: observeReceive, find: findReceived},
 	spec.ProbeDeletedMessages: {via: "deleted messages gone (ChangeMessageVisibility)", prepare: prepareDeletes, find: findDeleted},
-	spec.ProbePurges:          {via: "marker messages gone", prepare: preparePurges, find: findPurged, refused: purgeRefused},
+	spec.ProbePurges:          {via: "marker messages gone", prepare: preparePurges, find: findPurged},
 	spec.ProbeStream: {via: "GetRecords on every shard", find: func(ctx context.Context, l lookup) (*seenSet, error) {
 		s := &streamRead{api: kinesis.NewFromConfig(l.awsCfg), stream: l.output, run: l.run, route: l.route, want: l.want,
 			accepted: l.accepted, deadline: l.deadline}

@@ -621,12 +621,6 @@ func markersLeft(ctx context.Context, api *sqs.Client, queue string, markers map
 	return len(found), nil
 }
 
-// purgeRefused: SQS refusing a purge within 60 seconds of the last, as each API kind answers
-// it (the HTTP API passes SQS's 403 on; the REST route's error response makes it a 400).
-func purgeRefused(r *vegeta.Result) bool {
-	return r.Code >= 400 && r.Code < 500 && bytes.Contains(r.Body, []byte("PurgeQueueInProgress"))
-}
-
 // log writes to the run's log, when it has one.
 func (l lookup) log(format string, a ...any) {
 	if l.logf != nil {

@@ -30,7 +30,7 @@ type Sample struct {
 	// Needs is a request sent first, nil for none (spec.SampleNeed).
 	Needs *Need
 	// Refusal is the error code of a 4xx answer that is a documented refusal, not a failure
-	// (spec.Sample.Refusal); "" for none.
+	// (spec.Route.Refusal); "" for none.
 	Refusal string
 }
 
@@ -77,7 +77,7 @@ type Try struct {
 	// Skipped says why the sample was not sent: the request it needs first answered without
 	// the value it needs, for a reason that is no failure (Need.WhenMissing).
 	Skipped string
-	// Refused says the 4xx answer is the service's documented refusal (Sample.Refusal).
+	// Refused says the 4xx answer is the service's documented refusal (Sample.Refusal, spec.Refused).
 	Refused bool
 }
 
@@ -172,7 +172,7 @@ func stageURL(base, stage, trailing string) string {
 func TableSamples(table spec.Table) map[string]Sample {
 	of := func(rt spec.Route) Sample {
 		return Sample{Method: rt.Method, Path: rt.SamplePath(), Query: rt.Sample.Query, Body: rt.Sample.Body,
-			Header: rt.Sample.Headers, HTTPBase64: rt.HTTP.Base64Body, Refusal: rt.Sample.Refusal}
+			Header: rt.Sample.Headers, HTTPBase64: rt.HTTP.Base64Body, Refusal: rt.Refusal}
 	}
 	out := map[string]Sample{}
 	for _, rt := range table {
@@ -245,8 +245,7 @@ func try(ctx context.Context, client *http.Client, tg Target) Try {
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 	resp.Body.Close()
 	t.Status, t.Body = resp.StatusCode, string(b)
-	r := tg.Sample.Refusal
-	t.Refused = r != "" && t.Status >= 400 && t.Status < 500 && strings.Contains(t.Body, r)
+	t.Refused = spec.Refused(tg.Sample.Refusal, t.Status, t.Body)
 	return t
 }
 

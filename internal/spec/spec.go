@@ -152,10 +152,6 @@ type Sample struct {
 	// Needs is a request sent first, on the same API and stage, whose JSON answer gives
 	// this sample a value it cannot know in advance: a stop needs a running execution.
 	Needs *SampleNeed
-	// Refusal is the error code of a 4xx answer that is the service refusing the request as
-	// it documents, not a failure of the route ("PurgeQueueInProgress": one purge a minute,
-	// so the second API kind's sample purge is refused): reported as such, not failed.
-	Refusal string
 }
 
 // SampleNeed is the request a sample sends first and what it takes from the answer.
@@ -231,6 +227,18 @@ type Route struct {
 	// Delivery is how the bench finds an accepted request downstream; the zero value skips
 	// the check for the route.
 	Delivery Delivery
+	// Refusal is the error code of a 4xx answer that is the service refusing the request as
+	// it documents, not a failure of the route ("PurgeQueueInProgress": one purge a minute).
+	// --try reports such an answer as refused, not failed (the second API kind's sample purge
+	// is); the bench counts it as an error that is a refusal (Result.Refused).
+	Refusal string
+}
+
+// Refused reports whether an answer with this status and body is the documented refusal
+// whose error code is refusal (Route.Refusal; "" refuses nothing): a 4xx naming the code, as
+// the service's error passes through each API kind.
+func Refused(refusal string, status int, body string) bool {
+	return refusal != "" && status >= 400 && status < 500 && strings.Contains(body, refusal)
 }
 
 // Key is the HTTP API route key, "POST /queue".

@@ -117,3 +117,21 @@ func TestCallIsDerivedFromTheIntegrations(t *testing.T) {
 		t.Error("an unknown subtype derived a call")
 	}
 }
+
+func TestRefusedIsA4xxNamingTheCode(t *testing.T) {
+	for _, c := range []struct {
+		name, refusal, body string
+		status              int
+		want                bool
+	}{
+		{"HTTP API passes SQS's 403 on", "PurgeQueueInProgress", "<Code>AWS.SimpleQueueService.PurgeQueueInProgress</Code>", 403, true},
+		{"REST's error response makes it a 400", "PurgeQueueInProgress", `{"Error":{"Code":"AWS.SimpleQueueService.PurgeQueueInProgress"}}`, 400, true},
+		{"another 4xx is a failure", "PurgeQueueInProgress", `{"message":"Bad Request"}`, 400, false},
+		{"a 5xx naming the code is a failure", "PurgeQueueInProgress", "PurgeQueueInProgress", 500, false},
+		{"a route without a refusal refuses nothing", "", "PurgeQueueInProgress", 403, false},
+	} {
+		if got := Refused(c.refusal, c.status, c.body); got != c.want {
+			t.Errorf("%s: Refused = %v, want %v", c.name, got, c.want)
+		}
+	}
+}
